@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+// Waiting for a command and every descendant it leaves behind, while serving an event fd and
+// passing on the signals a user sends to us.
+#pragma once
+#include <signal.h>
+#include <sys/types.h>
+
+#include <functional>
+
+namespace syscope::process {
+
+// Blocks SIGCHLD, SIGINT, SIGTERM, SIGHUP and SIGQUIT and reads them from a signalfd; restores
+// the mask when it goes away. Children get original_mask() back before they exec.
+class SignalRouter {
+ public:
+  SignalRouter();
+  ~SignalRouter();
+  SignalRouter(const SignalRouter &) = delete;
+  SignalRouter &operator=(const SignalRouter &) = delete;
+  const sigset_t &original_mask() const { return original_; }
+  int fd() const { return fd_; }
+
+ private:
+  sigset_t original_{};
+  int fd_ = -1;
+};
+
+// Returns `main_child`'s exit status (128 + signal if it was killed) once it and every other
+// descendant are gone (we must be their subreaper). `on_events` runs whenever `event_fd` is
+// readable. A termination signal sent to us by another process (kill) is forwarded to the
+// child; one from the terminal already reached the child's process group and is not repeated.
+int wait_for_descendants(pid_t main_child, const SignalRouter &signals, int event_fd,
+                         const std::function<void()> &on_events);
+
+}  // namespace syscope::process

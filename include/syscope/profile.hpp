@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+// The seccomp profile model: Docker's profile format (also what podman and containerd's CRI
+// accept), as plain data. Reading and writing live in profile_json, compiling in seccomp_filter.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace syscope::seccomp {
+
+// One entry of a rule's "args": {"index":0,"value":0,"valueTwo":0,"op":"SCMP_CMP_EQ"}.
+struct ArgCondition {
+  unsigned index = 0;
+  uint64_t value = 0;
+  uint64_t value_two = 0;
+  std::string op;  // SCMP_CMP_NE|LT|LE|EQ|GE|GT|MASKED_EQ
+  bool operator==(const ArgCondition &) const = default;
+};
+
+// A rule's "includes"/"excludes": Docker applies the rule only where these match.
+struct RuleCondition {
+  std::vector<std::string> arches;  // SCMP_ARCH_* or Docker's short names ("amd64", ...)
+  std::vector<std::string> caps;    // CAP_* names
+  std::string min_kernel;           // "5.8"; empty when absent
+  bool empty() const { return arches.empty() && caps.empty() && min_kernel.empty(); }
+  bool operator==(const RuleCondition &) const = default;
+};
+
+struct SyscallRule {
+  std::vector<std::string> names;
+  std::string action;               // SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, ...
+  std::optional<uint32_t> errno_ret;  // "errnoRet"
+  std::vector<ArgCondition> args;
+  std::string comment;
+  RuleCondition includes;
+  RuleCondition excludes;
+  bool operator==(const SyscallRule &) const = default;
+};
+
+struct ArchMapEntry {  // "archMap": an architecture and the sub-architectures it brings along
+  std::string architecture;
+  std::vector<std::string> sub_architectures;
+  bool operator==(const ArchMapEntry &) const = default;
+};
+
+struct Profile {
+  std::string default_action = "SCMP_ACT_ERRNO";
+  std::optional<uint32_t> default_errno_ret;  // Docker 20.10 ignores it: EPERM regardless
+  std::vector<std::string> architectures;     // SCMP_ARCH_*
+  std::vector<ArchMapEntry> arch_map;
+  std::vector<SyscallRule> syscalls;
+  bool operator==(const Profile &) const = default;
+};
+
+}  // namespace syscope::seccomp

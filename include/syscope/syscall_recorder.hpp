@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+// Owns the record-mode BPF programs (bpf/profile.bpf.c): loads and attaches them, drains their
+// first-seen events into per-cgroup syscall sets, and reports the kernel's loss counters.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "syscope/loss_counters.hpp"
+#include "syscope/syscall_set.hpp"
+
+struct profile_bpf;
+struct ring_buffer;
+
+namespace syscope::bpf {
+
+enum class BitmapStore {
+  automatic,       // cgroup storage where the kernel has it, else the hash map
+  cgroup_storage,  // BPF_MAP_TYPE_CGRP_STORAGE (kernel >= 6.2): no lookup on the hot path
+  hash,            // hash map keyed by cgroup id: works on any kernel with BTF
+};
+const char *to_string(BitmapStore store);
+BitmapStore bitmap_store_from_string(const std::string &text);  // Exit::usage if unknown
+bool kernel_has_cgroup_storage();
+
+class SyscallRecorder {
+ public:
+  // Loads and attaches; Exit::environment with libbpf's reason on failure.
+  explicit SyscallRecorder(BitmapStore store = BitmapStore::automatic);
+  ~SyscallRecorder();
+  SyscallRecorder(const SyscallRecorder &) = delete;
+  SyscallRecorder &operator=(const SyscallRecorder &) = delete;
+
+  int poll_fd() const;  // readable (EPOLLIN) when events are waiting
+  void drain();         // consumes every waiting event
+
+  // What the cgroup made: the events, united with the kernel's bitmap while the cgroup exists
+  // (cgroup_dir_fd: its directory, the key of cgroup storage), so a lost event loses nothing.
+  profile::SyscallSet syscalls_of(uint64_t cgroup_id, int cgroup_dir_fd);
+  const std::unordered_map<uint64_t, profile::SyscallSet> &seen() const { return seen_; }
+
+  LossCounters losses() const;
+  BitmapStore store() const { return store_; }
+
+ private:
+  static int on_event(void *ctx, void *data, size_t size) noexcept;
+
+  BitmapStore store_;
+  profile_bpf *skel_ = nullptr;
+  ring_buffer *ring_ = nullptr;
+  std::unordered_map<uint64_t, profile::SyscallSet> seen_;
+  bool event_error_ = false;
+};
+
+}  // namespace syscope::bpf

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: Apache-2.0
+// `syscope exec` end to end: the real binary runs known_calls under profiles written here, and
+// the calls known_calls reports show the filter Docker and runc would have built.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "helpers.hpp"
+#include "syscope/profile_json.hpp"
+#include "syscope/syscall_names.hpp"
+
+using namespace syscope::seccomp;
+using syscope::test::run;
+using syscope::test::RunResult;
+using syscope::test::syscope_bin;
+using syscope::test::TempDir;
+using syscope::test::test_prog;
+
+namespace {
+
+// Everything known_calls (64- and 32-bit, glibc's startup included) calls, found once with
+// strace -f and made generous; sysinfo and personality are left out on purpose.
+const std::vector<std::string> kKnownCallsNeeds = {
+    "_llseek", "access", "arch_prctl", "brk", "clock_gettime", "clock_gettime64", "clone",
+    "clone3", "close", "dup", "dup2", "execve", "exit", "exit_group", "faccessat", "fcntl",
+    "fcntl64", "fstat", "fstat64", "fstatat64", "futex", "getegid", "geteuid", "getgid", "getpid",
+    "getppid", "getrandom", "gettid", "getuid", "ioctl", "lseek", "madvise", "mmap", "mmap2",
+    "mprotect", "munmap", "nanosleep", "newfstatat", "openat", "pread64", "prlimit64", "read",
+    "readlink", "rseq", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sched_yield",
+    "set_robust_list", "set_thread_area", "set_tid_address", "sigaltstack", "statx", "tgkill",
+    "ugetrlimit", "uname", "wait4", "waitid", "write"};
+
+SyscallRule rule(std::vector<std::string> names, std::string action,
+                 std::optional<uint32_t> errno_ret = std::nullopt,
+                 std::vector<ArgCondition> args = {}) {
+  SyscallRule r;
+  r.names = std::move(names);
+  r.action = std::move(action);
+  r.errno_ret = errno_ret;
+  r.args = std::move(args);
+  return r;
+}
+
+Profile allowing(std::vector<SyscallRule> rules) {
+  Profile p;
+  p.default_action = "SCMP_ACT_ALLOW";
+  p.syscalls = std::move(rules);
+  return p;
+}
+
+// Default EPERM, known_calls' needs allowed, for both x86 ABIs.
+Profile denying() {
+  Profile p;
+  p.default_action = "SCMP_ACT_ERRNO";
+  p.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
+  p.syscalls = {rule(kKnownCallsNeeds, "SCMP_ACT_ALLOW")};
+  return p;
+}
+
+std::string write_text(const TempDir &dir, const std::string &text) {
+  std::string path = dir / "profile.json";
+  std::ofstream(path) << text;
+  return path;
+}
+
+std::string write_profile(const TempDir &dir, const Profile &p) {
+  return write_text(dir, to_docker_json(p));
+}
+
+RunResult exec_under(const std::string &profile, std::vector<std::string> cmd,
+                     std::vector<std::string> flags = {}) {
+  std::vector<std::string> argv{syscope_bin(), "exec", "--profile", profile};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  argv.push_back("--");
+  argv.insert(argv.end(), cmd.begin(), cmd.end());
+  return run(argv);
+}
+
+}  // namespace
+
+TEST_CASE("exec: a rule's errnoRet is what the call fails with", "[exec]") {
+  TempDir dir;
+  SECTION("errnoRet 1") {
+    auto profile = write_profile(dir, allowing({rule({"sysinfo"}, "SCMP_ACT_ERRNO", 1)}));
+    RunResult r = exec_under(profile, {test_prog("known_calls"), "--extra"});
+    CHECK(r.out == "sysinfo=ERR EPERM\n");
+    CHECK(r.status == 1);
+    CHECK(r.err.empty());
+  }
+  SECTION("errnoRet 38") {
+    auto profile = write_profile(dir, allowing({rule({"sysinfo"}, "SCMP_ACT_ERRNO", 38)}));
+    RunResult r = exec_under(profile, {test_prog("known_calls"), "--extra"});
+    CHECK(r.out == "sysinfo=ERR ENOSYS\n");
+  }
+  SECTION("without the rule") {
+    auto profile = write_profile(dir, allowing({}));
+    RunResult r = exec_under(profile, {test_prog("known_calls"), "--extra"});
+    CHECK(r.out == "sysinfo=OK\n");
+    CHECK(r.status == 0);
+  }
+}
+
+TEST_CASE("exec: argument conditions", "[exec]") {
+  // known_calls --nr N passes zeros as arguments: personality(0) only queries the persona.
+  TempDir dir;
+  std::string nr = std::to_string(*syscall_number(native_scmp_arch(), "personality"));
+  SECTION("denied when arg0 == 0") {
+    auto profile = write_profile(dir, allowing({rule({"personality"}, "SCMP_ACT_ERRNO",
+                                                     std::nullopt, {{0, 0, 0, "SCMP_CMP_EQ"}})}));
+    CHECK(exec_under(profile, {test_prog("known_calls"), "--nr", nr}).out ==
+          "nr" + nr + "=ERR EPERM\n");
+  }
+  SECTION("allowed when the condition is arg0 != 0") {
+    auto profile = write_profile(dir, allowing({rule({"personality"}, "SCMP_ACT_ERRNO",
+                                                     std::nullopt, {{0, 0, 0, "SCMP_CMP_NE"}})}));
+    CHECK(exec_under(profile, {test_prog("known_calls"), "--nr", nr}).out == "nr" + nr + "=OK\n");
+  }
+}
+
+TEST_CASE("exec: runc's ENOSYS above the profile's highest number", "[exec]") {
+  TempDir dir;
+  auto profile = write_profile(dir, denying());
+  SECTION("on by default") {
+    RunResult r = exec_under(profile, {test_prog("known_calls"), "--nr", "1000"});
+    CHECK(r.out == "nr1000=ERR ENOSYS\n");
+    CHECK(r.status == 1);
+    // Below the highest number, a call the profile does not allow gets the default action.
+    CHECK(exec_under(profile, {test_prog("known_calls"), "--extra"}).out ==
+          "sysinfo=ERR EPERM\n");
+  }
+  SECTION("--no-runc-enosys") {
+    RunResult r = exec_under(profile, {test_prog("known_calls"), "--nr", "1000"},
+                             {"--no-runc-enosys"});
+    CHECK(r.out == "nr1000=ERR EPERM\n");
+  }
+#if SYSCOPE_HAVE_M32
+  SECTION("for 32-bit x86 too") {
+    RunResult r = exec_under(profile, {test_prog("known_calls_m32"), "--nr", "1000"});
+    CHECK(r.out == "nr1000=ERR ENOSYS\n");
+    r = exec_under(profile, {test_prog("known_calls_m32"), "--nr", "1000"}, {"--no-runc-enosys"});
+    CHECK(r.out == "nr1000=ERR EPERM\n");
+  }
+#endif
+}
+
+TEST_CASE("exec: CMD's own flags are CMD's, with or without --", "[exec]") {
+  TempDir dir;
+  auto profile = write_profile(dir, allowing({rule({"sysinfo"}, "SCMP_ACT_ERRNO", 1)}));
+  RunResult r = run({syscope_bin(), "exec", "--profile", profile, test_prog("known_calls"),
+                     "--extra", "--nr", "1000"});
+  CHECK(r.out == "sysinfo=ERR EPERM\nnr1000=ERR ENOSYS\n");
+  r = run({syscope_bin(), "exec", "--profile", profile, "--", "/bin/ls", "-l", "-d", "/"});
+  CHECK(r.status == 0);
+  CHECK(r.out.rfind("d", 0) == 0);  // ls -l's long format, so -l reached ls
+}
+
+TEST_CASE("exec: malformed JSON is a usage error with line and column", "[exec]") {
+  TempDir dir;
+  auto profile = write_text(dir, "{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",,\n}\n");
+  RunResult r = exec_under(profile, {test_prog("known_calls")});
+  CHECK(r.status == 2);
+  CHECK(r.out.empty());
+  CHECK(r.err.rfind("syscope: " + profile + ": invalid JSON at line 2, column 37: ", 0) == 0);
+  CHECK(r.err.find('\n') == r.err.size() - 1);  // one line
+}
+
+TEST_CASE("exec: invalid profiles and missing files exit 2", "[exec]") {
+  TempDir dir;
+  SECTION("unknown action") {
+    auto profile = write_profile(dir, allowing({rule({"sysinfo"}, "SCMP_ACT_SOMETIMES")}));
+    RunResult r = exec_under(profile, {test_prog("known_calls")});
+    CHECK(r.status == 2);
+    CHECK(r.err.find("syscalls[0]") != std::string::npos);
+  }
+  SECTION("no such profile") {
+    RunResult r = exec_under((dir / "missing.json").string(), {test_prog("known_calls")});
+    CHECK(r.status == 2);
+    CHECK(r.err.find("missing.json") != std::string::npos);
+  }
+}
+
+TEST_CASE("exec: unknown syscall names are warned about and skipped", "[exec]") {
+  TempDir dir;
+  auto profile =
+      write_profile(dir, allowing({rule({"sysinfo", "not_a_syscall"}, "SCMP_ACT_ERRNO", 1)}));
+  RunResult r = exec_under(profile, {test_prog("known_calls"), "--extra"});
+  CHECK(r.err == "syscope: warning: unknown syscall \"not_a_syscall\" in " + profile +
+                     ": skipped\n");
+  CHECK(r.out == "sysinfo=ERR EPERM\n");
+}
+
+TEST_CASE("exec: a command that is not there or cannot run", "[exec]") {
+  TempDir dir;
+  auto profile = write_profile(dir, allowing({}));
+  RunResult r = exec_under(profile, {"syscope-no-such-command"});
+  CHECK(r.status == 127);
+  CHECK(r.err == "syscope: syscope-no-such-command: command not found\n");
+  r = exec_under(profile, {dir.path().string()});
+  CHECK(r.status == 126);
+}

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+// What integration tests share: running a command and capturing it, temp dirs, file reads.
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace syscope::test {
+
+struct RunResult {
+  int status = -1;      // exit status, or 128 + signal number when killed by a signal
+  std::string out;      // stdout
+  std::string err;      // stderr
+};
+
+// Runs argv (argv[0] is a path), waits for it; stdin is /dev/null.
+RunResult run(const std::vector<std::string> &argv);
+
+// Path of the syscope binary and of a test program built by the suite (tests/progs/<name>.c).
+std::string syscope_bin();
+std::string test_prog(const std::string &name);
+
+std::string read_file(const std::filesystem::path &path);
+
+// A fresh directory under /tmp, removed with its contents when the guard goes away.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir &) = delete;
+  TempDir &operator=(const TempDir &) = delete;
+  const std::filesystem::path &path() const { return path_; }
+  std::filesystem::path operator/(const std::string &name) const { return path_ / name; }
+
+ private:
+  std::filesystem::path path_;
+};
+
+}  // namespace syscope::test

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+// Docker-format profile JSON: exact round trips, Docker's leniency, and one-line errors that
+// point at the line/column or the field path.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "syscope/error.hpp"
+#include "syscope/profile_json.hpp"
+
+using namespace syscope;
+using namespace syscope::seccomp;
+
+namespace {
+
+std::string fixture_text(const std::string &name) {
+  std::ifstream in(std::string(SYSCOPE_FIXTURES) + "/profiles/" + name);
+  REQUIRE(in);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// The Error a parse throws, so tests can look at both its code and its message.
+Error parse_error_of(const std::string &text) {
+  try {
+    parse_docker_profile(text, "p.json");
+  } catch (const Error &e) {
+    return e;
+  }
+  FAIL("no error for: " << text);
+  return Error(Exit::ok, "");
+}
+
+}  // namespace
+
+TEST_CASE("rich profile round-trips byte for byte", "[profile_json]") {
+  std::string text = fixture_text("rich.json");
+  Profile p = parse_docker_profile(text, "rich.json");
+  CHECK(to_docker_json(p) == text);
+  CHECK(parse_docker_profile(to_docker_json(p), "again") == p);
+}
+
+TEST_CASE("rich profile reads every field", "[profile_json]") {
+  Profile p = parse_docker_profile(fixture_text("rich.json"), "rich.json");
+  CHECK(p.default_action == "SCMP_ACT_ERRNO");
+  CHECK(p.default_errno_ret == 1u);
+  CHECK(p.architectures.empty());
+  REQUIRE(p.arch_map.size() == 2);
+  CHECK(p.arch_map[0].architecture == "SCMP_ARCH_X86_64");
+  CHECK(p.arch_map[0].sub_architectures ==
+        std::vector<std::string>{"SCMP_ARCH_X86", "SCMP_ARCH_X32"});
+  REQUIRE(p.syscalls.size() == 7);
+  CHECK(p.syscalls[0].names == std::vector<std::string>{"read", "write", "exit_group"});
+  CHECK_FALSE(p.syscalls[0].errno_ret);
+  CHECK(p.syscalls[1].errno_ret == 38u);
+  CHECK(p.syscalls[1].comment == "glibc falls back to clone on ENOSYS");
+  REQUIRE(p.syscalls[2].args.size() == 2);
+  CHECK(p.syscalls[2].args[1].value == 4294967295u);
+  CHECK(p.syscalls[3].args[0].op == "SCMP_CMP_MASKED_EQ");
+  CHECK(p.syscalls[3].excludes.caps == std::vector<std::string>{"CAP_SYS_ADMIN"});
+  CHECK(p.syscalls[4].includes.arches == std::vector<std::string>{"amd64", "x32"});
+  CHECK(p.syscalls[5].includes.min_kernel == "4.8");
+  CHECK(p.syscalls[6].args[0].index == 2);
+  CHECK(p.syscalls[6].args[0].value == UINT64_MAX);
+}
+
+TEST_CASE("a model built in code survives to_docker_json and back", "[profile_json]") {
+  Profile p;
+  p.default_action = "SCMP_ACT_KILL_PROCESS";
+  p.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"};
+  SyscallRule r;
+  r.names = {"getppid"};
+  r.action = "SCMP_ACT_LOG";
+  r.args = {{1, 2, 3, "SCMP_CMP_MASKED_EQ"}};
+  r.excludes.min_kernel = "5.8";
+  p.syscalls.push_back(r);
+  std::string text = to_docker_json(p);
+  CHECK(parse_docker_profile(text, "x") == p);
+  CHECK(text.back() == '\n');
+  // Stable field order: defaultAction first, then architectures, then syscalls.
+  CHECK(text.find("defaultAction") < text.find("architectures"));
+  CHECK(text.find("architectures") < text.find("syscalls"));
+  CHECK(text.find("defaultErrnoRet") == std::string::npos);
+  CHECK(text.find("archMap") == std::string::npos);
+  CHECK(text.find("\"includes\"") == std::string::npos);
+}
+
+TEST_CASE("Docker's leniency: legacy name, nulls, unknown fields", "[profile_json]") {
+  Profile p = parse_docker_profile(R"({
+    "defaultAction": "SCMP_ACT_ERRNO", "listenerPath": "/run/x.sock", "flags": ["X"],
+    "architectures": null,
+    "syscalls": [{"name": "read", "action": "SCMP_ACT_ALLOW", "args": null,
+                  "includes": {}, "excludes": {}, "future": 1}]})",
+                                   "legacy.json");
+  REQUIRE(p.syscalls.size() == 1);
+  CHECK(p.syscalls[0].names == std::vector<std::string>{"read"});
+  CHECK(p.syscalls[0].args.empty());
+  CHECK(p.syscalls[0].includes.empty());
+  CHECK(to_docker_json(p).find("\"names\"") != std::string::npos);
+}
+
+TEST_CASE("malformed JSON names origin, line and column", "[profile_json]") {
+  Error e = parse_error_of("{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  \"syscalls\": [,]\n}\n");
+  CHECK(e.code == Exit::usage);
+  std::string msg = e.what();
+  CHECK(msg.rfind("p.json: invalid JSON at line 3, column 16: ", 0) == 0);
+  CHECK(msg.find("[json.exception") == std::string::npos);
+  CHECK(msg.find('\n') == std::string::npos);
+
+  Error eof = parse_error_of("{\"defaultAction\": \"SCMP_ACT_ALLOW\"");
+  CHECK(eof.code == Exit::usage);
+  CHECK(std::string(eof.what()).find("line 1, column") != std::string::npos);
+}
+
+TEST_CASE("a field of the wrong type is named by its path", "[profile_json]") {
+  auto message = [](const std::string &text) { return std::string(parse_error_of(text).what()); };
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["a"], "action": "SCMP_ACT_ALLOW"},
+      {"names": 3, "action": "SCMP_ACT_ALLOW"}]})") ==
+        "p.json: syscalls[1].names: expected an array of strings, got number");
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["a"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": "1"}]}]})")
+            .find("syscalls[0].args[0].value") != std::string::npos);
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["a"], "action": "SCMP_ACT_ERRNO", "errnoRet": -1}]})")
+            .find("syscalls[0].errnoRet") != std::string::npos);
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["a"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1.5}]})")
+            .find("syscalls[0].errnoRet") != std::string::npos);
+  CHECK(message(R"({"defaultAction": 1})").find("defaultAction") != std::string::npos);
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "archMap": [{"architecture": []}]})")
+            .find("archMap[0].architecture") != std::string::npos);
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["a"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": "CAP_X"}}]})")
+            .find("syscalls[0].includes.caps") != std::string::npos);
+  CHECK(message("[]").find("expected an object") != std::string::npos);
+  CHECK(message("{}").find("defaultAction: missing") != std::string::npos);
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"name": "a", "names": ["b"], "action": "SCMP_ACT_ALLOW"}]})")
+            .find("syscalls[0]") != std::string::npos);
+  CHECK(parse_error_of("{\"defaultAction\": 1}").code == Exit::usage);
+}
+
+TEST_CASE("an unreadable profile file is a usage error", "[profile_json]") {
+  try {
+    load_docker_profile("/nonexistent/profile.json");
+    FAIL("no error");
+  } catch (const Error &e) {
+    CHECK(e.code == Exit::usage);
+    CHECK(std::string(e.what()).find("/nonexistent/profile.json") != std::string::npos);
+  }
+  CHECK_THROWS_AS(load_docker_profile("/"), Error);
+}

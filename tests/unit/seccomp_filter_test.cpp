@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: Apache-2.0
+// Compiling profiles as Docker and runc do: validation, includes/excludes, the ENOSYS stub, and
+// the compiled filter run for real in a forked child (no_new_privs: no root needed).
+#include <catch2/catch.hpp>
+
+#include <linux/audit.h>
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <seccomp.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <climits>
+#include <functional>
+#include <optional>
+
+#include "syscope/error.hpp"
+#include "syscope/profile_json.hpp"
+#include "syscope/rule_conditions.hpp"
+#include "syscope/runc_enosys.hpp"
+#include "syscope/seccomp_filter.hpp"
+#include "syscope/syscall_names.hpp"
+
+using namespace syscope;
+using namespace syscope::seccomp;
+
+namespace {
+
+SyscallRule rule(std::vector<std::string> names, std::string action,
+                 std::optional<uint32_t> errno_ret = std::nullopt,
+                 std::vector<ArgCondition> args = {}) {
+  SyscallRule r;
+  r.names = std::move(names);
+  r.action = std::move(action);
+  r.errno_ret = errno_ret;
+  r.args = std::move(args);
+  return r;
+}
+
+Exit compile_error(const Profile &p) {
+  try {
+    compile_profile(p);
+  } catch (const Error &e) {
+    return e.code;
+  }
+  return Exit::ok;
+}
+
+// Runs `body` in a forked child after installing `filter` there; its exit status (128 + signal
+// when killed). The body returns 0 when every call behaved, else the number of the first check
+// that did not; it must make no calls the profile denies beyond the ones it checks.
+int run_filtered(const CompiledFilter &filter, int (*body)()) {
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    try {
+      install_filter(filter);
+    } catch (...) {
+      _exit(100);
+    }
+    _exit(body());
+  }
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+bool fails_with(long rc, int err) { return rc == -1 && errno == err; }
+
+// Executes the ENOSYS stub on a seccomp_data; nullopt when it falls through to the filter.
+std::optional<uint32_t> run_stub(const std::vector<sock_filter> &stub, uint32_t arch,
+                                 uint32_t nr) {
+  uint32_t acc = 0;
+  size_t pc = 0;
+  for (int steps = 0; steps < 1000 && pc < stub.size(); ++steps) {
+    const sock_filter &i = stub[pc];
+    switch (i.code) {
+      case BPF_LD | BPF_W | BPF_ABS:
+        acc = i.k == offsetof(seccomp_data, arch) ? arch : nr;
+        ++pc;
+        break;
+      case BPF_JMP | BPF_JA | BPF_K: pc += 1 + i.k; break;
+      case BPF_JMP | BPF_JEQ | BPF_K: pc += 1 + (acc == i.k ? i.jt : i.jf); break;
+      case BPF_JMP | BPF_JGT | BPF_K: pc += 1 + (acc > i.k ? i.jt : i.jf); break;
+      case BPF_JMP | BPF_JSET | BPF_K: pc += 1 + ((acc & i.k) ? i.jt : i.jf); break;
+      case BPF_RET | BPF_K: return i.k;
+      default: FAIL("unexpected instruction " << i.code); return 0;
+    }
+  }
+  REQUIRE(pc == stub.size());  // exactly the first instruction after the stub
+  return std::nullopt;
+}
+
+// Default ERRNO; allows what the child checks call, with OR and AND argument conditions.
+Profile denying_profile() {
+  Profile p;
+  p.default_action = "SCMP_ACT_ERRNO";
+  p.syscalls = {
+      rule({"exit_group", "exit", "getpid", "getppid"}, "SCMP_ACT_ALLOW"),
+      rule({"sysinfo"}, "SCMP_ACT_ERRNO", 38),
+      // Same index twice: either value passes (Docker's personality rules rely on this).
+      rule({"personality"}, "SCMP_ACT_ALLOW", std::nullopt,
+           {{0, 0, 0, "SCMP_CMP_EQ"}, {0, 0xffffffff, 0, "SCMP_CMP_EQ"}}),
+      // Different indexes: both must hold.
+      rule({"getpriority"}, "SCMP_ACT_ALLOW", std::nullopt,
+           {{0, 0, 0, "SCMP_CMP_EQ"}, {1, 0, 0, "SCMP_CMP_EQ"}}),
+  };
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("unknown syscall names are skipped and listed", "[seccomp_filter]") {
+  Profile p;
+  p.default_action = "SCMP_ACT_ALLOW";
+  p.syscalls = {rule({"sysinfo", "no_such_call", "no_such_call"}, "SCMP_ACT_ERRNO")};
+  CompiledFilter f = compile_profile(p);
+  CHECK(f.skipped_names == std::vector<std::string>{"no_such_call"});
+  CHECK_FALSE(f.bpf.empty());
+  CHECK(f.bpf.size() % sizeof(sock_filter) == 0);
+  CHECK(f.stub_instructions == 0);  // permissive default: no stub
+}
+
+TEST_CASE("invalid profiles are usage errors", "[seccomp_filter]") {
+  Profile p;
+  p.default_action = "SCMP_ACT_ALLOW";
+  SECTION("unknown action") { p.syscalls = {rule({"read"}, "SCMP_ACT_MAYBE")}; }
+  SECTION("unknown default action") { p.default_action = "ALLOW"; }
+  SECTION("notify needs a listener") { p.syscalls = {rule({"read"}, "SCMP_ACT_NOTIFY")}; }
+  SECTION("unknown operator") {
+    p.syscalls = {rule({"read"}, "SCMP_ACT_ERRNO", std::nullopt, {{0, 1, 0, "SCMP_CMP_ABOUT"}})};
+  }
+  SECTION("argument index beyond 5") {
+    p.syscalls = {rule({"read"}, "SCMP_ACT_ERRNO", std::nullopt, {{6, 1, 0, "SCMP_CMP_EQ"}})};
+  }
+  SECTION("errnoRet beyond 16 bits") { p.syscalls = {rule({"read"}, "SCMP_ACT_ERRNO", 70000)}; }
+  SECTION("unknown architecture") { p.architectures = {"SCMP_ARCH_Z80"}; }
+  SECTION("architectures and archMap together") {
+    p.architectures = {"SCMP_ARCH_X86_64"};
+    p.arch_map = {{"SCMP_ARCH_X86_64", {"SCMP_ARCH_X86"}}};
+  }
+  SECTION("malformed minKernel") {
+    SyscallRule r = rule({"read"}, "SCMP_ACT_ERRNO");
+    r.includes.min_kernel = "latest";
+    p.syscalls = {r};
+  }
+  CHECK(compile_error(p) == Exit::usage);
+}
+
+TEST_CASE("invalid rules are caught even when includes drop them here", "[seccomp_filter]") {
+  Profile p;
+  p.default_action = "SCMP_ACT_ALLOW";
+  SyscallRule r = rule({"read"}, "SCMP_ACT_BOGUS");
+  r.includes.min_kernel = "99.0";
+  p.syscalls = {r};
+  CHECK(compile_error(p) == Exit::usage);
+}
+
+TEST_CASE("includes/excludes follow Docker's rules", "[seccomp_filter]") {
+  HostFacts host{SCMP_ARCH_X86_64, uint64_t{1} << CAP_SYS_PTRACE, "6.1.0-18-amd64"};
+  SyscallRule r = rule({"ptrace"}, "SCMP_ACT_ALLOW");
+  CHECK_FALSE(rule_ruled_out(r, host));
+
+  SECTION("minKernel") {
+    r.includes.min_kernel = "99.0";
+    REQUIRE(rule_ruled_out(r, host));
+    CHECK(rule_ruled_out(r, host)->find("includes.minKernel 99.0") != std::string::npos);
+    r.includes.min_kernel = "6.1";
+    CHECK_FALSE(rule_ruled_out(r, host));
+    r.includes.min_kernel = "6.1.1";
+    CHECK(rule_ruled_out(r, host));
+    r.includes.min_kernel.clear();
+    r.excludes.min_kernel = "5.8";
+    CHECK(rule_ruled_out(r, host));
+    r.excludes.min_kernel = "6.10";  // numeric, not lexical: 6.10 > 6.1
+    CHECK_FALSE(rule_ruled_out(r, host));
+  }
+  SECTION("arches, by Docker's and libseccomp's names") {
+    r.includes.arches = {"arm64", "s390x"};
+    CHECK(rule_ruled_out(r, host));
+    r.includes.arches = {"amd64"};
+    CHECK_FALSE(rule_ruled_out(r, host));
+    r.includes.arches = {"SCMP_ARCH_X86_64"};
+    CHECK_FALSE(rule_ruled_out(r, host));
+    r.includes.arches.clear();
+    r.excludes.arches = {"x86_64"};
+    CHECK(rule_ruled_out(r, host));
+    r.excludes.arches = {"ppc64le", "SCMP_ARCH_MIPS64N32"};
+    CHECK_FALSE(rule_ruled_out(r, host));
+  }
+  SECTION("caps") {
+    r.includes.caps = {"CAP_SYS_PTRACE"};
+    CHECK_FALSE(rule_ruled_out(r, host));
+    r.includes.caps = {"CAP_SYS_PTRACE", "CAP_SYS_ADMIN"};  // every one must be held
+    CHECK(rule_ruled_out(r, host));
+    r.includes.caps.clear();
+    r.excludes.caps = {"CAP_SYS_ADMIN", "CAP_SYS_PTRACE"};  // any one held excludes
+    CHECK(rule_ruled_out(r, host));
+    r.excludes.caps = {"CAP_NOT_A_CAP"};
+    CHECK_FALSE(rule_ruled_out(r, host));
+  }
+}
+
+TEST_CASE("rules ruled out on this host are listed", "[seccomp_filter]") {
+  Profile p;
+  p.default_action = "SCMP_ACT_ALLOW";
+  SyscallRule future = rule({"sysinfo"}, "SCMP_ACT_ERRNO");
+  future.includes.min_kernel = "99.0";
+  p.syscalls = {rule({"read"}, "SCMP_ACT_LOG"), future};
+  CompiledFilter f = compile_profile(p);
+  REQUIRE(f.skipped_rules.size() == 1);
+  CHECK(f.skipped_rules[0].find("syscalls[1] (sysinfo)") == 0);
+  CHECK(f.skipped_rules[0].find("minKernel") != std::string::npos);
+}
+
+TEST_CASE("kernel versions compare numerically", "[seccomp_filter]") {
+  CHECK(compare_kernel_versions("5.10", "5.8") == 1);
+  CHECK(compare_kernel_versions("6.1.0-18-amd64", "6.1") == 0);
+  CHECK(compare_kernel_versions("4.19.0", "4.19.1") == -1);
+  CHECK_FALSE(compare_kernel_versions("abc", "5.8"));
+}
+
+TEST_CASE("the ENOSYS stub: above the limit ENOSYS, else on to the filter", "[seccomp_filter]") {
+  std::vector<sock_filter> stub =
+      enosys_stub({{AUDIT_ARCH_X86_64, 435}, {AUDIT_ARCH_I386, 440}});
+  const uint32_t enosys = SECCOMP_RET_ERRNO | ENOSYS;
+  CHECK(run_stub(stub, AUDIT_ARCH_X86_64, 436) == enosys);
+  CHECK(run_stub(stub, AUDIT_ARCH_X86_64, 1000) == enosys);
+  CHECK_FALSE(run_stub(stub, AUDIT_ARCH_X86_64, 435));
+  CHECK_FALSE(run_stub(stub, AUDIT_ARCH_X86_64, 0));
+  CHECK_FALSE(run_stub(stub, AUDIT_ARCH_X86_64, 0x40000000 | 1000));  // x32: the filter decides
+  CHECK(run_stub(stub, AUDIT_ARCH_I386, 441) == enosys);
+  CHECK_FALSE(run_stub(stub, AUDIT_ARCH_I386, 440));
+  CHECK(run_stub(stub, AUDIT_ARCH_I386, 0x40000000 | 1) == enosys);  // no x32 on i386
+  CHECK_FALSE(run_stub(stub, AUDIT_ARCH_AARCH64, 5000));             // not in the filter
+}
+
+TEST_CASE("compiled filters start with the stub only for denying defaults", "[seccomp_filter]") {
+  Profile p = denying_profile();
+  CompiledFilter with = compile_profile(p);
+  CompiledFilter without = compile_profile(p, {.runc_enosys = false});
+  CHECK(without.stub_instructions == 0);
+  REQUIRE(with.stub_instructions > 0);
+  CHECK(with.bpf.size() == without.bpf.size() + with.stub_instructions * sizeof(sock_filter));
+  // What follows the stub is libseccomp's program unchanged.
+  CHECK(std::equal(without.bpf.begin(), without.bpf.end(),
+                   with.bpf.begin() + with.stub_instructions * sizeof(sock_filter)));
+  Profile logging = p;
+  logging.default_action = "SCMP_ACT_LOG";
+  CHECK(compile_profile(logging).stub_instructions == 0);
+
+  auto *insns = reinterpret_cast<const sock_filter *>(with.bpf.data());
+  std::vector<sock_filter> stub(insns, insns + with.stub_instructions);
+  uint32_t arch = native_scmp_arch();
+  if (arch != SCMP_ARCH_X86_64) return;  // the numbers below are x86_64's
+  // exit_group (231) is the highest number the profile names.
+  CHECK_FALSE(run_stub(stub, AUDIT_ARCH_X86_64, 231));
+  CHECK(run_stub(stub, AUDIT_ARCH_X86_64, 232) == (SECCOMP_RET_ERRNO | ENOSYS));
+}
+
+TEST_CASE("archMap brings the native arch's sub-architectures along", "[seccomp_filter]") {
+  if (native_scmp_arch() != SCMP_ARCH_X86_64) return;
+  Profile p = denying_profile();
+  size_t native_only = compile_profile(p).stub_instructions;
+  p.arch_map = {{"SCMP_ARCH_AARCH64", {"SCMP_ARCH_ARM"}},
+                {"SCMP_ARCH_X86_64", {"SCMP_ARCH_X86", "SCMP_ARCH_X32"}}};
+  // One more stub section, for x86 (x32 numbers are left to the filter): jeq, ld, jgt.
+  CHECK(compile_profile(p).stub_instructions == native_only + 3);
+}
+
+TEST_CASE("a compiled filter behaves as the profile says", "[seccomp_filter]") {
+  Profile p = denying_profile();
+  SECTION("with runc's ENOSYS stub") {
+    int status = run_filtered(compile_profile(p), [] {
+      if (syscall(SYS_getppid) <= 0) return 1;
+      if (!fails_with(syscall(SYS_getuid), EPERM)) return 2;      // default action
+      if (!fails_with(syscall(SYS_sysinfo, nullptr), ENOSYS)) return 3;  // errnoRet 38
+      if (!fails_with(syscall(1000), ENOSYS)) return 4;            // above the highest number
+      if (syscall(SYS_personality, 0xffffffffUL) < 0) return 5;    // OR: second value
+      if (syscall(SYS_personality, 0UL) < 0) return 6;             // OR: first value
+      if (!fails_with(syscall(SYS_personality, 8UL), EPERM)) return 7;
+      if (syscall(SYS_getpriority, 0, 0) < 0) return 8;            // AND: both hold
+      if (!fails_with(syscall(SYS_getpriority, 0, 1), EPERM)) return 9;
+      return 0;
+    });
+    CHECK(status == 0);
+  }
+  SECTION("without it") {
+    int status = run_filtered(compile_profile(p, {.runc_enosys = false}), [] {
+      if (!fails_with(syscall(1000), EPERM)) return 1;
+      if (!fails_with(syscall(SYS_getuid), EPERM)) return 2;
+      return 0;
+    });
+    CHECK(status == 0);
+  }
+  SECTION("a kill default") {
+    p.default_action = "SCMP_ACT_KILL_PROCESS";
+    int status = run_filtered(compile_profile(p), [] {
+      if (!fails_with(syscall(1000), ENOSYS)) return 1;  // the stub answers before the kill
+      syscall(SYS_getuid);
+      return 2;
+    });
+    CHECK(status == 128 + SIGSYS);
+  }
+}
+
+TEST_CASE("the rich fixture compiles", "[seccomp_filter]") {
+  Profile p = load_docker_profile(std::string(SYSCOPE_FIXTURES) + "/profiles/rich.json");
+  CompiledFilter f = compile_profile(p);
+  CHECK(f.skipped_names.empty());
+  CHECK(f.bpf.size() > f.stub_instructions * sizeof(sock_filter));
+}

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "syscope/descendant_wait.hpp"
+
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "syscope/error.hpp"
+
+namespace syscope::process {
+namespace {
+
+sigset_t routed_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGCHLD, SIGINT, SIGTERM, SIGHUP, SIGQUIT}) sigaddset(&set, sig);
+  return set;
+}
+
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(const Fd &) = delete;
+  Fd &operator=(const Fd &) = delete;
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+}  // namespace
+
+SignalRouter::SignalRouter() {
+  sigset_t set = routed_signals();
+  if (sigprocmask(SIG_BLOCK, &set, &original_) != 0)
+    throw Error(Exit::environment, "sigprocmask: " + errno_text(errno));
+  fd_ = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+  if (fd_ < 0) {
+    int err = errno;
+    sigprocmask(SIG_SETMASK, &original_, nullptr);
+    throw Error(Exit::environment, "signalfd: " + errno_text(err));
+  }
+}
+
+SignalRouter::~SignalRouter() {
+  close(fd_);
+  sigprocmask(SIG_SETMASK, &original_, nullptr);
+}
+
+int wait_for_descendants(pid_t main_child, const SignalRouter &signals, int event_fd,
+                         const std::function<void()> &on_events) {
+  Fd epoll(epoll_create1(EPOLL_CLOEXEC));
+  if (epoll.get() < 0) throw Error(Exit::environment, "epoll_create1: " + errno_text(errno));
+  struct epoll_event ev {};
+  ev.events = EPOLLIN;
+  ev.data.fd = signals.fd();
+  epoll_ctl(epoll.get(), EPOLL_CTL_ADD, signals.fd(), &ev);
+  ev.data.fd = event_fd;
+  if (event_fd >= 0) epoll_ctl(epoll.get(), EPOLL_CTL_ADD, event_fd, &ev);
+
+  int main_status = -1;
+  bool main_alive = true;
+  for (;;) {
+    // Reap first: the child may have exited before the signalfd existed to tell us.
+    for (;;) {
+      int status = 0;
+      pid_t pid = waitpid(-1, &status, WNOHANG | __WALL);
+      if (pid < 0 && errno == EINTR) continue;
+      if (pid < 0 && errno == ECHILD) return main_status < 0 ? 0 : main_status;
+      if (pid <= 0) break;
+      if (pid == main_child && (WIFEXITED(status) || WIFSIGNALED(status))) {
+        main_alive = false;
+        main_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+    }
+    struct epoll_event ready[2];
+    int n = epoll_wait(epoll.get(), ready, 2, 1000);
+    if (n < 0 && errno != EINTR) throw Error(Exit::environment, "epoll_wait: " + errno_text(errno));
+    for (int i = 0; i < n; ++i) {
+      if (ready[i].data.fd == event_fd) {
+        on_events();
+        continue;
+      }
+      struct signalfd_siginfo info;
+      while (read(signals.fd(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        bool sent_by_process = info.ssi_code == SI_USER || info.ssi_code == SI_QUEUE;
+        if (info.ssi_signo != SIGCHLD && sent_by_process && main_alive)
+          kill(main_child, static_cast<int>(info.ssi_signo));
+      }
+    }
+  }
+}
+
+}  // namespace syscope::process
