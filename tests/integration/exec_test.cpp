@@ -86,19 +86,19 @@ TEST_CASE("exec: a rule's errnoRet is what the call fails with", "[exec]") {
   SECTION("errnoRet 1") {
     auto profile = write_profile(dir, allowing({rule({"sysinfo"}, "SCMP_ACT_ERRNO", 1)}));
     RunResult r = exec_under(profile, {test_prog("known_calls"), "--extra"});
-    CHECK(r.out == "sysinfo=ERR EPERM\n");
+    CHECK(r.out == "sysinfo=ERR EPERM\nknown_calls=DONE\n");
     CHECK(r.status == 1);
     CHECK(r.err.empty());
   }
   SECTION("errnoRet 38") {
     auto profile = write_profile(dir, allowing({rule({"sysinfo"}, "SCMP_ACT_ERRNO", 38)}));
     RunResult r = exec_under(profile, {test_prog("known_calls"), "--extra"});
-    CHECK(r.out == "sysinfo=ERR ENOSYS\n");
+    CHECK(r.out == "sysinfo=ERR ENOSYS\nknown_calls=DONE\n");
   }
   SECTION("without the rule") {
     auto profile = write_profile(dir, allowing({}));
     RunResult r = exec_under(profile, {test_prog("known_calls"), "--extra"});
-    CHECK(r.out == "sysinfo=OK\n");
+    CHECK(r.out == "sysinfo=OK\nknown_calls=DONE\n");
     CHECK(r.status == 0);
   }
 }
@@ -111,12 +111,12 @@ TEST_CASE("exec: argument conditions", "[exec]") {
     auto profile = write_profile(dir, allowing({rule({"personality"}, "SCMP_ACT_ERRNO",
                                                      std::nullopt, {{0, 0, 0, "SCMP_CMP_EQ"}})}));
     CHECK(exec_under(profile, {test_prog("known_calls"), "--nr", nr}).out ==
-          "nr" + nr + "=ERR EPERM\n");
+          "nr" + nr + "=ERR EPERM\nknown_calls=DONE\n");
   }
   SECTION("allowed when the condition is arg0 != 0") {
     auto profile = write_profile(dir, allowing({rule({"personality"}, "SCMP_ACT_ERRNO",
                                                      std::nullopt, {{0, 0, 0, "SCMP_CMP_NE"}})}));
-    CHECK(exec_under(profile, {test_prog("known_calls"), "--nr", nr}).out == "nr" + nr + "=OK\n");
+    CHECK(exec_under(profile, {test_prog("known_calls"), "--nr", nr}).out == "nr" + nr + "=OK\nknown_calls=DONE\n");
   }
 }
 
@@ -125,23 +125,23 @@ TEST_CASE("exec: runc's ENOSYS above the profile's highest number", "[exec]") {
   auto profile = write_profile(dir, denying());
   SECTION("on by default") {
     RunResult r = exec_under(profile, {test_prog("known_calls"), "--nr", "1000"});
-    CHECK(r.out == "nr1000=ERR ENOSYS\n");
+    CHECK(r.out == "nr1000=ERR ENOSYS\nknown_calls=DONE\n");
     CHECK(r.status == 1);
     // Below the highest number, a call the profile does not allow gets the default action.
     CHECK(exec_under(profile, {test_prog("known_calls"), "--extra"}).out ==
-          "sysinfo=ERR EPERM\n");
+          "sysinfo=ERR EPERM\nknown_calls=DONE\n");
   }
   SECTION("--no-runc-enosys") {
     RunResult r = exec_under(profile, {test_prog("known_calls"), "--nr", "1000"},
                              {"--no-runc-enosys"});
-    CHECK(r.out == "nr1000=ERR EPERM\n");
+    CHECK(r.out == "nr1000=ERR EPERM\nknown_calls=DONE\n");
   }
 #if SYSCOPE_HAVE_M32
   SECTION("for 32-bit x86 too") {
     RunResult r = exec_under(profile, {test_prog("known_calls_m32"), "--nr", "1000"});
-    CHECK(r.out == "nr1000=ERR ENOSYS\n");
+    CHECK(r.out == "nr1000=ERR ENOSYS\nknown_calls=DONE\n");
     r = exec_under(profile, {test_prog("known_calls_m32"), "--nr", "1000"}, {"--no-runc-enosys"});
-    CHECK(r.out == "nr1000=ERR EPERM\n");
+    CHECK(r.out == "nr1000=ERR EPERM\nknown_calls=DONE\n");
   }
 #endif
 }
@@ -151,7 +151,7 @@ TEST_CASE("exec: CMD's own flags are CMD's, with or without --", "[exec]") {
   auto profile = write_profile(dir, allowing({rule({"sysinfo"}, "SCMP_ACT_ERRNO", 1)}));
   RunResult r = run({syscope_bin(), "exec", "--profile", profile, test_prog("known_calls"),
                      "--extra", "--nr", "1000"});
-  CHECK(r.out == "sysinfo=ERR EPERM\nnr1000=ERR ENOSYS\n");
+  CHECK(r.out == "sysinfo=ERR EPERM\nnr1000=ERR ENOSYS\nknown_calls=DONE\n");
   r = run({syscope_bin(), "exec", "--profile", profile, "--", "/bin/ls", "-l", "-d", "/"});
   CHECK(r.status == 0);
   CHECK(r.out.rfind("d", 0) == 0);  // ls -l's long format, so -l reached ls
@@ -189,7 +189,7 @@ TEST_CASE("exec: unknown syscall names are warned about and skipped", "[exec]") 
   RunResult r = exec_under(profile, {test_prog("known_calls"), "--extra"});
   CHECK(r.err == "syscope: warning: unknown syscall \"not_a_syscall\" in " + profile +
                      ": skipped\n");
-  CHECK(r.out == "sysinfo=ERR EPERM\n");
+  CHECK(r.out == "sysinfo=ERR EPERM\nknown_calls=DONE\n");
 }
 
 TEST_CASE("exec: a command that is not there or cannot run", "[exec]") {

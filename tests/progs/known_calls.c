@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 /* Makes a known, rare syscall (raw getppid) from a second thread and from a forked child, so a
  * recorded profile must hold it. Options add calls a test profile may deny:
+ *   --thread-only / --child-only   getppid from that one place only
  *   --extra      also calls sysinfo(2), which the plain run never makes
  *   --nr N       also calls raw syscall number N with zero arguments
- * Prints "<call>=OK" or "<call>=ERR <errno name>" per optional call; exits 0 when every call
+ * Prints "<call>=OK" or "<call>=ERR <errno name>" per optional call, then "known_calls=DONE"; exits 0 when every call
  * succeeded, 1 otherwise. Works as a 64-bit and as a -m32 binary. */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -36,17 +37,27 @@ static int report(const char *what, long rc)
 int main(int argc, char **argv)
 {
 	int failed = 0;
+	int in_thread = 1, in_child = 1;
 	pthread_t thread;
 	pid_t child;
 	int status = 0;
 
-	if (pthread_create(&thread, NULL, thread_getppid, NULL) != 0 || pthread_join(thread, NULL))
+	for (int i = 1; i < argc; ++i) {
+		if (strcmp(argv[i], "--thread-only") == 0)
+			in_child = 0;
+		if (strcmp(argv[i], "--child-only") == 0)
+			in_thread = 0;
+	}
+	if (in_thread &&
+	    (pthread_create(&thread, NULL, thread_getppid, NULL) != 0 || pthread_join(thread, NULL)))
 		return 2;
-	child = fork();
-	if (child == 0)
-		_exit(syscall(SYS_getppid) > 0 ? 0 : 1);
-	if (child < 0 || waitpid(child, &status, 0) != child || status != 0)
-		return 2;
+	if (in_child) {
+		child = fork();
+		if (child == 0)
+			_exit(syscall(SYS_getppid) > 0 ? 0 : 1);
+		if (child < 0 || waitpid(child, &status, 0) != child || status != 0)
+			return 2;
+	}
 
 	for (int i = 1; i < argc; ++i) {
 		if (strcmp(argv[i], "--extra") == 0) {
@@ -59,6 +70,7 @@ int main(int argc, char **argv)
 			failed |= report(what, syscall(nr, 0, 0, 0, 0, 0, 0));
 		}
 	}
+	printf("known_calls=DONE\n"); /* every run writes, so a recorded profile allows write */
 	fflush(stdout);
 	return failed;
 }
