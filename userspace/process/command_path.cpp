@@ -6,7 +6,7 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <sstream>
+#include <string>
 
 #include "syscope/error.hpp"
 
@@ -29,10 +29,14 @@ std::string resolve_command(const std::string &name) {
     throw Error(Exit::cannot_execute, name + ": " + (S_ISDIR(st.st_mode) ? "is a directory" : "permission denied"));
   }
   const char *env_path = std::getenv("PATH");
-  std::istringstream dirs(env_path ? env_path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-  std::string dir;
+  std::string dirs =
+      env_path ? env_path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
   bool found_unexecutable = false;
-  while (std::getline(dirs, dir, ':')) {
+  // Split by hand: getline drops a trailing empty entry ("/bin:", or PATH=""), which execvp(3)
+  // searches as the current directory like any other empty entry.
+  for (size_t start = 0, end = 0; end != std::string::npos; start = end + 1) {
+    end = dirs.find(':', start);
+    std::string dir = dirs.substr(start, end == std::string::npos ? end : end - start);
     std::string candidate = (dir.empty() ? "." : dir) + "/" + name;
     if (is_executable_file(candidate)) return candidate;
     if (access(candidate.c_str(), F_OK) == 0) found_unexecutable = true;
