@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* BPF-only helpers shared by the syscope programs: loss counters and compat-call detection. */
+/* BPF-only helpers and the maps shared by the .bpf.c files of one skeleton (defined __weak
+ * here, once, so bpftool gen object merges them): loss counters, the event ring buffer, the
+ * per-task in-flight mark, compat-call detection. */
 #pragma once
 #include "vmlinux.h"
 #include <bpf/bpf_core_read.h>
@@ -10,13 +12,30 @@
 /* x86's thread_info.status flag for a 32-bit syscall in progress (asm/thread_info.h). It is a
  * macro, so BTF does not carry it; its value has been 0x0002 since it was introduced. */
 #define SYSCOPE_TS_COMPAT 0x0002
+/* uapi linux/seccomp.h; task->seccomp.mode also takes 3 (SECCOMP_MODE_DEAD, since 5.17) once a
+ * KILL verdict has fired. */
+#define SYSCOPE_SECCOMP_MODE_FILTER 2
+#define SYSCOPE_MAX_ERRNO 4095
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, SYSCOPE_CNT_MAX);
 	__type(key, __u32);
 	__type(value, __u64);
-} counters SEC(".maps");
+} counters SEC(".maps") __weak;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 256 * 1024);
+} events SEC(".maps") __weak;
+
+/* Only tasks under a seccomp filter get a slot, and only while denials are tracked. */
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct syscope_in_flight);
+} in_flight SEC(".maps") __weak;
 
 static __always_inline void count_loss(enum syscope_counter which)
 {
@@ -35,4 +54,17 @@ static __always_inline __u32 current_syscall_arch(struct task_struct *task)
 		return SYSCOPE_ARCH_COMPAT;
 #endif
 	return SYSCOPE_ARCH_NATIVE;
+}
+
+static __always_inline int task_is_filtered(struct task_struct *task)
+{
+	return task->seccomp.mode == SYSCOPE_SECCOMP_MODE_FILTER;
+}
+
+static __always_inline void fill_header(struct syscope_event_hdr *hdr, __u16 type, __u16 size)
+{
+	hdr->type = type;
+	hdr->size = size;
+	hdr->pad = 0;
+	hdr->ts_ns = bpf_ktime_get_boot_ns();
 }

@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* Record mode: per cgroup, a bitmap of the syscall numbers its tasks entered, set with an
- * atomic OR; a ring-buffer event only the first time a (cgroup, arch, syscall) bit is set.
- * Runs on every syscall of the machine, so the common case is two loads and a test. */
+/* Record mode: per cgroup, bitmaps of the syscall numbers its tasks entered, split by whether
+ * the task runs under a seccomp filter and whether the cgroup has seen its first exec; set with
+ * an atomic OR, with a ring-buffer event only the first time a bit is set. Runs on every
+ * syscall of the machine, so the common case is a few loads and a bit test. */
 #include "common.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL"; /* the ring buffer and task helpers are GPL-only */
+
+/* Set before load: mark filtered tasks' calls in flight, for denials.bpf.c's sys_exit. */
+const volatile __u32 track_denials = 0;
 
 /* Primary store: cgroup-local storage (kernel >= 6.2) on the task's default-hierarchy cgroup,
  * found by pointer, without a hash lookup. Freed with the cgroup, which is why every new bit
@@ -24,14 +28,9 @@ struct {
 	__type(value, struct syscope_cg_syscalls);
 } cg_syscalls SEC(".maps");
 
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 256 * 1024);
-} events SEC(".maps");
-
 static const struct syscope_cg_syscalls empty_bitmap;
 
-static __always_inline void emit_first_seen(__u64 cgroup_id, long nr, __u32 arch)
+static __always_inline void emit_first_seen(__u64 cgroup_id, long nr, __u32 arch, __u32 set)
 {
 	struct syscope_first_seen *ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
 
@@ -39,51 +38,85 @@ static __always_inline void emit_first_seen(__u64 cgroup_id, long nr, __u32 arch
 		count_loss(SYSCOPE_CNT_RINGBUF_FULL);
 		return;
 	}
-	ev->hdr.type = SYSCOPE_EV_FIRST_SEEN;
-	ev->hdr.size = sizeof(*ev);
-	ev->hdr.pad = 0;
-	ev->hdr.ts_ns = bpf_ktime_get_boot_ns();
+	fill_header(&ev->hdr, SYSCOPE_EV_FIRST_SEEN, sizeof(*ev));
 	ev->cgroup_id = cgroup_id;
 	ev->nr = nr;
 	ev->arch = arch;
+	ev->set = set;
 	bpf_ringbuf_submit(ev, 0);
 }
 
-/* Sets the bit; on the first time, reports it. The plain load first keeps the locked OR off
- * the common path, where the call is already known for the cgroup. */
-static __always_inline void mark_seen(struct syscope_cg_syscalls *seen, struct task_struct *task,
-				      long nr, __u64 cgroup_id_or_0)
+static __always_inline void mark_in_flight(struct task_struct *task)
 {
-	__u32 arch, word;
+	struct syscope_in_flight *mark;
+
+	mark = bpf_task_storage_get(&in_flight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!mark) {
+		count_loss(SYSCOPE_CNT_TASK_FULL);
+		return;
+	}
+	mark->active = 1;
+}
+
+/* Sets the call's bit; on the first time, reports it. The plain load first keeps the locked OR
+ * off the common path, where the call is already known for the cgroup. */
+static __always_inline void record_call(struct syscope_cg_syscalls *cg, struct task_struct *task,
+					long nr, __u64 cgroup_id_or_0)
+{
+	int filtered = task_is_filtered(task);
+	__u32 arch, set, word;
 	__u64 bit;
 
+	if (track_denials && filtered)
+		mark_in_flight(task);
 	if (nr < 0 || nr >= SYSCOPE_SYSCALL_BITS) {
 		count_loss(SYSCOPE_CNT_NR_RANGE);
 		return;
 	}
+	set = (filtered ? SYSCOPE_SET_FILTERED_SETUP : SYSCOPE_SET_PLAIN_SETUP) + !!cg->exec_seen;
 	arch = current_syscall_arch(task);
 	word = (__u32)nr / 64;
 	bit = 1ULL << (nr & 63);
-	if (seen->bits[arch][word] & bit)
+	if (cg->bits[set][arch][word] & bit)
 		return;
-	if (__sync_fetch_and_or(&seen->bits[arch][word], bit) & bit)
+	if (__sync_fetch_and_or(&cg->bits[set][arch][word], bit) & bit)
 		return; /* another CPU set it first and reported it */
-	emit_first_seen(cgroup_id_or_0 ? cgroup_id_or_0 : bpf_get_current_cgroup_id(), nr, arch);
+	emit_first_seen(cgroup_id_or_0 ? cgroup_id_or_0 : bpf_get_current_cgroup_id(), nr, arch, set);
+}
+
+static __always_inline struct syscope_cg_syscalls *hash_bitmap(__u64 cgroup_id)
+{
+	struct syscope_cg_syscalls *cg = bpf_map_lookup_elem(&cg_syscalls, &cgroup_id);
+
+	if (cg)
+		return cg;
+	/* NOEXIST: a racing CPU may have inserted it first; either way, look it up again. */
+	bpf_map_update_elem(&cg_syscalls, &cgroup_id, &empty_bitmap, BPF_NOEXIST);
+	cg = bpf_map_lookup_elem(&cg_syscalls, &cgroup_id);
+	if (!cg)
+		count_loss(SYSCOPE_CNT_CGROUP_FULL);
+	return cg;
+}
+
+static __always_inline struct syscope_cg_syscalls *storage_bitmap(struct task_struct *task)
+{
+	struct syscope_cg_syscalls *cg;
+
+	cg = bpf_cgrp_storage_get(&cg_storage, task->cgroups->dfl_cgrp, 0,
+				  BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!cg)
+		count_loss(SYSCOPE_CNT_CGROUP_FULL);
+	return cg;
 }
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(profile_enter_cgrp_storage, struct pt_regs *regs, long nr)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct syscope_cg_syscalls *seen;
+	struct syscope_cg_syscalls *cg = storage_bitmap(task);
 
-	seen = bpf_cgrp_storage_get(&cg_storage, task->cgroups->dfl_cgrp, 0,
-				    BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!seen) {
-		count_loss(SYSCOPE_CNT_CGROUP_FULL);
-		return 0;
-	}
-	mark_seen(seen, task, nr, 0);
+	if (cg)
+		record_call(cg, task, nr, 0);
 	return 0;
 }
 
@@ -91,17 +124,32 @@ SEC("tp_btf/sys_enter")
 int BPF_PROG(profile_enter_hash, struct pt_regs *regs, long nr)
 {
 	__u64 cgroup_id = bpf_get_current_cgroup_id();
-	struct syscope_cg_syscalls *seen = bpf_map_lookup_elem(&cg_syscalls, &cgroup_id);
+	struct syscope_cg_syscalls *cg = hash_bitmap(cgroup_id);
 
-	if (!seen) {
-		/* NOEXIST: a racing CPU may have inserted it first; either way, look it up again. */
-		bpf_map_update_elem(&cg_syscalls, &cgroup_id, &empty_bitmap, BPF_NOEXIST);
-		seen = bpf_map_lookup_elem(&cg_syscalls, &cgroup_id);
-		if (!seen) {
-			count_loss(SYSCOPE_CNT_CGROUP_FULL);
-			return 0;
-		}
-	}
-	mark_seen(seen, bpf_get_current_task_btf(), nr, cgroup_id);
+	if (cg)
+		record_call(cg, bpf_get_current_task_btf(), nr, cgroup_id);
+	return 0;
+}
+
+/* The first exec completed in a cgroup ends its setup phase: in a container, what ran before
+ * it was the runtime preparing the container; the entrypoint starts here. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(profile_exec_cgrp_storage, struct task_struct *task, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	struct syscope_cg_syscalls *cg = storage_bitmap(task);
+
+	if (cg && !cg->exec_seen)
+		cg->exec_seen = 1;
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(profile_exec_hash, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct syscope_cg_syscalls *cg = hash_bitmap(bpf_get_current_cgroup_id());
+
+	if (cg && !cg->exec_seen)
+		cg->exec_seen = 1;
 	return 0;
 }

@@ -23,15 +23,47 @@ enum syscope_arch {
 	SYSCOPE_ARCH_COUNT,
 };
 
-/* Value of the per-cgroup bitmap (cgroup-local storage, or the hash map keyed by cgroup v2 id
- * on kernels without BPF_MAP_TYPE_CGRP_STORAGE). Bit n of bits[arch] set: syscall n seen. */
-struct syscope_cg_syscalls {
-	__u64 bits[SYSCOPE_ARCH_COUNT][SYSCOPE_BITMAP_WORDS];
+/* Which bitmap of a cgroup a call lands in: whether the calling task runs under a seccomp filter
+ * (task->seccomp.mode == SECCOMP_MODE_FILTER) and whether a task of the cgroup has completed an
+ * execve yet. In a container, calls before the first exec are the runtime's setup (runc mounts,
+ * pivots, ...) and, once runc has installed the filter, the runtime's gap before execve. */
+enum syscope_call_set {
+	SYSCOPE_SET_PLAIN_SETUP,    /* no filter, before the cgroup's first exec */
+	SYSCOPE_SET_PLAIN,          /* no filter, after it: an unconfined workload */
+	SYSCOPE_SET_FILTERED_SETUP, /* filtered, before the first exec: the runtime's gap */
+	SYSCOPE_SET_FILTERED,       /* filtered, after it: a confined workload */
+	SYSCOPE_SET_COUNT,
 };
-SYSCOPE_ABI_ASSERT(sizeof(struct syscope_cg_syscalls) == 128);
+
+/* Value of the per-cgroup bitmap (cgroup-local storage, or the hash map keyed by cgroup v2 id
+ * on kernels without BPF_MAP_TYPE_CGRP_STORAGE). Bit n of bits[set][arch]: syscall n seen. */
+struct syscope_cg_syscalls {
+	__u32 exec_seen; /* non-zero once a task of the cgroup completed an execve */
+	__u32 pad;
+	__u64 bits[SYSCOPE_SET_COUNT][SYSCOPE_ARCH_COUNT][SYSCOPE_BITMAP_WORDS];
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_cg_syscalls) == 8 + 512);
+
+/* Key of map cg_denials: one seccomp verdict that refused a call in a cgroup. */
+struct syscope_denial_key {
+	__u64 cgroup_id; /* cgroup v2 id */
+	__u32 nr;        /* syscall number in the arch's numbering */
+	__u16 arch;      /* enum syscope_arch */
+	__u16 err;       /* errno the filter answered (SECCOMP_RET_ERRNO, or ENOSYS for an untraced
+			  * SECCOMP_RET_TRACE) */
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_denial_key) == 16);
+
+/* Per-task mark (task-local storage) of a filtered task's call between sys_enter and sys_exit:
+ * a sys_exit without it is a call the seccomp filter skipped. */
+struct syscope_in_flight {
+	__u32 active; /* non-zero between sys_enter and sys_exit */
+	__u32 pad;
+};
 
 enum syscope_event_type {
-	SYSCOPE_EV_FIRST_SEEN = 1, /* struct syscope_first_seen */
+	SYSCOPE_EV_FIRST_SEEN = 1,   /* struct syscope_first_seen */
+	SYSCOPE_EV_FIRST_DENIAL = 2, /* struct syscope_first_denial */
 };
 
 struct syscope_event_hdr {
@@ -42,18 +74,28 @@ struct syscope_event_hdr {
 };
 SYSCOPE_ABI_ASSERT(sizeof(struct syscope_event_hdr) == 16);
 
-/* Emitted once per (cgroup, arch, syscall): the first time its bitmap bit is set. */
+/* Emitted once per (cgroup, set, arch, syscall): the first time its bitmap bit is set. */
 struct syscope_first_seen {
 	struct syscope_event_hdr hdr;
 	__u64 cgroup_id; /* cgroup v2 id = inode number of the cgroup2 directory */
 	__u32 nr;        /* syscall number in the arch's own numbering */
-	__u32 arch;      /* enum syscope_arch */
+	__u16 arch;      /* enum syscope_arch */
+	__u16 set;       /* enum syscope_call_set */
 };
 SYSCOPE_ABI_ASSERT(sizeof(struct syscope_first_seen) == 32);
+
+/* Emitted once per distinct struct syscope_denial_key; the map keeps counting repeats. */
+struct syscope_first_denial {
+	struct syscope_event_hdr hdr;
+	struct syscope_denial_key key;
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_first_denial) == 32);
 
 enum syscope_counter { /* per-CPU; userspace sums CPUs and reports every non-zero one */
 	SYSCOPE_CNT_RINGBUF_FULL, /* bpf_ringbuf_reserve() failed: one event lost */
 	SYSCOPE_CNT_CGROUP_FULL,  /* no slot for a new cgroup's bitmap: its calls are lost */
 	SYSCOPE_CNT_NR_RANGE,     /* syscall number < 0 or >= SYSCOPE_SYSCALL_BITS: not recorded */
+	SYSCOPE_CNT_TASK_FULL,    /* no task storage for a filtered task: its denials go unseen */
+	SYSCOPE_CNT_DENIAL_FULL,  /* cg_denials full: a new kind of denial was not recorded */
 	SYSCOPE_CNT_MAX,
 };

@@ -7,8 +7,8 @@
 #include <string>
 #include <unordered_map>
 
+#include "syscope/cgroup_calls.hpp"
 #include "syscope/loss_counters.hpp"
-#include "syscope/syscall_set.hpp"
 
 struct profile_bpf;
 struct ring_buffer;
@@ -24,10 +24,17 @@ const char *to_string(BitmapStore store);
 BitmapStore bitmap_store_from_string(const std::string &text);  // Exit::usage if unknown
 bool kernel_has_cgroup_storage();
 
+struct RecorderOptions {
+  BitmapStore store = BitmapStore::automatic;
+  // Also watch sys_exit for calls seccomp filters refused (denials.bpf.c). Costs every syscall
+  // exit on the machine one load, so only container recording turns it on.
+  bool track_denials = false;
+};
+
 class SyscallRecorder {
  public:
   // Loads and attaches; Exit::environment with libbpf's reason on failure.
-  explicit SyscallRecorder(BitmapStore store = BitmapStore::automatic);
+  explicit SyscallRecorder(const RecorderOptions &options = {});
   ~SyscallRecorder();
   SyscallRecorder(const SyscallRecorder &) = delete;
   SyscallRecorder &operator=(const SyscallRecorder &) = delete;
@@ -35,21 +42,24 @@ class SyscallRecorder {
   int poll_fd() const;  // readable (EPOLLIN) when events are waiting
   void drain();         // consumes every waiting event
 
-  // What the cgroup made: the events, united with the kernel's bitmap while the cgroup exists
-  // (cgroup_dir_fd: its directory, the key of cgroup storage), so a lost event loses nothing.
-  profile::SyscallSet syscalls_of(uint64_t cgroup_id, int cgroup_dir_fd);
-  const std::unordered_map<uint64_t, profile::SyscallSet> &seen() const { return seen_; }
+  // What the cgroup made: the events, united with the kernel's maps while the cgroup exists
+  // (cgroup_dir_fd: its directory, the key of cgroup storage; -1 if gone), so a lost event
+  // loses nothing as long as the cgroup is still there.
+  profile::CgroupCalls calls_of(uint64_t cgroup_id, int cgroup_dir_fd);
+  const std::unordered_map<uint64_t, profile::CgroupCalls> &seen() const { return seen_; }
 
   LossCounters losses() const;
   BitmapStore store() const { return store_; }
 
  private:
   static int on_event(void *ctx, void *data, size_t size) noexcept;
+  void add_denial_counts(uint64_t cgroup_id, profile::CgroupCalls &calls) const;
 
   BitmapStore store_;
   profile_bpf *skel_ = nullptr;
   ring_buffer *ring_ = nullptr;
-  std::unordered_map<uint64_t, profile::SyscallSet> seen_;
+  bool track_denials_;
+  std::unordered_map<uint64_t, profile::CgroupCalls> seen_;
   bool event_error_ = false;
 };
 

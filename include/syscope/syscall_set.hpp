@@ -14,8 +14,11 @@ namespace syscope::profile {
 
 class SyscallSet {
  public:
+  using Bitmap = __u64[SYSCOPE_ARCH_COUNT][SYSCOPE_BITMAP_WORDS];  // one set of the kernel's map
+
   void add(uint32_t arch, uint32_t nr);  // arch: enum syscope_arch; nr < SYSCOPE_SYSCALL_BITS
-  void merge(const syscope_cg_syscalls &bitmap);
+  void merge(const Bitmap &bitmap);
+  void merge(const SyscallSet &other);
   bool contains(uint32_t arch, uint32_t nr) const;
   size_t count() const;
   bool empty() const { return count() == 0; }

@@ -43,7 +43,8 @@ BitmapStore bitmap_store_from_string(const std::string &text) {
 
 bool kernel_has_cgroup_storage() { return libbpf_probe_bpf_map_type(kMapTypeCgrpStorage, nullptr) == 1; }
 
-SyscallRecorder::SyscallRecorder(BitmapStore store) : store_(store) {
+SyscallRecorder::SyscallRecorder(const RecorderOptions &options)
+    : store_(options.store), track_denials_(options.track_denials) {
   if (store_ == BitmapStore::automatic)
     store_ = kernel_has_cgroup_storage() ? BitmapStore::cgroup_storage : BitmapStore::hash;
   skel_ = profile_bpf::open();
@@ -51,15 +52,21 @@ SyscallRecorder::SyscallRecorder(BitmapStore store) : store_(store) {
   bool use_storage = store_ == BitmapStore::cgroup_storage;
   bpf_program__set_autoload(skel_->progs.profile_enter_cgrp_storage, use_storage);
   bpf_program__set_autoload(skel_->progs.profile_enter_hash, !use_storage);
+  bpf_program__set_autoload(skel_->progs.profile_exec_cgrp_storage, use_storage);
+  bpf_program__set_autoload(skel_->progs.profile_exec_hash, !use_storage);
+  bpf_program__set_autoload(skel_->progs.denials_exit, track_denials_);
+  skel_->rodata->track_denials = track_denials_;
   bpf_map__set_autocreate(skel_->maps.cg_storage, use_storage);
   bpf_map__set_autocreate(skel_->maps.cg_syscalls, !use_storage);
   if (int err = profile_bpf::load(skel_)) {
     profile_bpf::destroy(skel_);
     fail("cannot load the BPF programs", err);
   }
+  // The skeleton attaches in program order: sys_enter before sys_exit, so that no call is
+  // judged at sys_exit without its sys_enter having had the chance to mark it.
   if (int err = profile_bpf::attach(skel_)) {
     profile_bpf::destroy(skel_);
-    fail("cannot attach to the sys_enter tracepoint", err);
+    fail("cannot attach to the sys_enter/sys_exit/sched_process_exec tracepoints", err);
   }
   ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &SyscallRecorder::on_event, this, nullptr);
   if (!ring_) {
@@ -78,11 +85,16 @@ int SyscallRecorder::poll_fd() const { return ring_buffer__epoll_fd(ring_); }
 
 int SyscallRecorder::on_event(void *ctx, void *data, size_t size) noexcept {
   auto *self = static_cast<SyscallRecorder *>(ctx);
-  if (size < sizeof(syscope_first_seen)) return 0;
-  const auto *ev = static_cast<const syscope_first_seen *>(data);
-  if (ev->hdr.type != SYSCOPE_EV_FIRST_SEEN) return 0;
-  try {
-    self->seen_[ev->cgroup_id].add(ev->arch, ev->nr);  // allocates only for a new cgroup
+  if (size < sizeof(syscope_event_hdr)) return 0;
+  const auto *hdr = static_cast<const syscope_event_hdr *>(data);
+  try {  // the map insert allocates only for a new cgroup or a new kind of denial
+    if (hdr->type == SYSCOPE_EV_FIRST_SEEN && size >= sizeof(syscope_first_seen)) {
+      const auto *ev = static_cast<const syscope_first_seen *>(data);
+      if (ev->set < SYSCOPE_SET_COUNT) self->seen_[ev->cgroup_id].sets[ev->set].add(ev->arch, ev->nr);
+    } else if (hdr->type == SYSCOPE_EV_FIRST_DENIAL && size >= sizeof(syscope_first_denial)) {
+      const auto &key = static_cast<const syscope_first_denial *>(data)->key;
+      self->seen_[key.cgroup_id].denials.try_emplace(profile::Denial{key.arch, key.nr, key.err}, 0);
+    }
   } catch (...) {
     self->event_error_ = true;
     return -ENOMEM;  // stops ring_buffer__consume(); drain() turns it into an error
@@ -96,18 +108,32 @@ void SyscallRecorder::drain() {
   if (n < 0 && n != -EINTR) fail("cannot read the ring buffer", n);
 }
 
-profile::SyscallSet SyscallRecorder::syscalls_of(uint64_t cgroup_id, int cgroup_dir_fd) {
+profile::CgroupCalls SyscallRecorder::calls_of(uint64_t cgroup_id, int cgroup_dir_fd) {
   drain();
-  profile::SyscallSet result;
+  profile::CgroupCalls result;
   if (auto it = seen_.find(cgroup_id); it != seen_.end()) result = it->second;
-  syscope_cg_syscalls bitmap{};
+  syscope_cg_syscalls bitmaps{};
   int found = -1;
   if (store_ == BitmapStore::cgroup_storage && cgroup_dir_fd >= 0)
-    found = bpf_map_lookup_elem(bpf_map__fd(skel_->maps.cg_storage), &cgroup_dir_fd, &bitmap);
+    found = bpf_map_lookup_elem(bpf_map__fd(skel_->maps.cg_storage), &cgroup_dir_fd, &bitmaps);
   else if (store_ == BitmapStore::hash)
-    found = bpf_map_lookup_elem(bpf_map__fd(skel_->maps.cg_syscalls), &cgroup_id, &bitmap);
-  if (found == 0) result.merge(bitmap);
+    found = bpf_map_lookup_elem(bpf_map__fd(skel_->maps.cg_syscalls), &cgroup_id, &bitmaps);
+  if (found == 0) result.merge(bitmaps);
+  if (track_denials_) add_denial_counts(cgroup_id, result);
   return result;
+}
+
+void SyscallRecorder::add_denial_counts(uint64_t cgroup_id, profile::CgroupCalls &calls) const {
+  int fd = bpf_map__fd(skel_->maps.cg_denials);
+  syscope_denial_key key{}, next{};
+  const void *prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    uint64_t count = 0;
+    if (next.cgroup_id == cgroup_id && bpf_map_lookup_elem(fd, &next, &count) == 0)
+      calls.denials[profile::Denial{next.arch, next.nr, next.err}] = count;
+    key = next;
+    prev = &key;
+  }
 }
 
 LossCounters SyscallRecorder::losses() const { return read_loss_counters(bpf_map__fd(skel_->maps.counters)); }

@@ -57,7 +57,7 @@ void run_record(RecordOptions &opts) {
   std::string parent = cgroup::cgroup2_mount() + cgroup::own_cgroup2_path();
   while (parent.size() > 1 && parent.back() == '/') parent.pop_back();
   bpf::route_libbpf_log(opts.verbose);
-  bpf::SyscallRecorder recorder(store);
+  bpf::SyscallRecorder recorder({.store = store});
   auto cg = cgroup::ScopedCgroup::create_under(parent, "syscope-record");
 
   // Descendants that outlive their parents are re-parented to us, so "all have exited" is
@@ -74,7 +74,7 @@ void run_record(RecordOptions &opts) {
                                               [&recorder] { recorder.drain(); });
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  auto built = profile::allow_list_profile(recorder.syscalls_of(cg.id(), cg.dir_fd()));
+  auto built = profile::allow_list_profile(recorder.calls_of(cg.id(), cg.dir_fd()).all());
   auto losses = recorder.losses();
   if (opts.verbose)
     std::fprintf(stderr, "syscope: bitmap store %s, cgroup %s (id %llu)\n", bpf::to_string(recorder.store()),

@@ -11,11 +11,15 @@ void SyscallSet::add(uint32_t arch, uint32_t nr) {
   if (arch < SYSCOPE_ARCH_COUNT && nr < SYSCOPE_SYSCALL_BITS) bits_[arch].set(nr);
 }
 
-void SyscallSet::merge(const syscope_cg_syscalls &bitmap) {
+void SyscallSet::merge(const Bitmap &bitmap) {
   for (uint32_t arch = 0; arch < SYSCOPE_ARCH_COUNT; ++arch)
     for (uint32_t word = 0; word < SYSCOPE_BITMAP_WORDS; ++word)
       for (uint32_t bit = 0; bit < 64; ++bit)
-        if (bitmap.bits[arch][word] & (1ULL << bit)) bits_[arch].set(word * 64 + bit);
+        if (bitmap[arch][word] & (1ULL << bit)) bits_[arch].set(word * 64 + bit);
+}
+
+void SyscallSet::merge(const SyscallSet &other) {
+  for (uint32_t arch = 0; arch < SYSCOPE_ARCH_COUNT; ++arch) bits_[arch] |= other.bits_[arch];
 }
 
 bool SyscallSet::contains(uint32_t arch, uint32_t nr) const {
