@@ -7,8 +7,10 @@
 
 char LICENSE[] SEC("license") = "GPL"; /* the ring buffer and task helpers are GPL-only */
 
-/* Set before load: mark filtered tasks' calls in flight, for denials.bpf.c's sys_exit. */
-const volatile __u32 track_denials = 0;
+/* Mark filtered tasks' calls in flight, for denials.bpf.c's sys_exit. Set by userspace when it
+ * attaches that program, which may be mid-run (when `record -- docker run` starts a container),
+ * so a plain global rather than a load-time constant; only filtered tasks ever read it. */
+__u32 track_denials = 0;
 
 /* Primary store: cgroup-local storage (kernel >= 6.2) on the task's default-hierarchy cgroup,
  * found by pointer, without a hash lookup. Freed with the cgroup, which is why every new bit
@@ -67,7 +69,7 @@ static __always_inline void record_call(struct syscope_cg_syscalls *cg, struct t
 	__u32 arch, set, word;
 	__u64 bit;
 
-	if (track_denials && filtered)
+	if (filtered && track_denials)
 		mark_in_flight(task);
 	if (nr < 0 || nr >= SYSCOPE_SYSCALL_BITS) {
 		count_loss(SYSCOPE_CNT_NR_RANGE);

@@ -64,6 +64,8 @@ struct syscope_in_flight {
 enum syscope_event_type {
 	SYSCOPE_EV_FIRST_SEEN = 1,   /* struct syscope_first_seen */
 	SYSCOPE_EV_FIRST_DENIAL = 2, /* struct syscope_first_denial */
+	SYSCOPE_EV_CGROUP_MKDIR = 3, /* struct syscope_cgroup_event */
+	SYSCOPE_EV_CGROUP_RMDIR = 4, /* struct syscope_cgroup_event */
 };
 
 struct syscope_event_hdr {
@@ -90,6 +92,18 @@ struct syscope_first_denial {
 	struct syscope_denial_key key;
 };
 SYSCOPE_ABI_ASSERT(sizeof(struct syscope_first_denial) == 32);
+
+#define SYSCOPE_CGROUP_PATH_MAX 232
+
+/* A cgroup v2 directory created or removed: how a cgroup id is tied to its path (and so to a
+ * container) even when the cgroup lives only milliseconds. */
+struct syscope_cgroup_event {
+	struct syscope_event_hdr hdr;
+	__u64 cgroup_id;                      /* cgroup v2 id */
+	char path[SYSCOPE_CGROUP_PATH_MAX];   /* relative to the cgroup2 mount, NUL-terminated,
+					       * cut at SYSCOPE_CGROUP_PATH_MAX - 1 bytes */
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_cgroup_event) == 256);
 
 enum syscope_counter { /* per-CPU; userspace sums CPUs and reports every non-zero one */
 	SYSCOPE_CNT_RINGBUF_FULL, /* bpf_ringbuf_reserve() failed: one event lost */

@@ -24,6 +24,7 @@ struct CgroupCalls {
   std::map<Denial, uint64_t> denials;              // how many times each; 0 = count unknown
 
   void merge(const syscope_cg_syscalls &kernel_bitmaps);
+  void merge(const CgroupCalls &other);  // a container's nested cgroups into one
   SyscallSet all() const;  // every call entered, whatever the set
   bool ran_filtered() const {
     return !sets[SYSCOPE_SET_FILTERED_SETUP].empty() || !sets[SYSCOPE_SET_FILTERED].empty();

@@ -5,7 +5,9 @@
 #include <signal.h>
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
+#include <optional>
 
 namespace syscope::process {
 
@@ -31,5 +33,13 @@ class SignalRouter {
 // child; one from the terminal already reached the child's process group and is not repeated.
 int wait_for_descendants(pid_t main_child, const SignalRouter &signals, int event_fd,
                          const std::function<void()> &on_events);
+
+enum class ServeEnd { done, signal, deadline };
+
+// Serves `event_fd` (on_events) until done() holds, a termination signal arrives (SIGINT,
+// SIGTERM, SIGHUP, SIGQUIT; children are reaped on the way) or the deadline passes.
+ServeEnd serve_until(const SignalRouter &signals, int event_fd,
+                     const std::function<void()> &on_events, const std::function<bool()> &done,
+                     std::optional<std::chrono::steady_clock::time_point> deadline);
 
 }  // namespace syscope::process

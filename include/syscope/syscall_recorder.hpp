@@ -12,6 +12,7 @@
 
 struct profile_bpf;
 struct ring_buffer;
+struct bpf_link;
 
 namespace syscope::bpf {
 
@@ -31,6 +32,12 @@ struct RecorderOptions {
   bool track_denials = false;
 };
 
+// A cgroup v2 directory created (or removed) while recording, from the kernel's own events.
+struct CgroupLife {
+  std::string path;      // relative to the cgroup2 mount, e.g. "/docker/<id>"
+  bool removed = false;  // rmdir seen: no task can run in it any more
+};
+
 class SyscallRecorder {
  public:
   // Loads and attaches; Exit::environment with libbpf's reason on failure.
@@ -38,6 +45,11 @@ class SyscallRecorder {
   ~SyscallRecorder();
   SyscallRecorder(const SyscallRecorder &) = delete;
   SyscallRecorder &operator=(const SyscallRecorder &) = delete;
+
+  // Starts judging seccomp verdicts at sys_exit now (no-op if already on). Calls in flight at
+  // this moment are never judged, so nothing innocent is reported.
+  void track_denials();
+  bool tracking_denials() const { return exit_link_ != nullptr; }
 
   int poll_fd() const;  // readable (EPOLLIN) when events are waiting
   void drain();         // consumes every waiting event
@@ -47,6 +59,9 @@ class SyscallRecorder {
   // loses nothing as long as the cgroup is still there.
   profile::CgroupCalls calls_of(uint64_t cgroup_id, int cgroup_dir_fd);
   const std::unordered_map<uint64_t, profile::CgroupCalls> &seen() const { return seen_; }
+
+  // Every cgroup created or removed since recording started, by cgroup id.
+  const std::unordered_map<uint64_t, CgroupLife> &cgroups() const { return cgroups_; }
 
   LossCounters losses() const;
   BitmapStore store() const { return store_; }
@@ -58,8 +73,9 @@ class SyscallRecorder {
   BitmapStore store_;
   profile_bpf *skel_ = nullptr;
   ring_buffer *ring_ = nullptr;
-  bool track_denials_;
+  bpf_link *exit_link_ = nullptr;
   std::unordered_map<uint64_t, profile::CgroupCalls> seen_;
+  std::unordered_map<uint64_t, CgroupLife> cgroups_;
   bool event_error_ = false;
 };
 

@@ -7,6 +7,7 @@
 #include <bpf/libbpf.h>
 
 #include <cerrno>
+#include <cstring>
 
 #include "profile.skel.h"
 #include "syscope/error.hpp"
@@ -43,8 +44,7 @@ BitmapStore bitmap_store_from_string(const std::string &text) {
 
 bool kernel_has_cgroup_storage() { return libbpf_probe_bpf_map_type(kMapTypeCgrpStorage, nullptr) == 1; }
 
-SyscallRecorder::SyscallRecorder(const RecorderOptions &options)
-    : store_(options.store), track_denials_(options.track_denials) {
+SyscallRecorder::SyscallRecorder(const RecorderOptions &options) : store_(options.store) {
   if (store_ == BitmapStore::automatic)
     store_ = kernel_has_cgroup_storage() ? BitmapStore::cgroup_storage : BitmapStore::hash;
   skel_ = profile_bpf::open();
@@ -54,20 +54,19 @@ SyscallRecorder::SyscallRecorder(const RecorderOptions &options)
   bpf_program__set_autoload(skel_->progs.profile_enter_hash, !use_storage);
   bpf_program__set_autoload(skel_->progs.profile_exec_cgrp_storage, use_storage);
   bpf_program__set_autoload(skel_->progs.profile_exec_hash, !use_storage);
-  bpf_program__set_autoload(skel_->progs.denials_exit, track_denials_);
-  skel_->rodata->track_denials = track_denials_;
+  // Loaded always, attached by track_denials(): the skeleton must not attach it with the rest.
+  bpf_program__set_autoattach(skel_->progs.denials_exit, false);
   bpf_map__set_autocreate(skel_->maps.cg_storage, use_storage);
   bpf_map__set_autocreate(skel_->maps.cg_syscalls, !use_storage);
   if (int err = profile_bpf::load(skel_)) {
     profile_bpf::destroy(skel_);
     fail("cannot load the BPF programs", err);
   }
-  // The skeleton attaches in program order: sys_enter before sys_exit, so that no call is
-  // judged at sys_exit without its sys_enter having had the chance to mark it.
   if (int err = profile_bpf::attach(skel_)) {
     profile_bpf::destroy(skel_);
-    fail("cannot attach to the sys_enter/sys_exit/sched_process_exec tracepoints", err);
+    fail("cannot attach to the sys_enter/sched_process_exec/cgroup tracepoints", err);
   }
+  if (options.track_denials) track_denials();
   ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &SyscallRecorder::on_event, this, nullptr);
   if (!ring_) {
     int err = errno;
@@ -77,8 +76,18 @@ SyscallRecorder::SyscallRecorder(const RecorderOptions &options)
 }
 
 SyscallRecorder::~SyscallRecorder() {
+  bpf_link__destroy(exit_link_);
   ring_buffer__free(ring_);
   profile_bpf::destroy(skel_);
+}
+
+void SyscallRecorder::track_denials() {
+  if (exit_link_) return;
+  // sys_enter is attached already: it marks calls before sys_exit judges any, and a task gets
+  // its mark slot only by entering a call, so calls in flight now are never judged.
+  skel_->bss->track_denials = 1;
+  exit_link_ = bpf_program__attach(skel_->progs.denials_exit);
+  if (!exit_link_) fail("cannot attach to the sys_exit tracepoint", errno);
 }
 
 int SyscallRecorder::poll_fd() const { return ring_buffer__epoll_fd(ring_); }
@@ -94,6 +103,12 @@ int SyscallRecorder::on_event(void *ctx, void *data, size_t size) noexcept {
     } else if (hdr->type == SYSCOPE_EV_FIRST_DENIAL && size >= sizeof(syscope_first_denial)) {
       const auto &key = static_cast<const syscope_first_denial *>(data)->key;
       self->seen_[key.cgroup_id].denials.try_emplace(profile::Denial{key.arch, key.nr, key.err}, 0);
+    } else if ((hdr->type == SYSCOPE_EV_CGROUP_MKDIR || hdr->type == SYSCOPE_EV_CGROUP_RMDIR) &&
+               size >= sizeof(syscope_cgroup_event)) {
+      const auto *ev = static_cast<const syscope_cgroup_event *>(data);
+      auto &life = self->cgroups_[ev->cgroup_id];
+      life.path.assign(ev->path, strnlen(ev->path, sizeof ev->path));
+      life.removed = hdr->type == SYSCOPE_EV_CGROUP_RMDIR;
     }
   } catch (...) {
     self->event_error_ = true;
@@ -119,7 +134,7 @@ profile::CgroupCalls SyscallRecorder::calls_of(uint64_t cgroup_id, int cgroup_di
   else if (store_ == BitmapStore::hash)
     found = bpf_map_lookup_elem(bpf_map__fd(skel_->maps.cg_syscalls), &cgroup_id, &bitmaps);
   if (found == 0) result.merge(bitmaps);
-  if (track_denials_) add_denial_counts(cgroup_id, result);
+  if (tracking_denials()) add_denial_counts(cgroup_id, result);
   return result;
 }
 

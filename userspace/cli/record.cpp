@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// syscope record [-o FILE] [--format docker] -- CMD [ARGS...]: runs CMD in a fresh cgroup v2
-// child, records every syscall it and its descendants enter, and writes a minimal profile.
+// syscope record [-o FILE] [--format docker|oci] -- CMD [ARGS...]: runs CMD in a fresh cgroup v2
+// child, records every syscall it and its descendants enter, and writes a minimal profile. When
+// CMD starts containers (`syscope record -- docker run ...`), the profile is the container's.
 #include <sys/prctl.h>
 #include <unistd.h>
 
@@ -10,43 +11,62 @@
 #include <vector>
 
 #include "cli/commands.hpp"
+#include "cli/record_options.hpp"
 #include "syscope/atomic_file.hpp"
 #include "syscope/bpf_environment.hpp"
 #include "syscope/command_path.hpp"
+#include "syscope/container_profile.hpp"
+#include "syscope/container_tracker.hpp"
 #include "syscope/descendant_wait.hpp"
+#include "syscope/docker_default.hpp"
 #include "syscope/error.hpp"
 #include "syscope/held_child.hpp"
 #include "syscope/mountinfo.hpp"
-#include "syscope/profile_builder.hpp"
-#include "syscope/profile_json.hpp"
+#include "syscope/profile_output.hpp"
+#include "syscope/runtime_gap.hpp"
 #include "syscope/scoped_cgroup.hpp"
-#include "syscope/seccomp_filter.hpp"
 #include "syscope/syscall_recorder.hpp"
 
 namespace syscope::cli {
 namespace {
 
-struct RecordOptions {
-  std::string output;
-  std::string format = "docker";
-  std::string bitmap_store = "auto";
-  bool verbose = false;
-  std::vector<std::string> command;
-};
+using Clock = std::chrono::steady_clock;
 
 std::string default_output(const std::string &command) {
   auto slash = command.rfind('/');
   return "seccomp-" + (slash == std::string::npos ? command : command.substr(slash + 1)) + ".json";
 }
 
-std::string join(const std::vector<std::string> &items, const char *sep) {
-  std::string text;
-  for (const auto &item : items) text += (text.empty() ? "" : sep) + item;
-  return text;
+// The containers CMD started: wait until each has exited (its cgroup is removed), then write the
+// profile of the first and, if there are more, say so. CMD's own calls are the CLI's, not the
+// container's, and are left out.
+void write_started_container_profile(RecordOptions &opts, bpf::SyscallRecorder &recorder,
+                                     record::ContainerTracker &tracker,
+                                     const process::SignalRouter &signals,
+                                     util::AtomicFile &output, Clock::time_point started) {
+  auto all_removed = [&tracker] {
+    for (const auto &[id, container] : tracker.containers())
+      if (!container.removed) return false;
+    return true;
+  };
+  process::serve_until(
+      signals, recorder.poll_fd(), [&] { recorder.drain(); tracker.update(recorder); }, all_removed,
+      std::nullopt);
+  const auto &[id, container] = *tracker.containers().begin();
+  profile::CgroupCalls calls;
+  for (uint64_t cgroup_id : container.cgroup_ids) calls.merge(recorder.calls_of(cgroup_id, -1));
+  auto composed = profile::compose_container_profile(calls, record::runtime_gap_names());
+  record::write_profile(composed.built.profile, opts.format, output);
+  double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  if (tracker.containers().size() > 1)
+    std::fprintf(stderr, "syscope: warning: CMD started %zu containers; this profile is %s's, use "
+                 "record --container for the others\n", tracker.containers().size(),
+                 container::short_id(id).c_str());
+  print_container_summary("container " + container::short_id(id), composed, seconds,
+                          output.is_stdout() ? "stdout" : opts.output, recorder.losses());
 }
 
-void run_record(RecordOptions &opts) {
-  if (opts.command.empty()) throw Error(Exit::usage, "record: no command given (syscope record -- CMD [ARGS...])");
+void run_record_command(RecordOptions &opts) {
   if (opts.output.empty()) opts.output = default_output(opts.command[0]);
   auto store = bpf::bitmap_store_from_string(opts.bitmap_store);
 
@@ -57,8 +77,9 @@ void run_record(RecordOptions &opts) {
   std::string parent = cgroup::cgroup2_mount() + cgroup::own_cgroup2_path();
   while (parent.size() > 1 && parent.back() == '/') parent.pop_back();
   bpf::route_libbpf_log(opts.verbose);
-  bpf::SyscallRecorder recorder({.store = store});
+  bpf::SyscallRecorder recorder({.store = store, .track_denials = opts.track_denials});
   auto cg = cgroup::ScopedCgroup::create_under(parent, "syscope-record");
+  record::ContainerTracker tracker;
 
   // Descendants that outlive their parents are re-parented to us, so "all have exited" is
   // simply waitpid() reporting ECHILD.
@@ -67,50 +88,105 @@ void run_record(RecordOptions &opts) {
   process::SignalRouter signals;
   process::HeldChild child(path, opts.command, signals.original_mask());
   cg.add_process(child.pid());
-  auto started = std::chrono::steady_clock::now();
+  auto started = Clock::now();
   child.release();
 
-  int status = process::wait_for_descendants(child.pid(), signals, recorder.poll_fd(),
-                                              [&recorder] { recorder.drain(); });
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-
-  auto built = profile::allow_list_profile(recorder.calls_of(cg.id(), cg.dir_fd()).all());
-  auto losses = recorder.losses();
+  int status = process::wait_for_descendants(child.pid(), signals, recorder.poll_fd(), [&] {
+    recorder.drain();
+    // A container CMD starts: its seccomp verdicts matter from its first moments on.
+    tracker.update(recorder);
+    if (!tracker.containers().empty()) recorder.track_denials();
+  });
+  tracker.update(recorder);
+  g_exit_status = status;
+  if (!tracker.containers().empty()) {
+    write_started_container_profile(opts, recorder, tracker, signals, output, started);
+    return;
+  }
+  double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  auto calls = recorder.calls_of(cg.id(), cg.dir_fd());
+  auto built = profile::allow_list_profile(calls.all());
   if (opts.verbose)
-    std::fprintf(stderr, "syscope: bitmap store %s, cgroup %s (id %llu)\n", bpf::to_string(recorder.store()),
-                 cg.path().c_str(), static_cast<unsigned long long>(cg.id()));
-  seccomp::compile_profile(built.profile);  // never write a profile libseccomp rejects
-  output.commit(seccomp::to_docker_json(built.profile));
+    std::fprintf(stderr, "syscope: bitmap store %s, cgroup %s (id %llu)\n",
+                 bpf::to_string(recorder.store()), cg.path().c_str(),
+                 static_cast<unsigned long long>(cg.id()));
+  record::write_profile(built.profile, opts.format, output);
+  print_record_summary(opts.command[0], built, seconds, output.is_stdout() ? "stdout" : opts.output,
+                       recorder.losses());
+}
 
+}  // namespace
+
+std::string join(const std::vector<std::string> &items, const char *sep) {
+  std::string text;
+  for (const auto &item : items) text += (text.empty() ? "" : sep) + item;
+  return text;
+}
+
+void print_record_summary(const std::string &label, const profile::BuiltProfile &built,
+                          double seconds, const std::string &written_to,
+                          const bpf::LossCounters &losses) {
   if (!built.unnamed.empty())
     std::fprintf(stderr,
                  "syscope: warning: libseccomp has no name for syscall %s: a Docker profile can "
                  "only list names, so the profile denies %s\n",
                  join(built.unnamed, ", ").c_str(), built.unnamed.size() == 1 ? "it" : "them");
-  std::fprintf(stderr, "syscope: %zu syscalls (%s) in %.2f s -> %s%s%s\n", built.syscall_count,
-               join(built.architectures, ", ").c_str(), seconds,
-               output.is_stdout() ? "stdout" : opts.output.c_str(),
-               losses.any() ? "; kernel counted losses: " : "", losses.describe().c_str());
-  g_exit_status = status;
+  std::fprintf(stderr, "syscope: %s: %zu syscalls (%s) in %.2f s -> %s%s%s\n", label.c_str(),
+               built.syscall_count, join(built.architectures, ", ").c_str(), seconds,
+               written_to.c_str(), losses.any() ? "; kernel counted losses: " : "",
+               losses.describe().c_str());
 }
 
-}  // namespace
+void print_container_summary(const std::string &label, const profile::ContainerProfile &composed,
+                             double seconds, const std::string &written_to,
+                             const bpf::LossCounters &losses) {
+  auto comparison = seccomp::DockerDefault::for_this_host().compare(composed.built.profile);
+  for (const auto &note : composed.notes) std::fprintf(stderr, "syscope: %s: %s\n", label.c_str(), note.c_str());
+  for (const auto &note : comparison.notes) std::fprintf(stderr, "syscope: %s: %s\n", label.c_str(), note.c_str());
+  print_record_summary(label + " (" + (composed.recorded_under_filter ? "recorded under a seccomp filter" : "recorded without a filter") + "; " + comparison.summary + ")",
+                       composed.built, seconds, written_to, losses);
+}
 
 void setup_record(CLI::App &app) {
   auto opts = std::make_shared<RecordOptions>();
   auto *cmd = app.add_subcommand(
-      "record", "Run CMD in a fresh cgroup, record every syscall it and its descendants make, and "
-                "write a minimal seccomp profile. Exits with CMD's exit status.");
+      "record",
+      "Record the syscalls of CMD (run in a fresh cgroup, with its descendants; exits with CMD's "
+      "status) or of running/future containers (--container), and write minimal seccomp profiles.");
   cmd->add_option("-o,--output", opts->output,
-                  "Profile file to write (default: seccomp-<CMD>.json; - for stdout)");
-  cmd->add_option("--format", opts->format, "Profile format")->check(CLI::IsMember({"docker"}));
+                  "Profile file (default seccomp-<CMD or container>.json; - for stdout); with "
+                  "several --container, a directory");
+  cmd->add_option("--format", opts->format, "Profile format: docker, or oci (linux.seccomp)")
+      ->check(CLI::IsMember({"docker", "oci"}));
+  cmd->add_option("-c,--container", opts->containers,
+                  "Container name or id to record, from its first syscall (repeatable)");
+  cmd->add_option("--duration", opts->duration_s,
+                  "Stop after this many seconds (default: when the containers exit)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--wait", opts->wait_s,
+                  "Seconds to wait for a container that does not exist yet (default 60)")
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--docker-socket", opts->docker_socket,
+                  "Docker API socket (default: $DOCKER_HOST, else /var/run/docker.sock)");
   cmd->add_option("--bitmap-store", opts->bitmap_store,
-                  "Kernel map holding per-cgroup bitmaps: auto, cgroup-storage (kernel >= 6.2) or hash")
+                  "Kernel map of per-cgroup bitmaps: auto, cgroup-storage (kernel >= 6.2), hash")
       ->check(CLI::IsMember({"auto", "cgroup-storage", "hash"}));
   cmd->add_flag("-v,--verbose", opts->verbose, "Show libbpf's log and recording details");
-  cmd->add_option("command", opts->command, "CMD [ARGS...], after --")->required();
+  cmd->add_flag("--denials", opts->track_denials,
+                "Also detect calls a seccomp filter CMD runs under refused (watches sys_exit); "
+                "on by itself for containers");
+  cmd->add_option("command", opts->command, "CMD [ARGS...], after --");
   cmd->positionals_at_end();
-  cmd->callback([opts] { run_record(*opts); });
+  cmd->callback([opts] {
+    if (!opts->containers.empty() && !opts->command.empty())
+      throw Error(Exit::usage, "record: give either --container or -- CMD, not both");
+    if (!opts->containers.empty())
+      run_record_containers(*opts);
+    else if (!opts->command.empty())
+      run_record_command(*opts);
+    else
+      throw Error(Exit::usage, "record: nothing to record (-- CMD [ARGS...] or --container NAME)");
+  });
 }
 
 }  // namespace syscope::cli

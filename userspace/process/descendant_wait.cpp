@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "syscope/error.hpp"
@@ -92,6 +93,48 @@ int wait_for_descendants(pid_t main_child, const SignalRouter &signals, int even
         bool sent_by_process = info.ssi_code == SI_USER || info.ssi_code == SI_QUEUE;
         if (info.ssi_signo != SIGCHLD && sent_by_process && main_alive)
           kill(main_child, static_cast<int>(info.ssi_signo));
+      }
+    }
+  }
+}
+
+ServeEnd serve_until(const SignalRouter &signals, int event_fd,
+                     const std::function<void()> &on_events, const std::function<bool()> &done,
+                     std::optional<std::chrono::steady_clock::time_point> deadline) {
+  Fd epoll(epoll_create1(EPOLL_CLOEXEC));
+  if (epoll.get() < 0) throw Error(Exit::environment, "epoll_create1: " + errno_text(errno));
+  struct epoll_event ev {};
+  ev.events = EPOLLIN;
+  ev.data.fd = signals.fd();
+  epoll_ctl(epoll.get(), EPOLL_CTL_ADD, signals.fd(), &ev);
+  ev.data.fd = event_fd;
+  epoll_ctl(epoll.get(), EPOLL_CTL_ADD, event_fd, &ev);
+  for (;;) {
+    on_events();
+    if (done()) return ServeEnd::done;
+    auto now = std::chrono::steady_clock::now();
+    if (deadline && now >= *deadline) return ServeEnd::deadline;
+    // Wake at least every 100 ms: done() may depend on more than events (an API's answer).
+    int timeout_ms = 100;
+    if (deadline)
+      timeout_ms = std::min<int>(timeout_ms, std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now).count() + 1);
+    struct epoll_event ready[2];
+    int n = epoll_wait(epoll.get(), ready, 2, timeout_ms);
+    if (n < 0 && errno != EINTR) throw Error(Exit::environment, "epoll_wait: " + errno_text(errno));
+    for (int i = 0; i < n; ++i) {
+      if (ready[i].data.fd != signals.fd()) continue;
+      struct signalfd_siginfo info;
+      bool stop = false;
+      while (read(signals.fd(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        if (info.ssi_signo == SIGCHLD)
+          while (waitpid(-1, nullptr, WNOHANG | __WALL) > 0) {
+          }
+        else
+          stop = true;
+      }
+      if (stop) {
+        on_events();
+        return ServeEnd::signal;
       }
     }
   }

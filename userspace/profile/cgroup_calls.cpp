@@ -7,6 +7,11 @@ void CgroupCalls::merge(const syscope_cg_syscalls &kernel_bitmaps) {
   for (uint32_t set = 0; set < SYSCOPE_SET_COUNT; ++set) sets[set].merge(kernel_bitmaps.bits[set]);
 }
 
+void CgroupCalls::merge(const CgroupCalls &other) {
+  for (uint32_t set = 0; set < SYSCOPE_SET_COUNT; ++set) sets[set].merge(other.sets[set]);
+  for (const auto &[denial, count] : other.denials) denials[denial] += count;
+}
+
 SyscallSet CgroupCalls::all() const {
   SyscallSet result;
   for (const auto &set : sets) result.merge(set);

@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* cgroup v2 directories as they are created and removed, with their paths: userspace ties a
+ * cgroup id to a container by its path, also for a container gone before it could look. */
+#include "common.bpf.h"
+
+static __always_inline void emit_cgroup_event(__u16 type, struct cgroup *cgrp, const char *path)
+{
+	struct syscope_cgroup_event *ev;
+
+	/* The default (v2) hierarchy has id 0; v1 hierarchies on hybrid hosts are not ours. */
+	if (cgrp->root->hierarchy_id != 0)
+		return;
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		count_loss(SYSCOPE_CNT_RINGBUF_FULL);
+		return;
+	}
+	fill_header(&ev->hdr, type, sizeof(*ev));
+	ev->cgroup_id = cgrp->kn->id;
+	if (bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), path) < 0)
+		ev->path[0] = 0;
+	bpf_ringbuf_submit(ev, 0);
+}
+
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(lifecycle_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	emit_cgroup_event(SYSCOPE_EV_CGROUP_MKDIR, cgrp, path);
+	return 0;
+}
+
+SEC("tp_btf/cgroup_rmdir")
+int BPF_PROG(lifecycle_cgroup_rmdir, struct cgroup *cgrp, const char *path)
+{
+	emit_cgroup_event(SYSCOPE_EV_CGROUP_RMDIR, cgrp, path);
+	return 0;
+}

@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "docker_helpers.hpp"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <sstream>
+#include <stdexcept>
+
+namespace syscope::test {
+
+namespace {
+
+std::string env_or_empty(const char *name) {
+  const char *v = std::getenv(name);
+  return v ? v : "";
+}
+
+bool executable(const std::string &path) { return access(path.c_str(), X_OK) == 0; }
+
+}  // namespace
+
+std::string docker_host() {
+  std::string host = env_or_empty("DOCKER_HOST");
+  return host.empty() ? std::string(SYSCOPE_DOCKER_HOST) : host;
+}
+
+std::string docker_socket_path() {
+  const std::string prefix = "unix://";
+  std::string host = docker_host();
+  if (host.compare(0, prefix.size(), prefix) == 0) return host.substr(prefix.size());
+  return host.empty() || host[0] != '/' ? "" : host;
+}
+
+std::string docker_cli() {
+  std::string cli = env_or_empty("SYSCOPE_DOCKER_CLI");
+  if (!cli.empty()) return cli;
+  if (executable("/usr/bin/docker")) return "/usr/bin/docker";
+  std::istringstream path(env_or_empty("PATH"));
+  std::string dir;
+  while (std::getline(path, dir, ':'))
+    if (!dir.empty() && executable(dir + "/docker")) return dir + "/docker";
+  return "/usr/bin/docker";  // run() then fails with 127, which the test shows
+}
+
+RunResult docker(const std::vector<std::string> &args) {
+  std::vector<std::string> argv{docker_cli(), "-H", docker_host()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv);
+}
+
+RunResult docker_run(const std::vector<std::string> &args) {
+  std::vector<std::string> argv{"run", "--network", "none"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return docker(argv);
+}
+
+std::string docker_inspect(const std::string &target, const std::string &go_template) {
+  RunResult r = docker("inspect", "-f", go_template, target);
+  if (r.status != 0)
+    throw std::runtime_error("docker inspect " + target + " failed: " + r.err);
+  while (!r.out.empty() && (r.out.back() == '\n' || r.out.back() == '\r')) r.out.pop_back();
+  return r.out;
+}
+
+std::string container_name(const std::string &stem) {
+  return "syscope-" + stem + "-" + std::to_string(getpid());
+}
+
+ContainerGuard::ContainerGuard(std::string name) : name_(std::move(name)) {
+  docker("rm", "-f", name_);
+}
+
+ContainerGuard::~ContainerGuard() {
+  try {
+    docker("rm", "-f", name_);
+  } catch (...) {
+    // A destructor must not throw; a container left behind is removed by the next guard or by
+    // scripts/docker-env stop.
+  }
+}
+
+}  // namespace syscope::test

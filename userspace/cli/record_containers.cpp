@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: Apache-2.0
+// syscope record --container NAME_OR_ID...: the kernel side records every cgroup from the moment
+// recording starts; containers are tied to their cgroups by the cgroup_mkdir events' paths, so
+// one that starts later and lives 50 ms is still profiled from its first syscall.
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/record_options.hpp"
+#include "syscope/atomic_file.hpp"
+#include "syscope/bpf_environment.hpp"
+#include "syscope/container_id.hpp"
+#include "syscope/container_profile.hpp"
+#include "syscope/container_tracker.hpp"
+#include "syscope/descendant_wait.hpp"
+#include "syscope/docker_client.hpp"
+#include "syscope/error.hpp"
+#include "syscope/mountinfo.hpp"
+#include "syscope/profile_output.hpp"
+#include "syscope/runtime_gap.hpp"
+#include "syscope/syscall_recorder.hpp"
+
+namespace syscope::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct Target {
+  std::string query;                             // as the user named it
+  std::optional<docker::ContainerMetadata> meta; // once the API knows it
+  bool adopted = false;                          // already running when recording began
+};
+
+bool is_writable_dir(const std::string &dir) { return access(dir.c_str(), W_OK | X_OK) == 0; }
+
+std::optional<std::string> cgroup2_path_of_pid(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/cgroup");
+  return cgroup::cgroup2_path_of(in);
+}
+
+// Asks the API about a target not yet known; throws when the API cannot answer at all.
+void look_up(Target &target, docker::DockerClient &api) {
+  auto answer = api.inspect(target.query);
+  if (answer.ok()) {
+    target.meta = *answer.value;
+    return;
+  }
+  if (answer.status == docker::ApiStatus::unreachable || answer.status == docker::ApiStatus::failed)
+    throw Error(Exit::environment, answer.error);
+}
+
+bool finished(Target &target, docker::DockerClient &api, record::ContainerTracker &tracker,
+              const std::string &mount, const std::function<void()> &catch_up) {
+  if (!target.meta) {
+    look_up(target, api);
+    if (!target.meta) return false;
+  }
+  const auto *tracked = tracker.find(target.meta->id);
+  if (!tracked) {
+    // Not seen starting: already running (adopt it), or created and not started yet.
+    auto fresh = api.inspect(target.meta->id);
+    if (fresh.ok()) target.meta = *fresh.value;
+    if (!target.meta->running || target.meta->pid <= 0) return false;
+    // Its cgroup_mkdir event precedes the start the API just reported: read the events once
+    // more before deciding that it was running before we were.
+    catch_up();
+    if (tracker.find(target.meta->id)) return false;
+    if (auto path = cgroup2_path_of_pid(target.meta->pid); path && tracker.adopt(mount, *path))
+      target.adopted = true;
+    return false;
+  }
+  return tracked->removed;
+}
+
+std::string output_for(const RecordOptions &opts, const Target &target) {
+  std::string name = target.meta ? target.meta->name : target.query;
+  if (opts.containers.size() == 1) return opts.output.empty() ? "seccomp-" + name + ".json" : opts.output;
+  return (opts.output.empty() ? std::string(".") : opts.output) + "/" + name + ".json";
+}
+
+}  // namespace
+
+void run_record_containers(RecordOptions &opts) {
+  auto store = bpf::bitmap_store_from_string(opts.bitmap_store);
+  if (opts.containers.size() > 1 && !opts.output.empty() && !is_writable_dir(opts.output))
+    throw Error(Exit::usage, "with several --container, -o must be a writable directory: " + opts.output);
+  if (opts.containers.size() == 1 && !opts.output.empty()) util::AtomicFile probe(opts.output);
+  bpf::require_bpf_environment();
+  std::string mount = cgroup::cgroup2_mount();
+  bpf::route_libbpf_log(opts.verbose);
+  bpf::SyscallRecorder recorder({.store = store, .track_denials = true});
+  auto api = docker::DockerClient::from_environment(
+      opts.docker_socket.empty() ? std::nullopt : std::optional<std::string>(opts.docker_socket));
+  record::ContainerTracker tracker;
+  std::vector<Target> targets;
+  for (const auto &query : opts.containers) targets.push_back({query, std::nullopt, false});
+
+  process::SignalRouter signals;
+  std::fprintf(stderr, "syscope: recording; waiting for %s\n", join(opts.containers, ", ").c_str());
+  auto started = Clock::now();
+  auto wait_deadline = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opts.wait_s));
+  std::optional<Clock::time_point> deadline;
+  if (opts.duration_s > 0)
+    deadline = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opts.duration_s));
+  auto catch_up = [&] {
+    recorder.drain();
+    tracker.update(recorder);
+  };
+  auto all_finished = [&] {
+    bool all = true;
+    for (auto &target : targets) {
+      if (finished(target, api, tracker, mount, catch_up)) continue;
+      all = false;
+      bool seen = target.meta && tracker.find(target.meta->id);
+      if (!seen && Clock::now() > wait_deadline)
+        throw Error(Exit::environment,
+                    "container " + target.query +
+                        (target.meta ? " exists but did not run" : " did not appear") + " within " +
+                        std::to_string(static_cast<int>(opts.wait_s)) + " s");
+    }
+    return all;
+  };
+  process::serve_until(signals, recorder.poll_fd(), catch_up, all_finished, deadline);
+  catch_up();
+  double seconds = std::chrono::duration<double>(Clock::now() - started).count();
+  if (opts.verbose)
+    for (const auto &[id, life] : recorder.cgroups())
+      std::fprintf(stderr, "syscope: cgroup %llu %s%s\n", static_cast<unsigned long long>(id),
+                   life.path.c_str(), life.removed ? " (removed)" : "");
+
+  int missing = 0;
+  for (const auto &target : targets) {
+    const auto *tracked = target.meta ? tracker.find(target.meta->id) : nullptr;
+    if (!tracked) {
+      std::fprintf(stderr, "syscope: container %s never ran while recording: no profile\n", target.query.c_str());
+      ++missing;
+      continue;
+    }
+    profile::CgroupCalls calls;
+    for (uint64_t cgroup_id : tracked->cgroup_ids) {
+      // cgroup storage is keyed by the directory: open it while it is still there.
+      int fd = -1;
+      auto it = recorder.cgroups().find(cgroup_id);
+      std::string path = it != recorder.cgroups().end() ? it->second.path : tracked->ref.container_path;
+      if (it == recorder.cgroups().end() || !it->second.removed)
+        fd = open((mount + path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      calls.merge(recorder.calls_of(cgroup_id, fd));
+      if (fd >= 0) close(fd);
+    }
+    if (opts.verbose) {
+      static const char *set_names[] = {"setup without filter", "workload without filter",
+                                        "runtime gap (filtered, before exec)", "workload (filtered)"};
+      for (uint32_t set = 0; set < SYSCOPE_SET_COUNT; ++set)
+        for (const auto &named : calls.sets[set].named())
+          std::fprintf(stderr, "syscope: %s: %s: %s\n", target.query.c_str(), set_names[set],
+                       join(named.names, " ").c_str());
+    }
+    auto composed = profile::compose_container_profile(calls, record::runtime_gap_names());
+    util::AtomicFile output(output_for(opts, target));
+    record::write_profile(composed.built.profile, opts.format, output);
+    if (target.adopted)
+      composed.notes.push_back("it was already running when recording began: calls made before "
+                               "then are not in the profile");
+    print_container_summary(target.meta->name + " " + container::short_id(target.meta->id),
+                            composed, seconds, output.path(), recorder.losses());
+  }
+  if (missing) throw Error(Exit::environment, std::to_string(missing) + " container(s) not recorded");
+}
+
+}  // namespace syscope::cli
