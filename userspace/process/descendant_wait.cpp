@@ -27,6 +27,7 @@ class Fd {
   ~Fd() {
     if (fd_ >= 0) close(fd_);
   }
+  Fd(Fd &&other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
   Fd(const Fd &) = delete;
   Fd &operator=(const Fd &) = delete;
   int get() const { return fd_; }
@@ -34,6 +35,20 @@ class Fd {
  private:
   int fd_;
 };
+
+// An epoll set with the signalfd and, if there is one (>= 0), the event fd, by their fds.
+Fd watch_both(int signal_fd, int event_fd) {
+  Fd epoll(epoll_create1(EPOLL_CLOEXEC));
+  if (epoll.get() < 0) throw Error(Exit::environment, "epoll_create1: " + errno_text(errno));
+  for (int fd : {signal_fd, event_fd}) {
+    struct epoll_event ev {};
+    ev.events = EPOLLIN;
+    ev.data.fd = fd;
+    if (fd >= 0 && epoll_ctl(epoll.get(), EPOLL_CTL_ADD, fd, &ev) != 0)
+      throw Error(Exit::environment, "epoll_ctl: " + errno_text(errno));
+  }
+  return epoll;
+}
 
 }  // namespace
 
@@ -56,14 +71,7 @@ SignalRouter::~SignalRouter() {
 
 int wait_for_descendants(pid_t main_child, const SignalRouter &signals, int event_fd,
                          const std::function<void()> &on_events) {
-  Fd epoll(epoll_create1(EPOLL_CLOEXEC));
-  if (epoll.get() < 0) throw Error(Exit::environment, "epoll_create1: " + errno_text(errno));
-  struct epoll_event ev {};
-  ev.events = EPOLLIN;
-  ev.data.fd = signals.fd();
-  epoll_ctl(epoll.get(), EPOLL_CTL_ADD, signals.fd(), &ev);
-  ev.data.fd = event_fd;
-  if (event_fd >= 0) epoll_ctl(epoll.get(), EPOLL_CTL_ADD, event_fd, &ev);
+  Fd epoll = watch_both(signals.fd(), event_fd);
 
   int main_status = -1;
   bool main_alive = true;
@@ -101,14 +109,7 @@ int wait_for_descendants(pid_t main_child, const SignalRouter &signals, int even
 ServeEnd serve_until(const SignalRouter &signals, int event_fd,
                      const std::function<void()> &on_events, const std::function<bool()> &done,
                      std::optional<std::chrono::steady_clock::time_point> deadline) {
-  Fd epoll(epoll_create1(EPOLL_CLOEXEC));
-  if (epoll.get() < 0) throw Error(Exit::environment, "epoll_create1: " + errno_text(errno));
-  struct epoll_event ev {};
-  ev.events = EPOLLIN;
-  ev.data.fd = signals.fd();
-  epoll_ctl(epoll.get(), EPOLL_CTL_ADD, signals.fd(), &ev);
-  ev.data.fd = event_fd;
-  epoll_ctl(epoll.get(), EPOLL_CTL_ADD, event_fd, &ev);
+  Fd epoll = watch_both(signals.fd(), event_fd);
   for (;;) {
     on_events();
     if (done()) return ServeEnd::done;
