@@ -14,7 +14,10 @@ namespace {
 const char *counter_meaning(int which) {
   switch (which) {
     case SYSCOPE_CNT_RINGBUF_FULL: return "events lost (ring buffer full)";
-    case SYSCOPE_CNT_CGROUP_FULL: return "syscalls not recorded (no room for a cgroup's bitmap)";
+    case SYSCOPE_CNT_CGROUP_FULL:
+      return "syscalls not recorded (no bitmap for their cgroup: map full, or the cgroup was being removed)";
+    case SYSCOPE_CNT_TASK_FULL: return "calls not judged for seccomp denials (no task slot)";
+    case SYSCOPE_CNT_DENIAL_FULL: return "seccomp denials not recorded (denial map full)";
     case SYSCOPE_CNT_NR_RANGE: return "syscalls with a number out of range";
     default: return "losses of an unknown kind";
   }

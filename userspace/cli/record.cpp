@@ -133,7 +133,7 @@ void print_record_summary(const std::string &label, const profile::BuiltProfile 
                  join(built.unnamed, ", ").c_str(), built.unnamed.size() == 1 ? "it" : "them");
   std::fprintf(stderr, "syscope: %s: %zu syscalls (%s) in %.2f s -> %s%s%s\n", label.c_str(),
                built.syscall_count, join(built.architectures, ", ").c_str(), seconds,
-               written_to.c_str(), losses.any() ? "; kernel counted losses: " : "",
+               written_to.c_str(), losses.any() ? "; kernel counted losses (all cgroups): " : "",
                losses.describe().c_str());
 }
 
