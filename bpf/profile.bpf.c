@@ -3,7 +3,7 @@
  * the task runs under a seccomp filter and whether the cgroup has seen its first exec; set with
  * an atomic OR, with a ring-buffer event only the first time a bit is set. Runs on every
  * syscall of the machine, so the common case is a few loads and a bit test. */
-#include "common.bpf.h"
+#include "seccomp_verdict.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL"; /* the ring buffer and task helpers are GPL-only */
 
@@ -46,18 +46,6 @@ static __always_inline void emit_first_seen(__u64 cgroup_id, long nr, __u32 arch
 	ev->arch = arch;
 	ev->set = set;
 	bpf_ringbuf_submit(ev, 0);
-}
-
-static __always_inline void mark_in_flight(struct task_struct *task)
-{
-	struct syscope_in_flight *mark;
-
-	mark = bpf_task_storage_get(&in_flight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!mark) {
-		count_loss(SYSCOPE_CNT_TASK_FULL);
-		return;
-	}
-	mark->active = 1;
 }
 
 /* Sets the call's bit; on the first time, reports it. The plain load first keeps the locked OR

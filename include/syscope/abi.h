@@ -57,8 +57,9 @@ SYSCOPE_ABI_ASSERT(sizeof(struct syscope_denial_key) == 16);
 /* Per-task mark (task-local storage) of a filtered task's call between sys_enter and sys_exit:
  * a sys_exit without it is a call the seccomp filter skipped. */
 struct syscope_in_flight {
-	__u32 active; /* non-zero between sys_enter and sys_exit */
-	__u32 pad;
+	__u32 active;          /* non-zero between sys_enter and sys_exit */
+	__u32 sigsys_reported; /* watch reported a seccomp SIGSYS for this task: its exit with mode
+				* DEAD is that kill, not a separate KILL_THREAD */
 };
 
 enum syscope_event_type {
@@ -66,6 +67,7 @@ enum syscope_event_type {
 	SYSCOPE_EV_FIRST_DENIAL = 2, /* struct syscope_first_denial */
 	SYSCOPE_EV_CGROUP_MKDIR = 3, /* struct syscope_cgroup_event */
 	SYSCOPE_EV_CGROUP_RMDIR = 4, /* struct syscope_cgroup_event */
+	SYSCOPE_EV_DENIAL = 5,       /* struct syscope_denial_event (watch mode) */
 };
 
 struct syscope_event_hdr {
@@ -92,6 +94,32 @@ struct syscope_first_denial {
 	struct syscope_denial_key key;
 };
 SYSCOPE_ABI_ASSERT(sizeof(struct syscope_first_denial) == 32);
+
+/* The seccomp action behind a denial, as watch tells them apart (see bpf/watch.bpf.c). */
+enum syscope_action {
+	SYSCOPE_ACTION_ERRNO = 1,        /* SECCOMP_RET_ERRNO (or an untraced SECCOMP_RET_TRACE: ENOSYS) */
+	SYSCOPE_ACTION_TRAP = 2,         /* SECCOMP_RET_TRAP: SIGSYS delivered, the task may handle it */
+	SYSCOPE_ACTION_KILL_PROCESS = 3, /* SIGSYS with SYS_SECCOMP and the task's mode now DEAD */
+	SYSCOPE_ACTION_KILL_THREAD = 4,  /* a thread exited with mode DEAD and no SIGSYS */
+};
+
+#define SYSCOPE_DENIAL_TRACED 0x1 /* a ptrace tracer was attached: it may have skipped the call */
+
+/* One refused call, streamed by watch mode. */
+struct syscope_denial_event {
+	struct syscope_event_hdr hdr;
+	__u64 cgroup_id; /* cgroup v2 id */
+	__u32 pid;       /* tgid, as userspace calls it */
+	__u32 tid;
+	char comm[16];
+	__s32 nr;        /* syscall number in the arch's numbering; -1 when unknown */
+	__u16 arch;      /* enum syscope_arch */
+	__u16 action;    /* enum syscope_action */
+	__u32 err;       /* errno for ERRNO; the signal (SIGSYS) otherwise */
+	__u32 flags;     /* SYSCOPE_DENIAL_* */
+	__u64 args[6];   /* the call's arguments, in syscall order */
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_denial_event) == 112);
 
 #define SYSCOPE_CGROUP_PATH_MAX 232
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "syscope/cgroup_calls.hpp"
+#include "syscope/docker_default.hpp"
 #include "syscope/profile_builder.hpp"
 
 namespace syscope::profile {
@@ -19,7 +20,10 @@ struct ContainerProfile {
 
 // `runtime_gap`: names the runtime may call after installing the filter and before execve,
 // including those it makes only sometimes (Go's runtime); allowed in every container profile.
+// Calls `reference` (Docker's default) allows only for some arguments (clone without namespace
+// flags, personality) keep its argument checks: the bitmap records names, not arguments.
 ContainerProfile compose_container_profile(const CgroupCalls &calls,
-                                           const std::vector<std::string> &runtime_gap);
+                                           const std::vector<std::string> &runtime_gap,
+                                           const seccomp::DockerDefault &reference);
 
 }  // namespace syscope::profile

@@ -20,6 +20,9 @@ class DockerDefault {
   // Allowed only for some argument values (clone's namespace flags, personality, socket, ...).
   bool allows_by_argument(const std::string &name) const { return by_argument_.count(name) != 0; }
   size_t allowed_count() const { return allowed_.size(); }  // names this arch has
+  // The default's own argument-checked ALLOW rules for `name`, as they apply here (includes and
+  // excludes already judged, so left out), each naming `name` alone.
+  std::vector<SyscallRule> argument_rules(const std::string &name) const;
   std::optional<std::string> refusal_reason(const std::string &name) const;
 
   struct Comparison {
@@ -34,6 +37,7 @@ class DockerDefault {
   DockerDefault();
   std::set<std::string> allowed_;      // allowed outright or by argument, native arch
   std::set<std::string> by_argument_;
+  std::vector<SyscallRule> argument_rules_;  // the applicable ALLOW rules with args
 };
 
 }  // namespace syscope::seccomp

@@ -55,7 +55,8 @@ void write_started_container_profile(RecordOptions &opts, bpf::SyscallRecorder &
   const auto &[id, container] = *tracker.containers().begin();
   profile::CgroupCalls calls;
   for (uint64_t cgroup_id : container.cgroup_ids) calls.merge(recorder.calls_of(cgroup_id, -1));
-  auto composed = profile::compose_container_profile(calls, record::runtime_gap_names());
+  auto composed = profile::compose_container_profile(calls, record::runtime_gap_names(),
+                                                       seccomp::DockerDefault::for_this_host());
   record::write_profile(composed.built.profile, opts.format, output);
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   if (tracker.containers().size() > 1)

@@ -22,6 +22,7 @@
 #include "syscope/container_tracker.hpp"
 #include "syscope/descendant_wait.hpp"
 #include "syscope/docker_client.hpp"
+#include "syscope/docker_default.hpp"
 #include "syscope/error.hpp"
 #include "syscope/mountinfo.hpp"
 #include "syscope/profile_output.hpp"
@@ -163,7 +164,8 @@ void run_record_containers(RecordOptions &opts) {
           std::fprintf(stderr, "syscope: %s: %s: %s\n", target.query.c_str(), set_names[set],
                        join(named.names, " ").c_str());
     }
-    auto composed = profile::compose_container_profile(calls, record::runtime_gap_names());
+    auto composed = profile::compose_container_profile(calls, record::runtime_gap_names(),
+                                                       seccomp::DockerDefault::for_this_host());
     util::AtomicFile output(output_for(opts, target));
     record::write_profile(composed.built.profile, opts.format, output);
     if (target.adopted)

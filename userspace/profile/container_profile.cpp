@@ -16,8 +16,6 @@
 namespace syscope::profile {
 namespace {
 
-constexpr uint32_t kEperm = EPERM;  // Docker's default errno: needs no rule of its own
-
 void remove_name(seccomp::Profile &profile, const std::string &name) {
   for (auto &rule : profile.syscalls)
     if (rule.action == "SCMP_ACT_ALLOW")
@@ -40,7 +38,8 @@ std::string errno_name(uint32_t err) {
 }  // namespace
 
 ContainerProfile compose_container_profile(const CgroupCalls &calls,
-                                           const std::vector<std::string> &runtime_gap) {
+                                           const std::vector<std::string> &runtime_gap,
+                                           const seccomp::DockerDefault &reference) {
   ContainerProfile result;
   result.recorded_under_filter = calls.ran_filtered();
   SyscallSet allowed;
@@ -85,8 +84,19 @@ ContainerProfile compose_container_profile(const CgroupCalls &calls,
   }
   refused[ENOSYS].insert("clone3");
   result.built.syscall_count = allow.names.size();  // before push_back moves the rules
+  std::vector<seccomp::SyscallRule> argument_checked;
+  for (const auto &name : std::vector<std::string>(allow.names)) {
+    auto rules = reference.argument_rules(name);
+    if (rules.empty()) continue;
+    remove_name(profile, name);
+    argument_checked.insert(argument_checked.end(), rules.begin(), rules.end());
+    result.notes.push_back(name + ": allowed with the argument checks of Docker's default (" +
+                           std::to_string(rules.size()) + " rule" + (rules.size() == 1 ? "" : "s") + ")");
+  }
+  for (auto &rule : argument_checked) profile.syscalls.push_back(std::move(rule));
+  // Explicit even for EPERM, which the default action answers anyway: a name in the profile
+  // keeps runc's ENOSYS stub (numbers above the highest one named) from answering ENOSYS.
   for (const auto &[err, names] : refused) {
-    if (err == kEperm) continue;  // the default action already answers EPERM
     seccomp::SyscallRule rule;
     rule.names.assign(names.begin(), names.end());
     rule.action = "SCMP_ACT_ERRNO";

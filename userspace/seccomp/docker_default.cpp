@@ -5,6 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+
 #include "syscope/profile_json.hpp"
 #include "syscope/rule_conditions.hpp"
 #include "syscope/syscall_names.hpp"
@@ -49,11 +51,28 @@ DockerDefault::DockerDefault() {
       allowed_.insert(name);
       if (!rule.args.empty()) by_argument_.insert(name);
     }
+    if (!rule.args.empty()) {
+      SyscallRule kept = rule;
+      kept.includes = {};
+      kept.excludes = {};
+      argument_rules_.push_back(std::move(kept));
+    }
   }
   // A name allowed outright by one rule is not limited by another rule's arguments.
   for (const auto &rule : profile.syscalls)
     if (rule.action == "SCMP_ACT_ALLOW" && rule.args.empty() && !rule_ruled_out(rule, host))
       for (const auto &name : rule.names) by_argument_.erase(name);
+}
+
+std::vector<SyscallRule> DockerDefault::argument_rules(const std::string &name) const {
+  std::vector<SyscallRule> rules;
+  if (!allows_by_argument(name)) return rules;
+  for (const auto &rule : argument_rules_)
+    if (std::find(rule.names.begin(), rule.names.end(), name) != rule.names.end()) {
+      rules.push_back(rule);
+      rules.back().names = {name};
+    }
+  return rules;
 }
 
 std::optional<std::string> DockerDefault::refusal_reason(const std::string &name) const {
@@ -66,13 +85,16 @@ std::optional<std::string> DockerDefault::refusal_reason(const std::string &name
 
 DockerDefault::Comparison DockerDefault::compare(const Profile &profile) const {
   Comparison result;
-  std::set<std::string> allowed_by_profile;
-  for (const auto &rule : profile.syscalls)
-    if (rule.action == "SCMP_ACT_ALLOW") allowed_by_profile.insert(rule.names.begin(), rule.names.end());
+  std::set<std::string> allowed_by_profile, allowed_outright;
+  for (const auto &rule : profile.syscalls) {
+    if (rule.action != "SCMP_ACT_ALLOW") continue;
+    allowed_by_profile.insert(rule.names.begin(), rule.names.end());
+    if (rule.args.empty()) allowed_outright.insert(rule.names.begin(), rule.names.end());
+  }
   for (const auto &name : allowed_by_profile) {
     if (allows(name)) {
       ++result.shared;
-      if (allows_by_argument(name))
+      if (allows_by_argument(name) && allowed_outright.count(name))
         result.notes.push_back("allows " + name + " with any arguments; Docker's default allows "
                                "it only for some (e.g. clone without namespace flags)");
       continue;
