@@ -14,6 +14,9 @@ int main(int argc, char **argv) {
   app.require_subcommand(1);
   syscope::cli::setup_record(app);
   syscope::cli::setup_exec(app);
+  syscope::cli::setup_audit(app);
+  syscope::cli::setup_lint(app);
+  syscope::cli::setup_watch(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {

@@ -1,11 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "docker_helpers.hpp"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace syscope::test {
 
@@ -79,5 +84,57 @@ ContainerGuard::~ContainerGuard() {
     // scripts/docker-env stop.
   }
 }
+
+Background::Background(std::vector<std::string> argv, std::string log) : log_(std::move(log)) {
+  pid_ = fork();
+  if (pid_ == 0) {
+    int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char *> args;
+    for (auto &a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+}
+
+Background::Background(Background &&other) noexcept : pid_(other.pid_), log_(std::move(other.log_)) {
+  other.pid_ = -1;
+}
+
+Background::~Background() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+bool Background::wait_for(const std::string &text, double seconds) const {
+  for (int i = 0; i < seconds * 50; ++i) {
+    if (read_file(log_).find(text) != std::string::npos) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+int Background::wait(double seconds) {
+  for (int i = 0; i < seconds * 50 && pid_ > 0; ++i) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
+}
+
+int Background::interrupt(double seconds) {
+  if (pid_ > 0) kill(pid_, SIGINT);
+  return wait(seconds);
+}
+
+std::string Background::log() const { return read_file(log_); }
 
 }  // namespace syscope::test

@@ -2,6 +2,8 @@
 // What container tests share: the docker CLI against the private dockerd of scripts/docker-env
 // (never a system Docker), the locally built test images, and containers removed on scope exit.
 #pragma once
+#include <sys/types.h>
+
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -59,6 +61,27 @@ class ContainerGuard {
 
  private:
   std::string name_;
+};
+
+// A command running in the background (syscope record/watch), stdout and stderr in one file.
+class Background {
+ public:
+  Background(std::vector<std::string> argv, std::string log);
+  ~Background();  // kills it if it still runs
+  Background(const Background &) = delete;
+  Background &operator=(const Background &) = delete;
+  Background(Background &&other) noexcept;
+  // Waits until the log holds `text` (syscope says "recording"/"watching" once attached).
+  bool wait_for(const std::string &text, double seconds = 20) const;
+  // Its exit status (128 + signal if killed), or -1 if it did not end within `seconds`.
+  int wait(double seconds = 60);
+  // Sends SIGINT, as Ctrl-C would, and waits.
+  int interrupt(double seconds = 30);
+  std::string log() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_;
 };
 
 }  // namespace syscope::test

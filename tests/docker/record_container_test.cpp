@@ -4,11 +4,6 @@
 // starts under it every time, and calls the workload never made stay denied.
 #include <catch2/catch.hpp>
 
-#include <fcntl.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 #include <string>
@@ -50,54 +45,6 @@ assert os.waitpid(pid, 0)[1] == 0
 print("ok")
 )py";
 
-// syscope running in the background, its stderr in a file.
-class Background {
- public:
-  explicit Background(std::vector<std::string> argv, const fs::path &log) : log_(log) {
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 2);
-      dup2(fd, 1);
-      std::vector<char *> args;
-      for (auto &a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
-  }
-  ~Background() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  // Waits until the log holds `text` (syscope says "recording" once its programs are attached).
-  bool wait_for(const std::string &text, double seconds = 20) {
-    for (int i = 0; i < seconds * 50; ++i) {
-      if (read_file(log_).find(text) != std::string::npos) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return false;
-  }
-  int wait(double seconds = 60) {
-    for (int i = 0; i < seconds * 50; ++i) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    return -1;
-  }
-  std::string log() const { return read_file(log_); }
-
- private:
-  pid_t pid_ = -1;
-  fs::path log_;
-};
-
 Background record_containers(const TempDir &dir, std::vector<std::string> names, const std::string &out,
                              std::vector<std::string> extra = {}) {
   std::vector<std::string> argv = {syscope_bin(), "record", "--docker-socket", docker_socket_path(),
@@ -107,7 +54,7 @@ Background record_containers(const TempDir &dir, std::vector<std::string> names,
     argv.push_back(name);
   }
   argv.insert(argv.end(), extra.begin(), extra.end());
-  return Background(argv, dir / "record.log");
+  return Background(argv, (dir / "record.log").string());
 }
 
 std::vector<std::string> allowed(const fs::path &profile) {

@@ -11,5 +11,8 @@ extern int g_exit_status;
 
 void setup_record(CLI::App &app);
 void setup_exec(CLI::App &app);
+void setup_audit(CLI::App &app);
+void setup_lint(CLI::App &app);
+void setup_watch(CLI::App &app);
 
 }  // namespace syscope::cli

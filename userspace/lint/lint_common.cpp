@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: Apache-2.0
+// Messages, fixes, control ids and yaml-cpp helpers shared by the lint checkers.
+#include "lint/lint_common.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace syscope::lint::detail {
+
+std::vector<std::string> seccomp_controls() {
+  return {"CIS Docker 5.21/5.22", "STIG DKER-EE-002070"};
+}
+
+// --privileged also turns the seccomp filter off, so the seccomp controls apply as well.
+std::vector<std::string> privileged_controls() {
+  return {"CIS Docker 5.4", "CIS Docker 5.21/5.22", "STIG DKER-EE-002070"};
+}
+
+Finding make_finding(const std::string &file, int line0, int column0, Severity severity,
+                     std::string rule, std::string message, std::string fix,
+                     std::vector<std::string> controls) {
+  Finding f;
+  f.file = file;
+  f.line = line0 + 1;
+  f.column = column0 + 1;
+  f.severity = severity;
+  f.rule = std::move(rule);
+  f.message = std::move(message);
+  f.fix = std::move(fix);
+  f.controls = std::move(controls);
+  return f;
+}
+
+Finding at_mark(const std::string &file, const YAML::Mark &mark, Severity severity,
+                std::string rule, std::string message, std::string fix,
+                std::vector<std::string> controls) {
+  return make_finding(file, mark.is_null() ? 0 : mark.line, mark.is_null() ? 0 : mark.column,
+                      severity, std::move(rule), std::move(message), std::move(fix),
+                      std::move(controls));
+}
+
+std::string run_seccomp_fix(const std::string &option) {
+  return "remove `" + option +
+         "`; if the app needs a blocked syscall, record a profile: syscope record --container "
+         "NAME -o profile.json, then --security-opt seccomp=profile.json";
+}
+
+std::string run_privileged_fix(const std::string &option) {
+  return "remove `" + option +
+         "` (it also turns seccomp off); add only the capabilities the app needs with --cap-add, "
+         "and if it needs a blocked syscall, record a profile: syscope record --container NAME "
+         "-o profile.json, then --security-opt seccomp=profile.json";
+}
+
+ParsedYaml parse_yaml(const std::string &path, const std::string &text) {
+  ParsedYaml parsed;
+  try {
+    parsed.docs = YAML::LoadAll(text);
+  } catch (const YAML::Exception &e) {
+    FileError err;
+    err.file = path;
+    if (!e.mark.is_null()) {
+      err.line = e.mark.line + 1;
+      err.column = e.mark.column + 1;
+    }
+    err.message = "malformed YAML: " + e.msg;
+    parsed.error = err;
+  }
+  return parsed;
+}
+
+std::optional<Entry> find(const YAML::Node &map, std::string_view key) {
+  if (!map.IsMap()) return std::nullopt;
+  std::optional<Entry> merged;
+  for (auto it = map.begin(); it != map.end(); ++it) {
+    if (!it->first.IsScalar()) continue;
+    std::string k = it->first.Scalar();
+    if (k == key) return Entry{it->first, it->second};
+    // `<<: *anchor` or `<<: [*a, *b]`: explicit keys win, earlier merged maps before later.
+    if (k == "<<" && !merged) {
+      if (it->second.IsMap()) {
+        merged = find(it->second, key);
+      } else if (it->second.IsSequence()) {
+        for (const auto &m : it->second)
+          if ((merged = find(m, key))) break;
+      }
+      // Positioned at this map's `<<`: an anchor used by several maps is one finding each.
+      if (merged) merged->key = it->first;
+    }
+  }
+  return merged;
+}
+
+YAML::Node get(const YAML::Node &map, std::string_view key) {
+  auto e = find(map, key);
+  return e ? e->value : YAML::Node(YAML::NodeType::Undefined);
+}
+
+std::string scalar(const YAML::Node &node) {
+  return node.IsDefined() && node.IsScalar() ? node.Scalar() : std::string();
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+bool yaml_true(const YAML::Node &node) {
+  std::string v = lower(scalar(node));
+  return v == "true" || v == "yes" || v == "on" || v == "y";
+}
+
+void sort_findings(FileReport &report) {
+  std::stable_sort(report.findings.begin(), report.findings.end(),
+                   [](const Finding &a, const Finding &b) {
+                     return a.line != b.line ? a.line < b.line : a.column < b.column;
+                   });
+  // An anchor's content is visited once per alias; one finding per place and rule.
+  auto same = [](const Finding &a, const Finding &b) {
+    return a.line == b.line && a.column == b.column && a.rule == b.rule;
+  };
+  report.findings.erase(std::unique(report.findings.begin(), report.findings.end(), same),
+                        report.findings.end());
+}
+
+std::vector<size_t> line_starts(std::string_view text) {
+  std::vector<size_t> starts{0};
+  for (size_t i = 0; i < text.size(); ++i)
+    if (text[i] == '\n') starts.push_back(i + 1);
+  return starts;
+}
+
+std::pair<int, int> position(const std::vector<size_t> &starts, size_t offset) {
+  auto it = std::upper_bound(starts.begin(), starts.end(), offset);
+  size_t line = static_cast<size_t>(it - starts.begin()) - 1;
+  return {static_cast<int>(line), static_cast<int>(offset - starts[line])};
+}
+
+}  // namespace syscope::lint::detail

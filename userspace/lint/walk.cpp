@@ -1,0 +1,146 @@
+// SPDX-License-Identifier: Apache-2.0
+// Finds and reads the files lint checks: explicit files as given, directories recursively
+// (sorted, not following directory symlinks, skipping VCS, dependency and build directories).
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <system_error>
+
+#include "lint/lint_common.hpp"
+#include "syscope/error.hpp"
+#include "syscope/lint.hpp"
+
+namespace syscope::lint {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The whole file, or at most `limit` bytes; an errno value on failure.
+struct ReadResult {
+  std::string text;
+  int err = 0;
+};
+
+ReadResult read_text(const std::string &path, size_t limit = SIZE_MAX) {
+  ReadResult r;
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    r.err = errno;
+    return r;
+  }
+  char buf[65536];
+  while (r.text.size() < limit) {
+    ssize_t n = read(fd, buf, std::min(sizeof buf, limit - r.text.size()));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) r.err = errno;
+    if (n <= 0) break;
+    r.text.append(buf, static_cast<size_t>(n));
+  }
+  close(fd);
+  return r;
+}
+
+FileError read_error(const std::string &path, int err) {
+  return FileError{path, 0, 0, "cannot read: " + errno_text(err)};
+}
+
+// Kind detection looks at the path's directories (.github/workflows), so use an absolute one:
+// `cd .github/workflows && syscope lint ci.yml` is still a workflow.
+std::string detection_path(const std::string &path) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(path, ec);
+  return ec ? path : abs.lexically_normal().string();
+}
+
+void check_file(const std::string &path, bool explicit_arg, LintRun &run) {
+  std::string detect = detection_path(path);
+  FileKind kind = kind_from_name(detect);
+  if (kind == FileKind::unknown && !explicit_arg) {
+    // Only extensionless files may be scripts known by their shebang alone.
+    if (fs::path(path).has_extension()) return;
+    ReadResult head = read_text(path, 256);
+    if (head.err) {
+      run.reports.push_back({path, FileKind::unknown, {}, read_error(path, head.err)});
+      return;
+    }
+    if (detect_kind(detect, head.text) == FileKind::unknown) return;
+  }
+  ReadResult r = read_text(path);
+  if (r.err) {
+    run.reports.push_back({path, kind, {}, read_error(path, r.err)});
+    return;
+  }
+  if (detect_kind(detect, r.text) == FileKind::unknown) {
+    run.skipped.push_back(path);
+    return;
+  }
+  // Checked under the detection path's kind, reported under the name the user gave.
+  FileReport report = check_text(detect, r.text);
+  report.file = path;
+  for (auto &f : report.findings) f.file = path;
+  if (report.error) report.error->file = path;
+  if (report.kind == FileKind::yaml && !report.error) {  // YAML of no kind we check
+    if (explicit_arg) run.skipped.push_back(path);
+    return;
+  }
+  if (!report.error) ++run.files_checked;
+  run.reports.push_back(std::move(report));
+}
+
+void walk_directory(const std::string &dir, LintRun &run) {
+  std::error_code ec;
+  std::vector<fs::directory_entry> entries;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
+    entries.push_back(*it);
+  if (ec) {
+    run.reports.push_back(
+        {dir, FileKind::unknown, {}, FileError{dir, 0, 0, "cannot read: " + ec.message()}});
+    return;
+  }
+  std::sort(entries.begin(), entries.end());
+  for (const auto &e : entries) {
+    std::error_code type_ec;
+    if (e.is_symlink(type_ec) && e.is_directory(type_ec)) continue;  // no loops, no escapes
+    if (e.is_directory(type_ec)) {
+      if (!skip_directory(e.path().filename().string())) walk_directory(e.path().string(), run);
+    } else if (e.is_regular_file(type_ec)) {
+      check_file(e.path().string(), false, run);
+    }
+  }
+}
+
+}  // namespace
+
+bool skip_directory(const std::string &name) {
+  static const char *const skipped[] = {".git", ".hg", ".svn", "node_modules", "build", "_build",
+                                        ".venv", "venv", "__pycache__", ".tox", ".cache"};
+  for (const char *s : skipped)
+    if (name == s) return true;
+  return name.starts_with("build-") || name.starts_with("cmake-build-");
+}
+
+LintRun lint_paths(const std::vector<std::string> &paths) {
+  LintRun run;
+  for (const auto &path : paths) {
+    std::error_code ec;
+    fs::file_status st = fs::status(path, ec);
+    if (ec || !fs::exists(st)) {
+      run.reports.push_back({path, FileKind::unknown, {},
+                             FileError{path, 0, 0, "cannot read: " +
+                                       (ec ? ec.message() : errno_text(ENOENT))}});
+    } else if (fs::is_directory(st)) {
+      walk_directory(path, run);
+    } else {
+      check_file(path, true, run);
+    }
+  }
+  return run;
+}
+
+}  // namespace syscope::lint

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: Apache-2.0
+// One denial as a line for people and as a JSON object, with the reason Docker's default
+// profile (evaluated for this host) refuses the call.
+#include <signal.h>
+#include <string.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <ctime>
+
+#include "syscope/docker_default.hpp"
+#include "syscope/syscall_names.hpp"
+#include "syscope/watch_report.hpp"
+
+namespace syscope::watch {
+namespace {
+
+constexpr const char *kOwnProfile = "Docker's default allows it: refused by this process's own profile";
+
+std::string short_id(const std::string &id) { return id.substr(0, 12); }
+
+// comm is whatever the task set (prctl PR_SET_NAME): keep the line one line.
+std::string printable(const std::string &s) {
+  std::string out;
+  for (unsigned char c : s) out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
+  return out;
+}
+
+bool condition_holds(const seccomp::ArgCondition &c, uint64_t arg) {
+  if (c.op == "SCMP_CMP_EQ") return arg == c.value;
+  if (c.op == "SCMP_CMP_NE") return arg != c.value;
+  if (c.op == "SCMP_CMP_LT") return arg < c.value;
+  if (c.op == "SCMP_CMP_LE") return arg <= c.value;
+  if (c.op == "SCMP_CMP_GE") return arg >= c.value;
+  if (c.op == "SCMP_CMP_GT") return arg > c.value;
+  if (c.op == "SCMP_CMP_MASKED_EQ") return (arg & c.value) == c.value_two;
+  return false;
+}
+
+std::string value_text(const std::string &name, unsigned index, uint64_t v) {
+  if (auto s = decode_arg(name, index, v)) return *s;
+  char buf[24];
+  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
+  return buf;
+}
+
+// "arg0 is PER_LINUX, PER_LINUX32 or 0xffffffff" / "arg0 has none of CLONE_NEWNS|...".
+std::string describe_rules(const std::string &name,
+                           const std::vector<seccomp::SyscallRule> &rules) {
+  // The common shape, one EQ condition per rule on the same index, reads best as a list.
+  bool list = !rules.empty();
+  for (const auto &r : rules)
+    list = list && r.args.size() == 1 && r.args[0].op == "SCMP_CMP_EQ" &&
+           r.args[0].index == rules[0].args[0].index;
+  if (list) {
+    unsigned index = rules[0].args[0].index;
+    std::string out = "for arg" + std::to_string(index) + " ";
+    for (size_t i = 0; i < rules.size(); ++i) {
+      if (i) out += i + 1 == rules.size() ? " or " : ", ";
+      out += value_text(name, index, rules[i].args[0].value);
+    }
+    return out;
+  }
+  std::string out;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    if (i) out += "; or ";
+    out += "when ";
+    for (size_t j = 0; j < rules[i].args.size(); ++j) {
+      const auto &c = rules[i].args[j];
+      std::string arg = "arg" + std::to_string(c.index);
+      if (j) out += " and ";
+      if (c.op == "SCMP_CMP_MASKED_EQ" && c.value_two == 0)
+        out += arg + " has none of " + value_text(name, c.index, c.value);
+      else if (c.op == "SCMP_CMP_EQ")
+        out += arg + " is " + value_text(name, c.index, c.value);
+      else
+        out += arg + " " + c.op + " " + value_text(name, c.index, c.value);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string clock_time(uint64_t wall_ns, bool utc) {
+  time_t secs = static_cast<time_t>(wall_ns / 1'000'000'000);
+  struct tm tm {};
+  if (utc) gmtime_r(&secs, &tm);
+  else localtime_r(&secs, &tm);
+  char buf[16];
+  strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+  return buf;
+}
+
+std::string rfc3339_time(uint64_t wall_ns) {
+  time_t secs = static_cast<time_t>(wall_ns / 1'000'000'000);
+  struct tm tm {};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
+  std::snprintf(buf + n, sizeof buf - n, ".%06uZ",
+                static_cast<unsigned>(wall_ns % 1'000'000'000 / 1000));
+  return buf;
+}
+
+std::string syscall_name_of(const Denial &d) {
+  if (d.nr < 0) return "unknown_syscall";
+  if (auto name = seccomp::syscall_name(seccomp::scmp_arch_for(d.arch), d.nr)) return *name;
+  return "syscall_" + std::to_string(d.nr);
+}
+
+std::string arch_label(uint32_t arch) {
+  return arch == SYSCOPE_ARCH_COMPAT ? "i386" : "x86_64";
+}
+
+std::string errno_name(uint32_t err) {
+  const char *name = strerrorname_np(static_cast<int>(err));
+  return name ? name : "errno " + std::to_string(err);
+}
+
+std::string signal_name(uint32_t sig) {
+  if (const char *abbrev = sigabbrev_np(static_cast<int>(sig)))
+    return std::string("SIG") + abbrev;
+  // Real-time signals, numbered from the kernel's 32 (glibc keeps the first two for itself).
+  if (sig >= 32 && sig <= 64) return "SIGRT_" + std::to_string(sig - 32);
+  return "signal " + std::to_string(sig);
+}
+
+std::string action_name(uint32_t action) {
+  switch (action) {
+    case SYSCOPE_ACTION_ERRNO: return "errno";
+    case SYSCOPE_ACTION_TRAP: return "trap";
+    case SYSCOPE_ACTION_KILL_PROCESS: return "kill_process";
+    case SYSCOPE_ACTION_KILL_THREAD: return "kill_thread";
+  }
+  return "action_" + std::to_string(action);
+}
+
+std::string who(const Denial &d) {
+  if (!d.container) return "host";
+  const ContainerLabel &c = *d.container;
+  std::string out, details;
+  if (!c.name.empty()) {
+    out = c.name;
+    if (!c.id.empty()) details = short_id(c.id);
+  } else if (!c.id.empty()) {
+    out = short_id(c.id);
+  } else {
+    out = "cgroup " + std::to_string(d.cgroup_id);
+  }
+  if (!c.image.empty()) details += (details.empty() ? "" : ", ") + c.image;
+  return details.empty() ? out : out + " (" + details + ")";
+}
+
+std::string who_short(const Denial &d) {
+  if (!d.container) return "host";
+  if (!d.container->name.empty()) return d.container->name;
+  if (!d.container->id.empty()) return short_id(d.container->id);
+  return "cgroup " + std::to_string(d.cgroup_id);
+}
+
+std::string denial_reason(const Denial &d) {
+  if (d.nr < 0) return "the kernel did not say which call was refused";
+  const auto &docker = seccomp::DockerDefault::for_this_host();
+  std::string name = syscall_name_of(d);
+  // DockerDefault knows the native arch's names; an i386-only call (socketcall, mmap2, ...)
+  // is judged by its reason alone.
+  bool native_name = seccomp::syscall_number(seccomp::native_scmp_arch(), name).has_value();
+  if (!native_name && d.arch == SYSCOPE_ARCH_COMPAT)
+    return docker.refusal_reason(name).value_or("refused by this process's own profile");
+  if (!docker.allows(name))
+    return docker.refusal_reason(name).value_or("not in Docker's default allow list");
+  if (docker.allows_by_argument(name)) {
+    auto rules = docker.argument_rules(name);
+    bool allowed = false;
+    for (const auto &rule : rules) {
+      bool all = true;
+      for (const auto &c : rule.args)
+        all = all && c.index < d.args.size() && condition_holds(c, d.args[c.index]);
+      allowed = allowed || all;
+    }
+    if (!allowed) {
+      std::string only = "Docker's default allows " + name + " only " + describe_rules(name, rules);
+      if (auto reason = docker.refusal_reason(name)) return *reason + " (" + only + ")";
+      return only;
+    }
+  }
+  return kOwnProfile;
+}
+
+std::string format_text(const Denial &d, const TextOptions &opt) {
+  std::string line = clock_time(d.wall_time_ns, opt.utc) + " " + who(d) + " pid " +
+                     std::to_string(d.pid);
+  if (d.tid != 0 && d.tid != d.pid) line += " tid " + std::to_string(d.tid);
+  line += " " + printable(d.comm) + ": ";
+  if (d.arch == SYSCOPE_ARCH_COMPAT) line += "[i386] ";
+  line += d.nr < 0 ? std::string("unknown syscall") : format_call(syscall_name_of(d), d.args);
+  switch (d.action) {
+    case SYSCOPE_ACTION_ERRNO: line += " = -" + errno_name(d.err); break;
+    case SYSCOPE_ACTION_TRAP: line += " -> " + signal_name(d.err) + " (SECCOMP_RET_TRAP)"; break;
+    case SYSCOPE_ACTION_KILL_PROCESS:
+      line += " killed by " + signal_name(d.err) + " (SECCOMP_RET_KILL_PROCESS)";
+      break;
+    case SYSCOPE_ACTION_KILL_THREAD:
+      // Another thread than the last one dies without a signal.
+      line += d.err ? " killed by " + signal_name(d.err) + " (SECCOMP_RET_KILL_THREAD)"
+                    : std::string(" thread killed (SECCOMP_RET_KILL_THREAD)");
+      break;
+    default: line += " refused (" + action_name(d.action) + ")"; break;
+  }
+  line += "  blocked: " + denial_reason(d);
+  if (d.traced) line += "  (a ptrace tracer is attached: it may have skipped this call)";
+  return line;
+}
+
+nlohmann::ordered_json to_json(const Denial &d) {
+  using nlohmann::ordered_json;
+  ordered_json j;
+  j["type"] = "denial";
+  j["time"] = rfc3339_time(d.wall_time_ns);
+  j["cgroup_id"] = d.cgroup_id;
+  j["pid"] = d.pid;
+  j["tid"] = d.tid;
+  j["comm"] = d.comm;
+  std::string name = syscall_name_of(d);
+  j["syscall"] = d.nr < 0 ? ordered_json(nullptr) : ordered_json(name);
+  j["nr"] = d.nr;
+  j["arch"] = arch_label(d.arch);
+  j["args"] = d.args;
+  auto decoded = d.nr < 0 ? std::nullopt : decode_args(name, d.args);
+  j["decoded_args"] = decoded ? ordered_json(*decoded) : ordered_json(nullptr);
+  j["action"] = action_name(d.action);
+  bool is_errno = d.action == SYSCOPE_ACTION_ERRNO;
+  bool has_signal = !is_errno && d.err != 0;
+  j["errno"] = is_errno ? ordered_json(d.err) : ordered_json(nullptr);
+  j["errno_name"] = is_errno ? ordered_json(errno_name(d.err)) : ordered_json(nullptr);
+  j["signal"] = has_signal ? ordered_json(d.err) : ordered_json(nullptr);
+  j["signal_name"] = has_signal ? ordered_json(signal_name(d.err)) : ordered_json(nullptr);
+  j["traced"] = d.traced;
+  if (d.container) {
+    ordered_json c;
+    c["runtime"] = d.container->runtime;
+    c["id"] = d.container->id;
+    c["name"] = d.container->name;
+    c["image"] = d.container->image;
+    j["container"] = std::move(c);
+  } else {
+    j["container"] = nullptr;
+  }
+  j["reason"] = denial_reason(d);
+  return j;
+}
+
+std::string format_json(const Denial &d) {
+  // comm comes from the task and need not be UTF-8; dump() would throw on it.
+  return to_json(d).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+}  // namespace syscope::watch
