@@ -8,6 +8,8 @@
 #include <chrono>
 #include <functional>
 #include <optional>
+#include <string>
+#include <vector>
 
 namespace syscope::process {
 
@@ -33,6 +35,13 @@ class SignalRouter {
 // child; one from the terminal already reached the child's process group and is not repeated.
 int wait_for_descendants(pid_t main_child, const SignalRouter &signals, int event_fd,
                          const std::function<void()> &on_events);
+
+// Runs `path` with `argv` in a cgroup from its first instruction (the child
+// waits at a gate until `place(pid)` has moved it) and waits for it and all its descendants
+// (we become their subreaper), serving `event_fd` meanwhile. Returns its exit status.
+int run_command_in(const std::string &path, const std::vector<std::string> &argv,
+                   const std::function<void(pid_t)> &place, const SignalRouter &signals,
+                   int event_fd, const std::function<void()> &on_events);
 
 enum class ServeEnd { done, signal, deadline };
 

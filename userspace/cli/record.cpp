@@ -2,9 +2,6 @@
 // syscope record [-o FILE] [--format docker|oci] -- CMD [ARGS...]: runs CMD in a fresh cgroup v2
 // child, records every syscall it and its descendants enter, and writes a minimal profile. When
 // CMD starts containers (`syscope record -- docker run ...`), the profile is the container's.
-#include <sys/prctl.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -20,7 +17,6 @@
 #include "syscope/descendant_wait.hpp"
 #include "syscope/docker_default.hpp"
 #include "syscope/error.hpp"
-#include "syscope/held_child.hpp"
 #include "syscope/mountinfo.hpp"
 #include "syscope/profile_output.hpp"
 #include "syscope/runtime_gap.hpp"
@@ -82,22 +78,16 @@ void run_record_command(RecordOptions &opts) {
   auto cg = cgroup::ScopedCgroup::create_under(parent, "syscope-record");
   record::ContainerTracker tracker;
 
-  // Descendants that outlive their parents are re-parented to us, so "all have exited" is
-  // simply waitpid() reporting ECHILD.
-  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
-    throw Error(Exit::environment, "prctl(PR_SET_CHILD_SUBREAPER): " + errno_text(errno));
   process::SignalRouter signals;
-  process::HeldChild child(path, opts.command, signals.original_mask());
-  cg.add_process(child.pid());
   auto started = Clock::now();
-  child.release();
-
-  int status = process::wait_for_descendants(child.pid(), signals, recorder.poll_fd(), [&] {
-    recorder.drain();
-    // A container CMD starts: its seccomp verdicts matter from its first moments on.
-    tracker.update(recorder);
-    if (!tracker.containers().empty()) recorder.track_denials();
-  });
+  int status = process::run_command_in(
+      path, opts.command, [&cg](pid_t pid) { cg.add_process(pid); }, signals, recorder.poll_fd(),
+      [&] {
+        recorder.drain();
+        // A container CMD starts: its seccomp verdicts matter from its first moments on.
+        tracker.update(recorder);
+        if (!tracker.containers().empty()) recorder.track_denials();
+      });
   tracker.update(recorder);
   g_exit_status = status;
   if (!tracker.containers().empty()) {

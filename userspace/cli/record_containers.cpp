@@ -38,6 +38,7 @@ struct Target {
   std::string query;                             // as the user named it
   std::optional<docker::ContainerMetadata> meta; // once the API knows it
   bool adopted = false;                          // already running when recording began
+  bool api_warned = false;
 };
 
 bool is_writable_dir(const std::string &dir) { return access(dir.c_str(), W_OK | X_OK) == 0; }
@@ -47,15 +48,27 @@ std::optional<std::string> cgroup2_path_of_pid(int pid) {
   return cgroup::cgroup2_path_of(in);
 }
 
-// Asks the API about a target not yet known; throws when the API cannot answer at all.
+// Asks the API about a target not yet known. Without a reachable API a full container id is
+// still enough: the container is found by its cgroup path alone. Anything else throws.
 void look_up(Target &target, docker::DockerClient &api) {
   auto answer = api.inspect(target.query);
   if (answer.ok()) {
     target.meta = *answer.value;
     return;
   }
-  if (answer.status == docker::ApiStatus::unreachable || answer.status == docker::ApiStatus::failed)
-    throw Error(Exit::environment, answer.error);
+  if (answer.status == docker::ApiStatus::not_found) return;
+  if (answer.status == docker::ApiStatus::unreachable && container::is_container_id(target.query)) {
+    if (!target.api_warned)
+      std::fprintf(stderr, "syscope: warning: %s; recording %s by its id alone\n",
+                   answer.error.c_str(), container::short_id(target.query).c_str());
+    target.api_warned = true;
+    docker::ContainerMetadata by_id;
+    by_id.id = target.query;
+    by_id.name = container::short_id(target.query);
+    target.meta = by_id;
+    return;
+  }
+  throw Error(Exit::environment, answer.error);
 }
 
 bool finished(Target &target, docker::DockerClient &api, record::ContainerTracker &tracker,
@@ -69,6 +82,7 @@ bool finished(Target &target, docker::DockerClient &api, record::ContainerTracke
     // Not seen starting: already running (adopt it), or created and not started yet.
     auto fresh = api.inspect(target.meta->id);
     if (fresh.ok()) target.meta = *fresh.value;
+    if (!fresh.ok() && fresh.status != docker::ApiStatus::not_found) return false;  // id only
     if (!target.meta->running || target.meta->pid <= 0) return false;
     // Its cgroup_mkdir event precedes the start the API just reported: read the events once
     // more before deciding that it was running before we were.
@@ -102,7 +116,7 @@ void run_record_containers(RecordOptions &opts) {
       opts.docker_socket.empty() ? std::nullopt : std::optional<std::string>(opts.docker_socket));
   record::ContainerTracker tracker;
   std::vector<Target> targets;
-  for (const auto &query : opts.containers) targets.push_back({query, std::nullopt, false});
+  for (const auto &query : opts.containers) targets.push_back({query, std::nullopt, false, false});
 
   process::SignalRouter signals;
   std::fprintf(stderr, "syscope: recording; waiting for %s\n", join(opts.containers, ", ").c_str());

@@ -2,6 +2,7 @@
 #include "syscope/descendant_wait.hpp"
 
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,6 +11,7 @@
 #include <cerrno>
 
 #include "syscope/error.hpp"
+#include "syscope/held_child.hpp"
 
 namespace syscope::process {
 namespace {
@@ -104,6 +106,19 @@ int wait_for_descendants(pid_t main_child, const SignalRouter &signals, int even
       }
     }
   }
+}
+
+int run_command_in(const std::string &path, const std::vector<std::string> &argv,
+                   const std::function<void(pid_t)> &place, const SignalRouter &signals,
+                   int event_fd, const std::function<void()> &on_events) {
+  // Descendants that outlive their parents are re-parented to us, so "all have exited" is
+  // simply waitpid() reporting ECHILD.
+  if (prctl(PR_SET_CHILD_SUBREAPER, 1) != 0)
+    throw Error(Exit::environment, "prctl(PR_SET_CHILD_SUBREAPER): " + errno_text(errno));
+  HeldChild child(path, argv, signals.original_mask());
+  place(child.pid());
+  child.release();
+  return wait_for_descendants(child.pid(), signals, event_fd, on_events);
 }
 
 ServeEnd serve_until(const SignalRouter &signals, int event_fd,
