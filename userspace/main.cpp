@@ -17,6 +17,8 @@ int main(int argc, char **argv) {
   syscope::cli::setup_audit(app);
   syscope::cli::setup_lint(app);
   syscope::cli::setup_watch(app);
+  syscope::cli::setup_trace(app);
+  syscope::cli::setup_profile(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {

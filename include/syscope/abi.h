@@ -68,6 +68,10 @@ enum syscope_event_type {
 	SYSCOPE_EV_CGROUP_MKDIR = 3, /* struct syscope_cgroup_event */
 	SYSCOPE_EV_CGROUP_RMDIR = 4, /* struct syscope_cgroup_event */
 	SYSCOPE_EV_DENIAL = 5,       /* struct syscope_denial_event (watch mode) */
+	SYSCOPE_EV_SYSCALL = 6,      /* struct syscope_syscall_event (trace mode) */
+	SYSCOPE_EV_PROC_FORK = 7,    /* struct syscope_proc_fork (trace mode) */
+	SYSCOPE_EV_PROC_EXEC = 8,    /* struct syscope_proc_exec (trace mode) */
+	SYSCOPE_EV_PROC_EXIT = 9,    /* struct syscope_proc_exit (trace mode) */
 };
 
 struct syscope_event_hdr {
@@ -121,6 +125,80 @@ struct syscope_denial_event {
 };
 SYSCOPE_ABI_ASSERT(sizeof(struct syscope_denial_event) == 112);
 
+/* Trace mode: one record per syscall. */
+#define SYSCOPE_SYSCALL_ENTER_ONLY 0x1 /* the call never returned (exit, exit_group, a thread died) */
+#define SYSCOPE_SYSCALL_DENIED 0x2     /* a seccomp filter refused it: no enter, ret is -errno */
+#define SYSCOPE_SYSCALL_DATA_LOST 0x4  /* the user-memory argument could not be read */
+#define SYSCOPE_SYSCALL_FILTERED 0x8   /* the task ran under a seccomp filter */
+enum syscope_data_kind {
+	SYSCOPE_DATA_NONE = 0,
+	SYSCOPE_DATA_PATH = 1,     /* NUL-terminated path, read at entry */
+	SYSCOPE_DATA_SOCKADDR = 2, /* struct sockaddr bytes, at entry (connect) or exit (accept) */
+};
+#define SYSCOPE_TRACE_DATA_MAX 256
+
+/* Value of map capture_plan, indexed by arch * SYSCOPE_SYSCALL_BITS + nr: what trace mode reads
+ * from user memory for that call. Userspace fills it from libseccomp's names, so the kernel
+ * side holds no syscall table of its own. */
+#define SYSCOPE_PLAN_NEVER_RETURNS 0x1 /* exit, exit_group: emit at entry */
+#define SYSCOPE_PLAN_SOCKADDR_OUT 0x2  /* data_arg is a sockaddr the call fills; len_arg points
+					* to its socklen_t: read at exit when the call succeeded */
+struct syscope_capture_plan {
+	__u8 data_kind; /* enum syscope_data_kind; NONE: nothing to read */
+	__u8 data_arg;  /* which argument holds the pointer */
+	__u8 len_arg;   /* sockaddr in: the argument with its length; out: with a pointer to it */
+	__u8 flags;     /* SYSCOPE_PLAN_* */
+};
+
+struct syscope_syscall_event {
+	struct syscope_event_hdr hdr; /* ts_ns: when the call entered (denied: when it exited) */
+	__u64 cgroup_id;
+	__u32 pid;         /* tgid */
+	__u32 tid;
+	__s32 nr;          /* syscall number in the arch's numbering */
+	__u16 arch;        /* enum syscope_arch */
+	__u16 flags;       /* SYSCOPE_SYSCALL_* */
+	__u64 duration_ns; /* enter to exit; 0 for enter-only and denied records */
+	__s64 ret;         /* return value (-errno on failure); 0 for enter-only records */
+	__u64 args[6];
+	__u16 data_kind;   /* enum syscope_data_kind */
+	__u16 data_len;    /* bytes of data[] that are valid */
+	__u32 pad;
+	/* Present only when hdr.size says so (data_kind != NONE): SYSCOPE_TRACE_DATA_MAX bytes. */
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_syscall_event) == 112);
+
+struct syscope_proc_fork {
+	struct syscope_event_hdr hdr;
+	__u64 cgroup_id;
+	__u32 parent_pid, parent_tid;
+	__u32 child_pid, child_tid;
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_proc_fork) == 40);
+
+#define SYSCOPE_EXEC_FILENAME_MAX 128
+#define SYSCOPE_EXEC_ARGS_MAX 128
+struct syscope_proc_exec {
+	struct syscope_event_hdr hdr;
+	__u64 cgroup_id;
+	__u32 pid, tid;
+	__u32 old_tid;   /* the thread that called execve (becomes the leader) */
+	__u16 args_len;  /* bytes of args[] valid: the first argv entries, NUL-separated */
+	__u16 pad;
+	char filename[SYSCOPE_EXEC_FILENAME_MAX];
+	char args[SYSCOPE_EXEC_ARGS_MAX];
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_proc_exec) == 16 + 8 + 16 + 256);
+
+struct syscope_proc_exit {
+	struct syscope_event_hdr hdr;
+	__u64 cgroup_id;
+	__u32 pid, tid;
+	__u32 exit_code;   /* as wait(2) encodes it: status << 8 | signal */
+	__u32 group_dead;  /* non-zero: the last thread of the process */
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_proc_exit) == 40);
+
 #define SYSCOPE_CGROUP_PATH_MAX 232
 
 /* A cgroup v2 directory created or removed: how a cgroup id is tied to its path (and so to a
@@ -139,5 +217,6 @@ enum syscope_counter { /* per-CPU; userspace sums CPUs and reports every non-zer
 	SYSCOPE_CNT_NR_RANGE,     /* syscall number < 0 or >= SYSCOPE_SYSCALL_BITS: not recorded */
 	SYSCOPE_CNT_TASK_FULL,    /* no task storage for a filtered task: its denials go unseen */
 	SYSCOPE_CNT_DENIAL_FULL,  /* cg_denials full: a new kind of denial was not recorded */
+	SYSCOPE_CNT_USER_READ,    /* trace: a user-memory argument could not be read (not resident) */
 	SYSCOPE_CNT_MAX,
 };

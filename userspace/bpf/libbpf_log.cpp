@@ -20,8 +20,11 @@ std::deque<std::string> g_last_lines;
 
 int print_libbpf(enum libbpf_print_level level, const char *format, va_list args) noexcept {
   char line[1024];
+  va_list copy;
+  va_copy(copy, args);
+  if (g_verbose) std::vfprintf(stderr, format, copy);  // whole: a verifier log is long
+  va_end(copy);
   vsnprintf(line, sizeof line, format, args);
-  if (g_verbose) std::fputs(line, stderr);
   if (level == LIBBPF_DEBUG) return 0;
   try {
     std::lock_guard lock(g_mutex);

@@ -18,6 +18,7 @@ const char *counter_meaning(int which) {
       return "syscalls not recorded (no bitmap for their cgroup: map full, or the cgroup was being removed)";
     case SYSCOPE_CNT_TASK_FULL: return "calls not judged for seccomp denials (no task slot)";
     case SYSCOPE_CNT_DENIAL_FULL: return "seccomp denials not recorded (denial map full)";
+    case SYSCOPE_CNT_USER_READ: return "user-memory arguments not readable (page not resident)";
     case SYSCOPE_CNT_NR_RANGE: return "syscalls with a number out of range";
     default: return "losses of an unknown kind";
   }

@@ -14,5 +14,7 @@ void setup_exec(CLI::App &app);
 void setup_audit(CLI::App &app);
 void setup_lint(CLI::App &app);
 void setup_watch(CLI::App &app);
+void setup_trace(CLI::App &app);
+void setup_profile(CLI::App &app);
 
 }  // namespace syscope::cli

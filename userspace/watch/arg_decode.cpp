@@ -23,6 +23,7 @@ enum class Kind {
   hex,           // a pointer or a value without a better form: 0x..., NULL for 0
   uint,          // a size or count
   int32,         // a C int (pid, fd-like counts); registers hold it in the low 32 bits
+  int64,         // a signed 64-bit value (off_t)
   fd,            // a dirfd or fd: AT_FDCWD for -100
   clone_flags,   // clone(): CLONE_* with the exit signal in the low byte
   unshare_flags, // unshare()/setns(): CLONE_* only
@@ -31,6 +32,7 @@ enum class Kind {
   personality,
   family,        // AF_*
   socket_type,   // SOCK_* | SOCK_NONBLOCK | SOCK_CLOEXEC
+  sock_flags,    // SOCK_NONBLOCK | SOCK_CLOEXEC alone (accept4)
   open_flags,
   mode,          // octal
   ptrace_req,
@@ -104,6 +106,61 @@ const std::map<std::string, std::vector<Kind>> &signatures() {
       {"setuid", {K::int32}},
       {"setgid", {K::int32}},
       {"ioctl", {K::fd, K::hex, K::hex}},
+      // The common calls of a trace (syscope trace show), where fds and sizes matter most.
+      {"read", {K::fd, K::hex, K::uint}},
+      {"write", {K::fd, K::hex, K::uint}},
+      {"pread64", {K::fd, K::hex, K::uint, K::int64}},
+      {"pwrite64", {K::fd, K::hex, K::uint, K::int64}},
+      {"readv", {K::fd, K::hex, K::uint}},
+      {"writev", {K::fd, K::hex, K::uint}},
+      {"close", {K::fd}},
+      {"dup", {K::fd}},
+      {"dup2", {K::fd, K::fd}},
+      {"dup3", {K::fd, K::fd, K::hex}},
+      {"lseek", {K::fd, K::int64, K::int32}},
+      {"fstat", {K::fd, K::hex}},
+      {"stat", {K::hex, K::hex}},
+      {"lstat", {K::hex, K::hex}},
+      {"newfstatat", {K::fd, K::hex, K::hex, K::hex}},
+      {"statx", {K::fd, K::hex, K::hex, K::hex, K::hex}},
+      {"access", {K::hex, K::mode}},
+      {"faccessat", {K::fd, K::hex, K::mode}},
+      {"creat", {K::hex, K::mode}},
+      {"unlink", {K::hex}},
+      {"unlinkat", {K::fd, K::hex, K::hex}},
+      {"rmdir", {K::hex}},
+      {"rename", {K::hex, K::hex}},
+      {"renameat", {K::fd, K::hex, K::fd, K::hex}},
+      {"renameat2", {K::fd, K::hex, K::fd, K::hex, K::hex}},
+      {"link", {K::hex, K::hex}},
+      {"linkat", {K::fd, K::hex, K::fd, K::hex, K::hex}},
+      {"symlink", {K::hex, K::hex}},
+      {"symlinkat", {K::hex, K::fd, K::hex}},
+      {"readlink", {K::hex, K::hex, K::uint}},
+      {"readlinkat", {K::fd, K::hex, K::hex, K::uint}},
+      {"chown", {K::hex, K::int32, K::int32}},
+      {"lchown", {K::hex, K::int32, K::int32}},
+      {"fchown", {K::fd, K::int32, K::int32}},
+      {"fchownat", {K::fd, K::hex, K::int32, K::int32, K::hex}},
+      {"chdir", {K::hex}},
+      {"fchdir", {K::fd}},
+      {"truncate", {K::hex, K::int64}},
+      {"ftruncate", {K::fd, K::int64}},
+      {"getdents64", {K::fd, K::hex, K::uint}},
+      {"execveat", {K::fd, K::hex, K::hex, K::hex, K::hex}},
+      {"exit", {K::int32}},
+      {"exit_group", {K::int32}},
+      {"connect", {K::fd, K::hex, K::uint}},
+      {"bind", {K::fd, K::hex, K::uint}},
+      {"listen", {K::fd, K::int32}},
+      {"accept", {K::fd, K::hex, K::hex}},
+      {"accept4", {K::fd, K::hex, K::hex, K::sock_flags}},
+      {"getpeername", {K::fd, K::hex, K::hex}},
+      {"getsockname", {K::fd, K::hex, K::hex}},
+      {"sendto", {K::fd, K::hex, K::uint, K::hex, K::hex, K::uint}},
+      {"recvfrom", {K::fd, K::hex, K::uint, K::hex, K::hex, K::hex}},
+      {"shutdown", {K::fd, K::int32}},
+      {"wait4", {K::int32, K::hex, K::hex, K::hex}},
   };
   return table;
 }
@@ -358,6 +415,7 @@ std::string render(Kind kind, uint64_t v) {
     case Kind::hex: return v == 0 ? "NULL" : hex(v);
     case Kind::uint: return std::to_string(v);
     case Kind::int32: return std::to_string(static_cast<int32_t>(v));
+    case Kind::int64: return std::to_string(static_cast<int64_t>(v));
     case Kind::fd: return fd_text(v);
     case Kind::clone_flags: return clone_flags_and_signal(v);
     case Kind::unshare_flags: return unshare_flags_text(v);
@@ -366,6 +424,9 @@ std::string render(Kind kind, uint64_t v) {
     case Kind::personality: return personality_text(v);
     case Kind::family: return family_text(v);
     case Kind::socket_type: return socket_type_text(v);
+    case Kind::sock_flags:
+      return flag_text(v & 0xffffffffu,
+                       {{SOCK_NONBLOCK, "SOCK_NONBLOCK"}, {SOCK_CLOEXEC, "SOCK_CLOEXEC"}});
     case Kind::open_flags: return open_flags_text(v);
     case Kind::mode: return mode_text(v);
     case Kind::ptrace_req: return ptrace_text(v);

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Trace mode: for the selected cgroups only, one record per completed syscall (entry time,
+ * duration, arguments, return value, and the user-memory argument where it matters), an
+ * entry-only record for calls that never return, seccomp denials, and process events (fork,
+ * exec, exit). Every loss is counted: a full ring buffer, a user-memory read that failed
+ * (tp_btf programs cannot sleep, so a page that is not resident cannot be read). */
+#include "seccomp_verdict.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL"; /* the ring buffer and task helpers are GPL-only */
+
+/* Cgroup ids being traced; userspace adds them, the mkdir handler adds their new children. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u64);
+	__type(value, __u8);
+} trace_cgroups SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, SYSCOPE_ARCH_COUNT * SYSCOPE_SYSCALL_BITS);
+	__type(key, __u32);
+	__type(value, struct syscope_capture_plan);
+} capture_plan SEC(".maps");
+
+/* The call a traced task is in, from sys_enter to sys_exit. */
+struct call_state {
+	__u64 enter_ns;
+	__u64 args[6];
+	__s32 nr;
+	__u16 arch;
+	__u16 flags;       /* SYSCOPE_SYSCALL_* known at entry */
+	__u32 active;
+	__u16 data_kind;
+	__u16 data_len;
+	__u32 data_retry;  /* the entry read failed: try again at exit, when the kernel has touched
+			    * the page itself (a path in .rodata is often not resident yet) */
+	char data[SYSCOPE_TRACE_DATA_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct call_state);
+} calls SEC(".maps");
+
+/* Wake the reader only when the ring buffer is filling up; it also polls on a timer. */
+#define WAKEUP_THRESHOLD (1024 * 1024)
+
+static __always_inline __u64 submit_flags(void)
+{
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > WAKEUP_THRESHOLD ? BPF_RB_FORCE_WAKEUP
+										   : BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline int traced_cgroup(__u64 cgroup_id)
+{
+	return bpf_map_lookup_elem(&trace_cgroups, &cgroup_id) != 0;
+}
+
+static __always_inline void read_call_args(__u64 *args, struct pt_regs *regs, __u32 arch)
+{
+#if defined(__TARGET_ARCH_x86)
+	if (arch == SYSCOPE_ARCH_COMPAT) {
+		args[0] = (__u32)regs->bx;
+		args[1] = (__u32)regs->cx;
+		args[2] = (__u32)regs->dx;
+		args[3] = (__u32)regs->si;
+		args[4] = (__u32)regs->di;
+		args[5] = (__u32)regs->bp;
+		return;
+	}
+	args[0] = regs->di;
+	args[1] = regs->si;
+	args[2] = regs->dx;
+	args[3] = regs->r10;
+	args[4] = regs->r8;
+	args[5] = regs->r9;
+#endif
+}
+
+static __always_inline const struct syscope_capture_plan *plan_for(__u32 arch, long nr)
+{
+	__u32 key;
+
+	if (nr < 0 || nr >= SYSCOPE_SYSCALL_BITS)
+		return 0;
+	key = arch * SYSCOPE_SYSCALL_BITS + (__u32)nr;
+	return bpf_map_lookup_elem(&capture_plan, &key);
+}
+
+/* Returns 0 on success; on failure the caller decides whether to retry or count the loss. */
+static __always_inline int read_user_data(struct call_state *st, const void *ptr, __u64 len,
+					  __u16 kind)
+{
+	long n;
+
+	st->data_kind = kind;
+	if (kind == SYSCOPE_DATA_PATH) {
+		n = bpf_probe_read_user_str(st->data, sizeof(st->data), ptr);
+	} else {
+		if (len > sizeof(st->data))
+			len = sizeof(st->data);
+		n = bpf_probe_read_user(st->data, len & (SYSCOPE_TRACE_DATA_MAX - 1), ptr);
+		if (n == 0)
+			n = len & (SYSCOPE_TRACE_DATA_MAX - 1);
+	}
+	st->data_len = n < 0 ? 0 : n;
+	return n < 0 ? -1 : 0;
+}
+
+static __always_inline void data_lost(struct call_state *st)
+{
+	st->data_len = 0;
+	st->flags |= SYSCOPE_SYSCALL_DATA_LOST;
+	count_loss(SYSCOPE_CNT_USER_READ);
+}
+
+/* Emits the record of a call from its state; `ret`/`duration` for completed calls. */
+static __always_inline void emit_call(struct task_struct *task, struct call_state *st, __u16 flags,
+				      __s64 ret, __u64 duration_ns)
+{
+	struct syscope_syscall_event *ev;
+	struct with_data {
+		struct syscope_syscall_event ev;
+		char data[SYSCOPE_TRACE_DATA_MAX];
+	} *big;
+	__u32 size;
+
+	/* Two fixed sizes: the verifier wants a constant for each reservation. */
+	if (st->data_kind != SYSCOPE_DATA_NONE) {
+		big = bpf_ringbuf_reserve(&events, sizeof(*big), 0);
+		if (!big) {
+			count_loss(SYSCOPE_CNT_RINGBUF_FULL);
+			return;
+		}
+		bpf_probe_read_kernel(big->data, sizeof(big->data), st->data);
+		ev = &big->ev;
+		size = sizeof(*big);
+	} else {
+		ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+		if (!ev) {
+			count_loss(SYSCOPE_CNT_RINGBUF_FULL);
+			return;
+		}
+		size = sizeof(*ev);
+	}
+	ev->hdr.type = SYSCOPE_EV_SYSCALL;
+	ev->hdr.size = size;
+	ev->hdr.pad = 0;
+	ev->hdr.ts_ns = st->enter_ns;
+	ev->cgroup_id = bpf_get_current_cgroup_id();
+	ev->pid = task->tgid;
+	ev->tid = task->pid;
+	ev->nr = st->nr;
+	ev->arch = st->arch;
+	ev->flags = st->flags | flags;
+	ev->duration_ns = duration_ns;
+	ev->ret = ret;
+	__builtin_memcpy(ev->args, st->args, sizeof(ev->args));
+	ev->data_kind = st->data_kind;
+	ev->data_len = st->data_len;
+	ev->pad = 0;
+	bpf_ringbuf_submit(ev, submit_flags());
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(trace_enter, struct pt_regs *regs, long nr)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct syscope_capture_plan *plan;
+	struct call_state *st;
+
+	if (!traced_cgroup(bpf_get_current_cgroup_id()))
+		return 0;
+	st = bpf_task_storage_get(&calls, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st) {
+		count_loss(SYSCOPE_CNT_TASK_FULL);
+		return 0;
+	}
+	st->enter_ns = bpf_ktime_get_boot_ns();
+	st->nr = nr;
+	st->arch = current_syscall_arch(task);
+	st->flags = task_is_filtered(task) ? SYSCOPE_SYSCALL_FILTERED : 0;
+	st->data_kind = SYSCOPE_DATA_NONE;
+	st->data_len = 0;
+	st->data_retry = 0;
+	read_call_args(st->args, regs, st->arch);
+	st->active = 1;
+	plan = plan_for(st->arch, nr);
+	if (!plan)
+		return 0;
+	if (plan->data_kind != SYSCOPE_DATA_NONE && !(plan->flags & SYSCOPE_PLAN_SOCKADDR_OUT) &&
+	    read_user_data(st, (const void *)st->args[plan->data_arg & 7],
+			   st->args[plan->len_arg & 7], plan->data_kind))
+		st->data_retry = 1;
+	if (plan->flags & SYSCOPE_PLAN_NEVER_RETURNS) {
+		if (st->data_retry)
+			data_lost(st);
+		emit_call(task, st, SYSCOPE_SYSCALL_ENTER_ONLY, 0, 0);
+		st->active = 0;
+	}
+	return 0;
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	const struct syscope_capture_plan *plan;
+	struct call_state *st;
+	__u32 addrlen = 0;
+
+	if (!traced_cgroup(bpf_get_current_cgroup_id()))
+		return 0;
+	st = bpf_task_storage_get(&calls, task, 0, 0);
+	if (!st)
+		return 0; /* not seen entering since we attached: in flight then, or a new child */
+	if (!st->active) {
+		/* No entry: a call a seccomp filter skipped (see seccomp_verdict.bpf.h). */
+		if (!task_is_filtered(task) || !is_errno_return(ret))
+			return 0;
+		st->nr = exiting_syscall_nr(regs);
+		st->arch = current_syscall_arch(task);
+		st->enter_ns = bpf_ktime_get_boot_ns();
+		st->flags = SYSCOPE_SYSCALL_FILTERED;
+		st->data_kind = SYSCOPE_DATA_NONE;
+		st->data_len = 0;
+		st->data_retry = 0;
+		read_call_args(st->args, regs, st->arch);
+		emit_call(task, st, SYSCOPE_SYSCALL_DENIED, ret, 0);
+		return 0;
+	}
+	st->active = 0;
+	plan = plan_for(st->arch, st->nr);
+	if (st->data_retry && plan) {
+		/* The kernel read the argument during the call, so its page is resident now (unless
+		 * a successful execve replaced the address space: then the exec record has it). */
+		if (read_user_data(st, (const void *)st->args[plan->data_arg & 7],
+				   st->args[plan->len_arg & 7], plan->data_kind))
+			data_lost(st);
+	} else if (plan && (plan->flags & SYSCOPE_PLAN_SOCKADDR_OUT) && ret >= 0 &&
+		   st->args[plan->data_arg & 7]) {
+		if (bpf_probe_read_user(&addrlen, sizeof(addrlen),
+					(const void *)st->args[plan->len_arg & 7]) != 0 ||
+		    read_user_data(st, (const void *)st->args[plan->data_arg & 7], addrlen,
+				   SYSCOPE_DATA_SOCKADDR))
+			data_lost(st);
+	}
+	emit_call(task, st, 0, ret, bpf_ktime_get_boot_ns() - st->enter_ns);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(trace_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct syscope_proc_fork *ev;
+	__u64 cgroup_id = bpf_get_current_cgroup_id();
+
+	if (!traced_cgroup(cgroup_id))
+		return 0;
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		count_loss(SYSCOPE_CNT_RINGBUF_FULL);
+		return 0;
+	}
+	fill_header(&ev->hdr, SYSCOPE_EV_PROC_FORK, sizeof(*ev));
+	ev->cgroup_id = cgroup_id;
+	ev->parent_pid = parent->tgid;
+	ev->parent_tid = parent->pid;
+	ev->child_pid = child->tgid;
+	ev->child_tid = child->pid;
+	bpf_ringbuf_submit(ev, submit_flags());
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(trace_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct syscope_proc_exec *ev;
+	__u64 cgroup_id = bpf_get_current_cgroup_id();
+	unsigned long arg_start, arg_end, len;
+
+	if (!traced_cgroup(cgroup_id))
+		return 0;
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		count_loss(SYSCOPE_CNT_RINGBUF_FULL);
+		return 0;
+	}
+	fill_header(&ev->hdr, SYSCOPE_EV_PROC_EXEC, sizeof(*ev));
+	ev->cgroup_id = cgroup_id;
+	ev->pid = task->tgid;
+	ev->tid = task->pid;
+	ev->old_tid = old_pid;
+	ev->pad = 0;
+	if (bpf_probe_read_kernel_str(ev->filename, sizeof(ev->filename), bprm->filename) < 0)
+		ev->filename[0] = 0;
+	/* The new image's argv, as its stack holds it. */
+	arg_start = task->mm->arg_start;
+	arg_end = task->mm->arg_end;
+	len = arg_end > arg_start ? arg_end - arg_start : 0;
+	if (len > sizeof(ev->args))
+		len = sizeof(ev->args);
+	ev->args_len = 0;
+	if (len && bpf_probe_read_user(ev->args, len & (SYSCOPE_EXEC_ARGS_MAX - 1) ?: SYSCOPE_EXEC_ARGS_MAX,
+				       (const void *)arg_start) == 0)
+		ev->args_len = len;
+	else if (len)
+		count_loss(SYSCOPE_CNT_USER_READ);
+	bpf_ringbuf_submit(ev, submit_flags());
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(trace_task_exit, struct task_struct *task, bool group_dead)
+{
+	struct syscope_proc_exit *ev;
+	struct call_state *st;
+	__u64 cgroup_id = bpf_get_current_cgroup_id();
+
+	if (!traced_cgroup(cgroup_id))
+		return 0;
+	/* A call still in flight when the thread dies never returns: record its entry. */
+	st = bpf_task_storage_get(&calls, task, 0, 0);
+	if (st && st->active) {
+		if (st->data_retry)
+			data_lost(st);
+		emit_call(task, st, SYSCOPE_SYSCALL_ENTER_ONLY, 0, 0);
+		st->active = 0;
+	}
+	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	if (!ev) {
+		count_loss(SYSCOPE_CNT_RINGBUF_FULL);
+		return 0;
+	}
+	fill_header(&ev->hdr, SYSCOPE_EV_PROC_EXIT, sizeof(*ev));
+	ev->cgroup_id = cgroup_id;
+	ev->pid = task->tgid;
+	ev->tid = task->pid;
+	ev->exit_code = task->exit_code;
+	ev->group_dead = group_dead;
+	bpf_ringbuf_submit(ev, submit_flags());
+	return 0;
+}
+
+/* A traced cgroup's new child (a container's nested cgroups) is traced from its first call. */
+SEC("tp_btf/cgroup_mkdir")
+int BPF_PROG(trace_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+{
+	static const __u8 yes = 1;
+	__u64 parent_id, id;
+
+	if (cgrp->root->hierarchy_id != 0)
+		return 0;
+	/* The parent through its css: stable across kernels (kernfs renamed kn->parent in 6.15). */
+	parent_id = BPF_CORE_READ(cgrp, self.parent, cgroup, kn, id);
+	if (!parent_id || !traced_cgroup(parent_id))
+		return 0;
+	id = cgrp->kn->id;
+	bpf_map_update_elem(&trace_cgroups, &id, &yes, BPF_ANY);
+	return 0;
+}

@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+// The trace file: a versioned header, then framed blocks (length + checksum each), so a file cut
+// off by a crash or SIGKILL reads back up to its last complete block. Blocks hold records: the
+// kernel's ring-buffer records byte for byte (SYSCOPE_EV_*, include/syscope/abi.h) and
+// userspace's own (container metadata, cgroup paths, loss counters) as JSON.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace syscope::trace {
+
+inline constexpr uint32_t kFormatVersion = 1;
+// Bounds the reader enforces before it allocates anything (so a corrupt length cannot make it
+// allocate gigabytes) and the writer stays within. The layout is described in trace_file.cpp.
+inline constexpr uint32_t kMaxHeaderBytes = 64 * 1024;        // the header's JSON
+inline constexpr uint32_t kMaxBlockBytes = 16 * 1024 * 1024;  // one block's records, uncompressed
+inline constexpr uint32_t kMaxRecordBytes = 1024 * 1024;      // one record's bytes
+inline constexpr uint32_t kBlockTargetBytes = 1024 * 1024;    // add() ends a block past this
+// With max_size: what stays free for the closing records once full() (counters, note), and the
+// smallest max_size accepted.
+inline constexpr uint64_t kCloseReserveBytes = 16 * 1024;
+inline constexpr uint64_t kMinMaxSize = 64 * 1024;
+
+// Record kinds: 1..99 are the kernel's SYSCOPE_EV_* values; these are userspace's (JSON).
+enum RecordKind : uint16_t {
+  kRecordContainer = 100,   // {"cgroup_id","runtime","id","name","image","labels":{}}
+  kRecordCgroupPath = 101,  // {"cgroup_id","path"}
+  kRecordCounters = 102,    // {"ringbuf_full":n,...}: the kernel's loss counters so far
+  kRecordNote = 103,        // {"text"}: e.g. why recording stopped (max size reached)
+};
+
+struct FileHeader {
+  uint32_t format_version = kFormatVersion;
+  std::string syscope_version;
+  std::string hostname;
+  std::string kernel_release;  // uname -r
+  std::string machine;         // uname -m
+  int64_t boot_to_wall_ns = 0; // CLOCK_REALTIME - CLOCK_BOOTTIME: record ts_ns + this = wall time
+  uint64_t created_wall_ns = 0;
+};
+
+struct Record {
+  uint16_t kind = 0;
+  std::string_view bytes;  // valid until the next call to TraceReader::next()
+};
+
+struct WriterOptions {
+  uint64_t max_size = 0;  // bytes; 0: unlimited. Reaching it: the writer says full(), see below
+  bool compress = true;   // zstd per block, kept only when it is smaller
+  bool sync = true;       // fdatasync() after flush() (at most once a second) and at close()
+};
+
+class TraceWriter {
+ public:
+  // Creates (truncates) the file and writes the header; Exit::usage if it cannot.
+  TraceWriter(const std::string &path, const FileHeader &header, const WriterOptions &options = {});
+  ~TraceWriter();  // flushes what is buffered
+  TraceWriter(const TraceWriter &) = delete;
+  TraceWriter &operator=(const TraceWriter &) = delete;
+
+  void add(uint16_t kind, const void *bytes, size_t size);  // a kernel record, as it came
+  void add_json(uint16_t kind, const nlohmann::json &value);
+  // Ends the current block (the caller calls it at least once a second and at the end).
+  void flush();
+  // True once the next block would pass max_size: the caller stops cleanly (documented).
+  bool full() const;
+  uint64_t bytes_written() const;
+
+  // max_size in detail: the file never grows past max_size. full() turns true when a record
+  // does not fit in max_size - kCloseReserveBytes (worst case: uncompressed, plus the end
+  // marker); that record and any added later are still kept while they fit in max_size, so the
+  // caller can add its closing kRecordCounters / kRecordNote, then close() and stop. Records that
+  // do not fit even then are dropped and counted. max_size < kMinMaxSize: Exit::usage.
+  uint64_t records_dropped() const;
+  // Records add() refused (never thrown): kind 0, more than kMaxRecordBytes, or a kernel kind
+  // whose bytes break the reader's guarantees (see TraceReader::next()).
+  uint64_t records_rejected() const;
+  // Ends the last block, writes the end-of-trace marker, fdatasync()s (WriterOptions::sync) and
+  // closes the file. Exit::environment on a write error; the destructor calls it (and swallows
+  // errors) when the caller did not. add() after close() is ignored.
+  void close();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+class TraceReader {
+ public:
+  // Opens and reads the header: Exit::usage for a file that is not a trace, a header that is
+  // cut off, or a newer format version (the message says which).
+  explicit TraceReader(const std::string &path);
+  // The same from bytes in memory (tests, the fuzzer); `name` stands for the file in messages.
+  TraceReader(const std::string &name, std::string bytes);
+  ~TraceReader();
+  TraceReader(const TraceReader &) = delete;
+  TraceReader &operator=(const TraceReader &) = delete;
+
+  const FileHeader &header() const;
+  // The next record, or false at the end of what is whole. Never throws on bad bytes.
+  // Guarantees for every record returned: kind != 0; bytes.data() is 8-byte aligned; a kernel
+  // kind syscope knows (SYSCOPE_EV_*) is at least its struct's size, hdr.type == kind and
+  // hdr.size == bytes.size(); a SYSCOPE_EV_SYSCALL with data_kind != NONE holds data_len <=
+  // SYSCOPE_TRACE_DATA_MAX bytes of data after the 112-byte struct (read only data_len of them).
+  // Records of a whole block that break this are skipped and counted (records_skipped()).
+  // A block is checked whole (checksum, decompression, framing) before any of its records is
+  // returned; the reader stops at the first damaged block (no resync past it).
+  bool next(Record &record);
+  // Set once next() returned false early: "block 12 at offset 40960: checksum mismatch";
+  // nullopt when the file ended cleanly.
+  const std::optional<std::string> &stopped_early() const;
+  uint64_t blocks_read() const;  // whole blocks read so far, the end-of-trace marker included
+  // True once the writer's end-of-trace marker was read: the recording closed the file itself.
+  // False with stopped_early() unset: the file ends at a block boundary without it (the writer
+  // was killed, the machine died, or it is still being written).
+  bool complete() const;
+  uint64_t records_skipped() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Userspace records (kind >= 100) as JSON: nullopt unless the bytes are one JSON object.
+std::optional<nlohmann::json> parse_json_record(const Record &record);
+// "syscall", "proc_fork", "container", ... for a kind; "" for one syscope does not know.
+std::string_view record_kind_name(uint16_t kind);
+// The smallest valid size of a kernel record kind (its struct); 0 for a kind syscope does not know.
+size_t kernel_record_min_size(uint16_t kind);
+
+}  // namespace syscope::trace

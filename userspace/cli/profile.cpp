@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+// syscope profile from-trace FILE [--container X] -o profile.json: the profile `record` would
+// have made from the same activity, from a trace file.
+#include <optional>
+#include <string>
+
+#include "cli/commands.hpp"
+#include "syscope/profile_from_trace.hpp"
+
+namespace syscope::cli {
+
+void setup_profile(CLI::App &app) {
+  auto *cmd = app.add_subcommand("profile", "Work with seccomp profiles");
+  cmd->require_subcommand(1);
+  struct Options {
+    std::string file, container, output, format = "docker";
+  };
+  auto opts = std::make_shared<Options>();
+  auto *from_trace = cmd->add_subcommand(
+      "from-trace", "Build the profile record would have made from a trace file's activity "
+                    "(calls entered and calls a filter refused)");
+  from_trace->add_option("file", opts->file, "Trace file")->required();
+  from_trace->add_option("-c,--container", opts->container,
+                         "The container to profile (needed when the trace holds several)");
+  from_trace->add_option("-o,--output", opts->output, "Profile file to write")->required();
+  from_trace->add_option("--format", opts->format, "docker, or oci (linux.seccomp)")
+      ->check(CLI::IsMember({"docker", "oci"}));
+  from_trace->callback([opts] {
+    g_exit_status = trace::run_profile_from_trace(
+        opts->file, opts->container.empty() ? std::nullopt : std::optional<std::string>(opts->container),
+        opts->output, opts->format);
+  });
+}
+
+}  // namespace syscope::cli
