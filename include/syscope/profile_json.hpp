@@ -3,6 +3,8 @@
 #pragma once
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "syscope/profile.hpp"
 
 namespace syscope::seccomp {
@@ -12,6 +14,10 @@ namespace syscope::seccomp {
 Profile parse_docker_profile(const std::string &text, const std::string &origin);
 // Reads and parses a file; an unreadable file is Exit::usage too.
 Profile load_docker_profile(const std::string &path);
+
+// One rule's names, action, errnoRet and args, in the order to_docker_json writes them (without
+// comment/includes/excludes): what a suggestion pastes into a profile.
+nlohmann::ordered_json rule_json(const SyscallRule &rule);
 
 // Docker-format JSON, 2-space indented, fields in a stable order, trailing newline; fields that
 // are empty/absent in the model are left out. parse_docker_profile(to_docker_json(p)) == p.

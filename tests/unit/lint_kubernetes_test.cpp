@@ -8,27 +8,14 @@
 #include <string>
 #include <vector>
 
+#include "lint_test_helpers.hpp"
 #include "syscope/lint.hpp"
 
 using namespace syscope::lint;
+using syscope::lint::test::brief;
+using syscope::lint::test::fixture;
 
 namespace {
-
-std::string fixture(const std::string &name) {
-  std::ifstream in(std::string(SYSCOPE_FIXTURES) + "/lint/" + name);
-  REQUIRE(in);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::vector<std::string> brief(const FileReport &r) {
-  std::vector<std::string> out;
-  for (const auto &f : r.findings)
-    out.push_back(std::to_string(f.line) + ":" + std::to_string(f.column) + " " +
-                  severity_name(f.severity) + " " + f.rule);
-  return out;
-}
 
 FileReport check(const std::string &name) {
   FileReport r = check_kubernetes("k8s/" + name, fixture("k8s/" + name));

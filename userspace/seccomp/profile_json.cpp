@@ -217,6 +217,25 @@ Profile load_docker_profile(const std::string &path) {
   return parse_docker_profile(buf.str(), path);
 }
 
+nlohmann::ordered_json rule_json(const SyscallRule &r) {
+  nlohmann::ordered_json rule;
+  rule["names"] = r.names;
+  rule["action"] = r.action;
+  if (r.errno_ret) rule["errnoRet"] = *r.errno_ret;
+  if (!r.args.empty()) {
+    auto &args = rule["args"] = nlohmann::ordered_json::array();
+    for (const auto &a : r.args) {
+      nlohmann::ordered_json arg;
+      arg["index"] = a.index;
+      arg["value"] = a.value;
+      arg["valueTwo"] = a.value_two;
+      arg["op"] = a.op;
+      args.push_back(std::move(arg));
+    }
+  }
+  return rule;
+}
+
 std::string to_docker_json(const Profile &profile) {
   // ordered_json keeps insertion order, so the field order below is the file's order.
   nlohmann::ordered_json doc;
@@ -234,21 +253,7 @@ std::string to_docker_json(const Profile &profile) {
   }
   auto &rules = doc["syscalls"] = nlohmann::ordered_json::array();
   for (const auto &r : profile.syscalls) {
-    nlohmann::ordered_json rule;
-    rule["names"] = r.names;
-    rule["action"] = r.action;
-    if (r.errno_ret) rule["errnoRet"] = *r.errno_ret;
-    if (!r.args.empty()) {
-      auto &args = rule["args"] = nlohmann::ordered_json::array();
-      for (const auto &a : r.args) {
-        nlohmann::ordered_json arg;
-        arg["index"] = a.index;
-        arg["value"] = a.value;
-        arg["valueTwo"] = a.value_two;
-        arg["op"] = a.op;
-        args.push_back(std::move(arg));
-      }
-    }
+    nlohmann::ordered_json rule = rule_json(r);
     if (!r.comment.empty()) rule["comment"] = r.comment;
     if (!r.includes.empty()) rule["includes"] = condition_json(r.includes);
     if (!r.excludes.empty()) rule["excludes"] = condition_json(r.excludes);

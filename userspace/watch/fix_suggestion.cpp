@@ -6,30 +6,11 @@
 
 #include "syscope/docker_default.hpp"
 #include "syscope/syscall_names.hpp"
+#include "syscope/profile_json.hpp"
 #include "syscope/watch_report.hpp"
 
 namespace syscope::watch {
 namespace {
-
-nlohmann::ordered_json rule_json(const seccomp::SyscallRule &r) {
-  // Fields in to_docker_json's order, so the line pastes into a profile it wrote.
-  nlohmann::ordered_json j;
-  j["names"] = r.names;
-  j["action"] = r.action;
-  if (r.errno_ret) j["errnoRet"] = *r.errno_ret;
-  if (!r.args.empty()) {
-    auto &args = j["args"] = nlohmann::ordered_json::array();
-    for (const auto &a : r.args) {
-      nlohmann::ordered_json arg;
-      arg["index"] = a.index;
-      arg["value"] = a.value;
-      arg["valueTwo"] = a.value_two;
-      arg["op"] = a.op;
-      args.push_back(std::move(arg));
-    }
-  }
-  return j;
-}
 
 // The reasons file also explains refusals that are not about security (calls newer than the
 // profile, which runc answers ENOSYS); those are notes, not warnings.
@@ -37,7 +18,7 @@ bool security_reason(const std::string &reason) { return reason.rfind("newer tha
 
 }  // namespace
 
-std::string rule_to_json(const seccomp::SyscallRule &rule) { return rule_json(rule).dump(); }
+std::string rule_to_json(const seccomp::SyscallRule &rule) { return seccomp::rule_json(rule).dump(); }
 
 std::optional<Suggestion> suggest_fix(const Denial &d) {
   if (d.nr < 0) return std::nullopt;
@@ -120,7 +101,7 @@ nlohmann::ordered_json to_json(const Suggestion &s) {
     j["container"] = nullptr;
   }
   j["call"] = s.call;
-  j["rule"] = rule_json(s.rule);
+  j["rule"] = seccomp::rule_json(s.rule);
   j["warnings"] = s.warnings;
   j["notes"] = s.notes;
   return j;
