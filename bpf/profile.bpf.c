@@ -34,13 +34,14 @@ struct {
 
 static const struct syscope_cg_syscalls empty_bitmap;
 
-static __always_inline void emit_first_seen(__u64 cgroup_id, long nr, __u32 arch, __u32 set)
+/* Returns 0 when the ring buffer was full (counted). */
+static __always_inline int emit_first_seen(__u64 cgroup_id, long nr, __u32 arch, __u32 set)
 {
 	struct syscope_first_seen *ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
 
 	if (!ev) {
 		count_loss(SYSCOPE_CNT_RINGBUF_FULL);
-		return;
+		return 0;
 	}
 	fill_header(&ev->hdr, SYSCOPE_EV_FIRST_SEEN, sizeof(*ev));
 	ev->cgroup_id = cgroup_id;
@@ -48,6 +49,7 @@ static __always_inline void emit_first_seen(__u64 cgroup_id, long nr, __u32 arch
 	ev->arch = arch;
 	ev->set = set;
 	bpf_ringbuf_submit(ev, 0);
+	return 1;
 }
 
 /* Sets the call's bit; on the first time, reports it. The plain load first keeps the locked OR
@@ -84,21 +86,34 @@ static __always_inline struct syscope_cg_syscalls *hash_bitmap(__u64 cgroup_id)
 		return cg;
 	/* NOEXIST: a racing CPU may have inserted it first; either way, look it up again. */
 	bpf_map_update_elem(&cg_syscalls, &cgroup_id, &empty_bitmap, BPF_NOEXIST);
-	cg = bpf_map_lookup_elem(&cg_syscalls, &cgroup_id);
-	if (!cg)
-		count_loss(SYSCOPE_CNT_CGROUP_FULL);
-	return cg;
+	return bpf_map_lookup_elem(&cg_syscalls, &cgroup_id);
 }
 
 static __always_inline struct syscope_cg_syscalls *storage_bitmap(struct task_struct *task)
 {
-	struct syscope_cg_syscalls *cg;
+	return bpf_cgrp_storage_get(&cg_storage, task->cgroups->dfl_cgrp, 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
 
-	cg = bpf_cgrp_storage_get(&cg_storage, task->cgroups->dfl_cgrp, 0,
-				  BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!cg)
+/* No bitmap for the call's cgroup: the hash map is full, or cgroup storage refused (its per-CPU
+ * lock is busy when another storage operation on this CPU was interrupted, or the cgroup is
+ * going away). The call must still reach the profile: a name missed here would be denied by
+ * it. So it goes out as an event, in the set it would be in after the cgroup's first exec,
+ * which every profile keeps. Only when that fails too is it lost, and counted. */
+static __always_inline void record_without_bitmap(struct task_struct *task, long nr,
+						  __u64 cgroup_id)
+{
+	int filtered = task_is_filtered(task);
+
+	if (filtered && track_denials)
+		mark_in_flight(task);
+	if (nr < 0 || nr >= SYSCOPE_SYSCALL_BITS) {
+		count_loss(SYSCOPE_CNT_NR_RANGE);
+		return;
+	}
+	if (!emit_first_seen(cgroup_id, nr, current_syscall_arch(task),
+			     filtered ? SYSCOPE_SET_FILTERED : SYSCOPE_SET_PLAIN))
 		count_loss(SYSCOPE_CNT_CGROUP_FULL);
-	return cg;
 }
 
 SEC("tp_btf/sys_enter")
@@ -109,6 +124,8 @@ int BPF_PROG(profile_enter_cgrp_storage, struct pt_regs *regs, long nr)
 
 	if (cg)
 		record_call(cg, task, nr, 0);
+	else
+		record_without_bitmap(task, nr, task->cgroups->dfl_cgrp->kn->id);
 	return 0;
 }
 
@@ -122,6 +139,8 @@ int BPF_PROG(profile_enter_hash, struct pt_regs *regs, long nr)
 
 	if (cg)
 		record_call(cg, task, nr, cgroup_id);
+	else
+		record_without_bitmap(task, nr, cgroup_id);
 	return 0;
 }
 
@@ -133,7 +152,9 @@ int BPF_PROG(profile_exec_cgrp_storage, struct task_struct *task, pid_t old_pid,
 {
 	struct syscope_cg_syscalls *cg = storage_bitmap(task);
 
-	if (cg && !cg->exec_seen)
+	if (!cg)
+		count_loss(SYSCOPE_CNT_CGROUP_FULL);
+	else if (!cg->exec_seen)
 		cg->exec_seen = 1;
 	return 0;
 }
@@ -143,7 +164,9 @@ int BPF_PROG(profile_exec_hash, struct task_struct *task, pid_t old_pid, struct 
 {
 	struct syscope_cg_syscalls *cg = hash_bitmap(bpf_get_current_cgroup_id());
 
-	if (cg && !cg->exec_seen)
+	if (!cg)
+		count_loss(SYSCOPE_CNT_CGROUP_FULL);
+	else if (!cg->exec_seen)
 		cg->exec_seen = 1;
 	return 0;
 }

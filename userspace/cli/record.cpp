@@ -63,6 +63,13 @@ void write_started_container_profile(RecordOptions &opts, bpf::SyscallRecorder &
                           output.is_stdout() ? "stdout" : opts.output, recorder.losses());
 }
 
+// Only a container CLI's run is taken to start the containers that appear meanwhile: any other
+// CMD is profiled itself, whatever else starts on the host at the same time.
+bool starts_containers(const std::string &path) {
+  std::string name = path.substr(path.rfind('/') + 1);
+  return name == "docker" || name == "podman" || name == "nerdctl";
+}
+
 void run_record_command(RecordOptions &opts) {
   if (opts.output.empty()) opts.output = default_output(opts.command[0]);
   auto store = bpf::bitmap_store_from_string(opts.bitmap_store);
@@ -77,6 +84,7 @@ void run_record_command(RecordOptions &opts) {
   bpf::SyscallRecorder recorder({.store = store, .track_denials = opts.track_denials});
   auto cg = cgroup::ScopedCgroup::create_under(parent, "syscope-record");
   record::ContainerTracker tracker;
+  bool watch_containers = starts_containers(path);
 
   process::SignalRouter signals;
   auto started = Clock::now();
@@ -84,11 +92,12 @@ void run_record_command(RecordOptions &opts) {
       path, opts.command, [&cg](pid_t pid) { cg.add_process(pid); }, signals, recorder.poll_fd(),
       [&] {
         recorder.drain();
+        if (!watch_containers) return;
         // A container CMD starts: its seccomp verdicts matter from its first moments on.
         tracker.update(recorder);
         if (!tracker.containers().empty()) recorder.track_denials();
       });
-  tracker.update(recorder);
+  if (watch_containers) tracker.update(recorder);
   g_exit_status = status;
   if (!tracker.containers().empty()) {
     write_started_container_profile(opts, recorder, tracker, signals, output, started);
