@@ -20,8 +20,6 @@ class ScopedCgroup {
 
   // Moves a process (all its threads) in; Exit::environment on failure.
   void add_process(pid_t pid) const;
-  // True while any process is inside (cgroup.events "populated 1").
-  bool populated() const;
 
   uint64_t id() const { return id_; }         // cgroup v2 id: the directory's inode number
   int dir_fd() const { return dir_fd_; }      // O_DIRECTORY fd, the key of cgroup storage maps

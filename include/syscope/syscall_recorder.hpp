@@ -58,7 +58,6 @@ class SyscallRecorder {
   // (cgroup_dir_fd: its directory, the key of cgroup storage; -1 if gone), so a lost event
   // loses nothing as long as the cgroup is still there.
   profile::CgroupCalls calls_of(uint64_t cgroup_id, int cgroup_dir_fd);
-  const std::unordered_map<uint64_t, profile::CgroupCalls> &seen() const { return seen_; }
 
   // Every cgroup created or removed since recording started, by cgroup id.
   const std::unordered_map<uint64_t, CgroupLife> &cgroups() const { return cgroups_; }

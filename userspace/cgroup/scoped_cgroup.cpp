@@ -9,7 +9,6 @@
 
 #include <cerrno>
 #include <chrono>
-#include <fstream>
 #include <string>
 #include <thread>
 
@@ -63,15 +62,6 @@ void ScopedCgroup::add_process(pid_t pid) const {
   if (!ok)
     throw Error(Exit::environment,
                 "cannot move process " + text + " into cgroup " + path_ + ": " + errno_text(err));
-}
-
-bool ScopedCgroup::populated() const {
-  std::ifstream events(path_ + "/cgroup.events");
-  std::string key;
-  int value = 0;
-  while (events >> key >> value)
-    if (key == "populated") return value != 0;
-  return false;
 }
 
 }  // namespace syscope::cgroup
