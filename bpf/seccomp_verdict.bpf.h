@@ -7,17 +7,31 @@
 #pragma once
 #include "common.bpf.h"
 
+/* Threads whose last sys_enter could not set its mark: task storage refuses when its per-CPU
+ * lock is busy (another storage operation on this CPU was preempted). Without this, that call's
+ * exit would look unmatched, a false denial. A plain hash map takes no such lock. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, __u32);   /* tid */
+	__type(value, __u8);
+} unmarked SEC(".maps") __weak;
+
 /* sys_enter side: called only for filtered tasks. */
 static __always_inline void mark_in_flight(struct task_struct *task)
 {
 	struct syscope_in_flight *mark;
+	static const __u8 yes = 1;
+	__u32 tid;
 
 	mark = bpf_task_storage_get(&in_flight, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!mark) {
-		count_loss(SYSCOPE_CNT_TASK_FULL);
+	if (mark) {
+		mark->active = 1;
 		return;
 	}
-	mark->active = 1;
+	tid = task->pid;
+	if (bpf_map_update_elem(&unmarked, &tid, &yes, BPF_ANY))
+		count_loss(SYSCOPE_CNT_TASK_FULL);
 }
 
 /* sys_exit side: 1 when this exit is a call the task's own filter skipped. Tasks without a
@@ -31,6 +45,7 @@ static __always_inline void mark_in_flight(struct task_struct *task)
 static __always_inline int exit_was_skipped(struct task_struct *task)
 {
 	struct syscope_in_flight *mark;
+	__u32 tid;
 
 	if (!task_is_filtered(task))
 		return 0;
@@ -42,6 +57,12 @@ static __always_inline int exit_was_skipped(struct task_struct *task)
 	}
 	if (mark->active) {
 		mark->active = 0;
+		return 0;
+	}
+	/* Unmatched: a skipped call, unless its entry could not set the mark. */
+	tid = task->pid;
+	if (bpf_map_lookup_elem(&unmarked, &tid)) {
+		bpf_map_delete_elem(&unmarked, &tid);
 		return 0;
 	}
 	return 1;

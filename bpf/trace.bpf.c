@@ -176,7 +176,12 @@ int BPF_PROG(trace_enter, struct pt_regs *regs, long nr)
 		return 0;
 	st = bpf_task_storage_get(&calls, task, 0, BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!st) {
+		/* This call is lost (counted); remember it so its exit is not taken for a denial. */
+		__u32 tid = task->pid;
+		static const __u8 yes = 1;
+
 		count_loss(SYSCOPE_CNT_TASK_FULL);
+		bpf_map_update_elem(&unmarked, &tid, &yes, BPF_ANY);
 		return 0;
 	}
 	st->enter_ns = bpf_ktime_get_boot_ns();
@@ -218,7 +223,14 @@ int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
 	if (!st)
 		return 0; /* not seen entering since we attached: in flight then, or a new child */
 	if (!st->active) {
-		/* No entry: a call a seccomp filter skipped (see seccomp_verdict.bpf.h). */
+		__u32 tid = task->pid;
+
+		/* No entry: a call a seccomp filter skipped (see seccomp_verdict.bpf.h), unless the
+		 * entry could not be recorded. */
+		if (bpf_map_lookup_elem(&unmarked, &tid)) {
+			bpf_map_delete_elem(&unmarked, &tid);
+			return 0;
+		}
 		if (!task_is_filtered(task) || !is_errno_return(ret))
 			return 0;
 		st->nr = exiting_syscall_nr(regs);
