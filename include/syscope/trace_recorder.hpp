@@ -24,6 +24,7 @@ class TraceRecorder {
   TraceRecorder &operator=(const TraceRecorder &) = delete;
 
   void trace_cgroup(uint64_t cgroup_id);  // its new child cgroups follow in the kernel
+  void untrace_cgroup(uint64_t cgroup_id);
   int poll_fd() const;
   void drain();
   LossCounters losses() const;

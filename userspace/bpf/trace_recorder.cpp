@@ -110,6 +110,10 @@ void TraceRecorder::trace_cgroup(uint64_t cgroup_id) {
     fail("cannot select cgroup " + std::to_string(cgroup_id), errno);
 }
 
+void TraceRecorder::untrace_cgroup(uint64_t cgroup_id) {
+  bpf_map_delete_elem(bpf_map__fd(skel_->maps.trace_cgroups), &cgroup_id);  // gone already: fine
+}
+
 int TraceRecorder::poll_fd() const { return ring_buffer__epoll_fd(ring_); }
 
 int TraceRecorder::on_record(void *ctx, void *data, size_t size) noexcept {

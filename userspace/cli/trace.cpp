@@ -5,10 +5,15 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <cstring>
 #include <fstream>
+#include <functional>
+#include <map>
+#include <set>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +22,7 @@
 #include "syscope/bpf_environment.hpp"
 #include "syscope/command_path.hpp"
 #include "syscope/descendant_wait.hpp"
+#include "syscope/container_id.hpp"
 #include "syscope/docker_client.hpp"
 #include "syscope/error.hpp"
 #include "syscope/mountinfo.hpp"
@@ -35,6 +41,7 @@ struct TraceOptions {
   std::string output;
   std::vector<std::string> containers;
   double duration_s = 0;
+  double wait_s = 60;
   std::string max_size;  // "100M", "2G", bytes
   std::string docker_socket;
   bool verbose = false;
@@ -95,6 +102,9 @@ class TraceSession {
         writer_(opts.output, header, {parse_size(opts.max_size), true}) {}
 
   bpf::TraceRecorder &recorder() { return recorder_; }
+  // Called for every cgroup v2 directory created while tracing (id, path), before any record of
+  // it; returns false to drop that cgroup's records from the file.
+  std::function<bool(uint64_t, const std::string &)> on_cgroup_created;
   trace::TraceWriter &writer() { return writer_; }
 
   void pump() {
@@ -127,6 +137,18 @@ class TraceSession {
       return;
     }
     const auto *hdr = static_cast<const syscope_event_hdr *>(data);
+    if (hdr->type == SYSCOPE_EV_CGROUP_MKDIR && size >= sizeof(syscope_cgroup_event) && on_cgroup_created) {
+      const auto *ev = static_cast<const syscope_cgroup_event *>(data);
+      if (!on_cgroup_created(ev->cgroup_id, std::string(ev->path, strnlen(ev->path, sizeof ev->path))))
+        dropped_cgroups_.insert(ev->cgroup_id);
+    }
+    if (!dropped_cgroups_.empty() && size >= sizeof(syscope_event_hdr) + sizeof(uint64_t) &&
+        hdr->type != SYSCOPE_EV_CGROUP_MKDIR && hdr->type != SYSCOPE_EV_CGROUP_RMDIR) {
+      // Every trace record carries its cgroup id right after the header.
+      uint64_t cgroup_id;
+      std::memcpy(&cgroup_id, static_cast<const char *>(data) + sizeof(syscope_event_hdr), sizeof cgroup_id);
+      if (dropped_cgroups_.count(cgroup_id)) return;
+    }
     writer_.add(hdr->type, data, size);
     ++records_;
     if (writer_.full()) {  // the writer keeps room for these last two records
@@ -143,6 +165,7 @@ class TraceSession {
   uint64_t records_ = 0;
   uint64_t dropped_for_size_ = 0;
   bool stopped_ = false;
+  std::set<uint64_t> dropped_cgroups_;  // cgroups traced for a moment, found not to be wanted
 };
 
 void print_trace_summary(const TraceSession &session, const TraceOptions &opts, double seconds,
@@ -173,42 +196,110 @@ void run_trace_command(TraceOptions &opts) {
   g_exit_status = status;
 }
 
-// Running containers, named: their cgroups now (and new child cgroups, in the kernel).
+// Named containers: running ones from their cgroup now; ones that do not run yet from the
+// moment their cgroup appears (the kernel's cgroup_mkdir event, within milliseconds: runc's
+// first setup calls may come before). Their new child cgroups follow in the kernel.
 void run_trace_containers(TraceOptions &opts) {
   bpf::require_bpf_environment();
   std::string mount = cgroup::cgroup2_mount();
   bpf::route_libbpf_log(opts.verbose);
   auto api = docker::DockerClient::from_environment(
       opts.docker_socket.empty() ? std::nullopt : std::optional<std::string>(opts.docker_socket));
-  std::vector<docker::ContainerMetadata> targets;
-  for (const auto &query : opts.containers) {
-    auto found = api.inspect(query);
-    if (!found.ok()) throw Error(Exit::environment, found.error);
-    if (!found.value->running || found.value->pid <= 0)
-      throw Error(Exit::environment, "container " + query + " is not running");
-    targets.push_back(*found.value);
-  }
   TraceSession session(opts, make_header());
-  for (const auto &target : targets) {
-    std::ifstream proc_cgroup("/proc/" + std::to_string(target.pid) + "/cgroup");
-    auto path = cgroup::cgroup2_path_of(proc_cgroup);
-    if (!path) throw Error(Exit::environment, "cannot find the cgroup of container " + target.name);
-    struct stat st {};
-    if (stat((mount + *path).c_str(), &st) != 0)
-      throw Error(Exit::environment, "container " + target.name + " has gone");
-    session.recorder().trace_cgroup(st.st_ino);
-    session.writer().add_json(trace::kRecordContainer,
-                              {{"cgroup_id", st.st_ino}, {"runtime", "docker"}, {"id", target.id},
-                               {"name", target.name}, {"image", target.image}, {"labels", target.labels}});
+  struct Target {
+    std::string query;
+    std::optional<docker::ContainerMetadata> meta;
+    bool traced = false;
+  };
+  std::vector<Target> targets;
+  for (const auto &query : opts.containers) targets.push_back({query, std::nullopt, false});
+  std::map<std::string, uint64_t> created;  // container id -> its cgroup, from mkdir events
+  // Docker's default parent cgroup (cgroupfs driver), when it exists: its new children are
+  // traced from their creation on, so a container that starts later loses no syscall.
+  bool watching_parent = false;
+  struct stat parent_st {};
+  if (stat((mount + "/docker").c_str(), &parent_st) == 0) {
+    session.recorder().trace_cgroup(parent_st.st_ino);
+    watching_parent = true;
   }
+
+  auto start_tracing = [&](Target &target, uint64_t cgroup_id) {
+    session.recorder().trace_cgroup(cgroup_id);
+    const auto &m = *target.meta;
+    session.writer().add_json(trace::kRecordContainer,
+                              {{"cgroup_id", cgroup_id}, {"runtime", "docker"}, {"id", m.id},
+                               {"name", m.name}, {"image", m.image}, {"labels", m.labels}});
+    target.traced = true;
+    std::fprintf(stderr, "syscope: tracing %s (%s)\n", m.name.c_str(), container::short_id(m.id).c_str());
+  };
+  // A container that does not run yet is traced from its first syscall: the kernel selects every
+  // new child of the runtime's parent cgroup (e.g. /docker) as it is created, and here, at its
+  // cgroup_mkdir, each new container is asked about and kept or dropped (then untraced and its
+  // records, which come after the mkdir, left out of the file).
+  session.on_cgroup_created = [&](uint64_t cgroup_id, const std::string &path) {
+    auto ref = container::container_from_cgroup_path(path);
+    if (!ref) return !watching_parent;
+    if (ref->path != ref->container_path)  // nested: kept with its container
+      return std::any_of(targets.begin(), targets.end(),
+                         [&](const Target &t) { return t.traced && t.meta && t.meta->id == ref->id; });
+    created[ref->id] = cgroup_id;
+    for (auto &target : targets) {
+      if (target.traced) continue;
+      if (!target.meta || target.meta->id != ref->id) {
+        auto found = api.inspect(ref->id);
+        if (!found.ok() || (found.value->name != target.query && found.value->id.rfind(target.query, 0) != 0))
+          continue;
+        target.meta = *found.value;
+      }
+      start_tracing(target, cgroup_id);
+      return true;
+    }
+    if (watching_parent) session.recorder().untrace_cgroup(cgroup_id);
+    return !watching_parent;
+  };
+  auto find_targets = [&] {
+    for (auto &target : targets) {
+      if (target.traced) continue;
+      auto found = api.inspect(target.meta ? target.meta->id : target.query);
+      if (found.status == docker::ApiStatus::not_found) continue;
+      if (!found.ok()) throw Error(Exit::environment, found.error);
+      target.meta = *found.value;
+      if (auto it = created.find(target.meta->id); it != created.end()) {
+        start_tracing(target, it->second);
+      } else if (target.meta->running && target.meta->pid > 0) {
+        std::ifstream proc_cgroup("/proc/" + std::to_string(target.meta->pid) + "/cgroup");
+        auto path = cgroup::cgroup2_path_of(proc_cgroup);
+        struct stat st {};
+        if (path && stat((mount + *path).c_str(), &st) == 0) start_tracing(target, st.st_ino);
+      }
+    }
+  };
+  find_targets();
+  if (watching_parent && std::all_of(targets.begin(), targets.end(), [](const Target &t) { return t.traced; }))
+    session.recorder().untrace_cgroup(parent_st.st_ino);  // all running: no need to watch for more
   process::SignalRouter signals;
-  std::fprintf(stderr, "syscope: tracing %zu container(s) (Ctrl-C to stop)\n", targets.size());
+  std::fprintf(stderr, "syscope: recording a trace; waiting for %zu container(s) (Ctrl-C to stop)\n",
+               targets.size());
   auto started = Clock::now();
+  auto wait_deadline = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opts.wait_s));
   std::optional<Clock::time_point> deadline;
   if (opts.duration_s > 0)
     deadline = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opts.duration_s));
-  process::serve_until(signals, session.recorder().poll_fd(), [&session] { session.pump(); },
-                       [] { return false; }, deadline);
+  auto last_lookup = Clock::now();
+  process::serve_until(
+      signals, session.recorder().poll_fd(), [&session] { session.pump(); },
+      [&] {
+        if (Clock::now() - last_lookup >= std::chrono::milliseconds(100)) {
+          find_targets();
+          last_lookup = Clock::now();
+        }
+        for (const auto &target : targets)
+          if (!target.traced && Clock::now() > wait_deadline)
+            throw Error(Exit::environment, "container " + target.query + " did not start within " +
+                                               std::to_string(static_cast<int>(opts.wait_s)) + " s");
+        return false;
+      },
+      deadline);
   auto losses = session.finish();
   print_trace_summary(session, opts, std::chrono::duration<double>(Clock::now() - started).count(), losses);
 }
@@ -221,9 +312,14 @@ void setup_trace(CLI::App &app) {
       "trace", "Capture every syscall of CMD (run in a fresh cgroup) or of running containers into "
                "a crash-safe trace file; `trace show` / `trace stats` read it back.");
   cmd->add_option("-o,--output", opts->output, "Trace file to write");
-  cmd->add_option("-c,--container", opts->containers, "Running container to trace (repeatable)");
-  cmd->add_option("--duration", opts->duration_s, "Stop after this many seconds (containers)")
+  cmd->add_option("-c,--container", opts->containers,
+                  "Container to trace, running or about to start (repeatable)");
+  cmd->add_option("--duration", opts->duration_s,
+                  "Stop after this many seconds (containers; else Ctrl-C)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--wait", opts->wait_s,
+                  "Seconds to wait for a named container that does not run yet (default 60)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--max-size", opts->max_size,
                   "Stop taking records (cleanly, with a note in the file) once it reaches this "
                   "size, e.g. 500M");
