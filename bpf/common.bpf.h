@@ -68,3 +68,17 @@ static __always_inline void fill_header(struct syscope_event_hdr *hdr, __u16 typ
 	hdr->pad = 0;
 	hdr->ts_ns = bpf_ktime_get_boot_ns();
 }
+
+/* A ring-buffer record of `size` bytes (a constant at every call site, as the verifier wants)
+ * with its header filled in; NULL, counted as a loss, when the ring buffer is full. */
+static __always_inline void *reserve_record(__u16 type, __u32 size)
+{
+	struct syscope_event_hdr *hdr = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!hdr) {
+		count_loss(SYSCOPE_CNT_RINGBUF_FULL);
+		return 0;
+	}
+	fill_header(hdr, type, size);
+	return hdr;
+}

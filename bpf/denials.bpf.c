@@ -13,13 +13,10 @@ struct {
 
 static __always_inline void emit_first_denial(const struct syscope_denial_key *key)
 {
-	struct syscope_first_denial *ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	struct syscope_first_denial *ev = reserve_record(SYSCOPE_EV_FIRST_DENIAL, sizeof(*ev));
 
-	if (!ev) {
-		count_loss(SYSCOPE_CNT_RINGBUF_FULL);
+	if (!ev)
 		return;
-	}
-	fill_header(&ev->hdr, SYSCOPE_EV_FIRST_DENIAL, sizeof(*ev));
 	ev->key = *key;
 	bpf_ringbuf_submit(ev, 0);
 }

@@ -10,12 +10,9 @@ static __always_inline void emit_cgroup_event(__u16 type, struct cgroup *cgrp, c
 	/* The default (v2) hierarchy has id 0; v1 hierarchies on hybrid hosts are not ours. */
 	if (cgrp->root->hierarchy_id != 0)
 		return;
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-	if (!ev) {
-		count_loss(SYSCOPE_CNT_RINGBUF_FULL);
+	ev = reserve_record(type, sizeof(*ev));
+	if (!ev)
 		return;
-	}
-	fill_header(&ev->hdr, type, sizeof(*ev));
 	ev->cgroup_id = cgrp->kn->id;
 	if (bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), path) < 0)
 		ev->path[0] = 0;

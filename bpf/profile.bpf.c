@@ -37,13 +37,10 @@ static const struct syscope_cg_syscalls empty_bitmap;
 /* Returns 0 when the ring buffer was full (counted). */
 static __always_inline int emit_first_seen(__u64 cgroup_id, long nr, __u32 arch, __u32 set)
 {
-	struct syscope_first_seen *ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	struct syscope_first_seen *ev = reserve_record(SYSCOPE_EV_FIRST_SEEN, sizeof(*ev));
 
-	if (!ev) {
-		count_loss(SYSCOPE_CNT_RINGBUF_FULL);
+	if (!ev)
 		return 0;
-	}
-	fill_header(&ev->hdr, SYSCOPE_EV_FIRST_SEEN, sizeof(*ev));
 	ev->cgroup_id = cgroup_id;
 	ev->nr = nr;
 	ev->arch = arch;

@@ -126,30 +126,20 @@ static __always_inline void emit_call(struct task_struct *task, struct call_stat
 		struct syscope_syscall_event ev;
 		char data[SYSCOPE_TRACE_DATA_MAX];
 	} *big;
-	__u32 size;
 
 	/* Two fixed sizes: the verifier wants a constant for each reservation. */
 	if (st->data_kind != SYSCOPE_DATA_NONE) {
-		big = bpf_ringbuf_reserve(&events, sizeof(*big), 0);
-		if (!big) {
-			count_loss(SYSCOPE_CNT_RINGBUF_FULL);
+		big = reserve_record(SYSCOPE_EV_SYSCALL, sizeof(*big));
+		if (!big)
 			return;
-		}
 		bpf_probe_read_kernel(big->data, sizeof(big->data), st->data);
 		ev = &big->ev;
-		size = sizeof(*big);
 	} else {
-		ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-		if (!ev) {
-			count_loss(SYSCOPE_CNT_RINGBUF_FULL);
+		ev = reserve_record(SYSCOPE_EV_SYSCALL, sizeof(*ev));
+		if (!ev)
 			return;
-		}
-		size = sizeof(*ev);
 	}
-	ev->hdr.type = SYSCOPE_EV_SYSCALL;
-	ev->hdr.size = size;
-	ev->hdr.pad = 0;
-	ev->hdr.ts_ns = st->enter_ns;
+	ev->hdr.ts_ns = st->enter_ns; /* when the call entered, not now */
 	ev->cgroup_id = bpf_get_current_cgroup_id();
 	ev->pid = task->tgid;
 	ev->tid = task->pid;
@@ -272,12 +262,9 @@ int BPF_PROG(trace_fork, struct task_struct *parent, struct task_struct *child)
 
 	if (!traced_cgroup(cgroup_id))
 		return 0;
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-	if (!ev) {
-		count_loss(SYSCOPE_CNT_RINGBUF_FULL);
+	ev = reserve_record(SYSCOPE_EV_PROC_FORK, sizeof(*ev));
+	if (!ev)
 		return 0;
-	}
-	fill_header(&ev->hdr, SYSCOPE_EV_PROC_FORK, sizeof(*ev));
 	ev->cgroup_id = cgroup_id;
 	ev->parent_pid = parent->tgid;
 	ev->parent_tid = parent->pid;
@@ -296,12 +283,9 @@ int BPF_PROG(trace_exec, struct task_struct *task, pid_t old_pid, struct linux_b
 
 	if (!traced_cgroup(cgroup_id))
 		return 0;
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-	if (!ev) {
-		count_loss(SYSCOPE_CNT_RINGBUF_FULL);
+	ev = reserve_record(SYSCOPE_EV_PROC_EXEC, sizeof(*ev));
+	if (!ev)
 		return 0;
-	}
-	fill_header(&ev->hdr, SYSCOPE_EV_PROC_EXEC, sizeof(*ev));
 	ev->cgroup_id = cgroup_id;
 	ev->pid = task->tgid;
 	ev->tid = task->pid;
@@ -342,12 +326,9 @@ int BPF_PROG(trace_task_exit, struct task_struct *task, bool group_dead)
 		emit_call(task, st, SYSCOPE_SYSCALL_ENTER_ONLY, 0, 0);
 		st->active = 0;
 	}
-	ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
-	if (!ev) {
-		count_loss(SYSCOPE_CNT_RINGBUF_FULL);
+	ev = reserve_record(SYSCOPE_EV_PROC_EXIT, sizeof(*ev));
+	if (!ev)
 		return 0;
-	}
-	fill_header(&ev->hdr, SYSCOPE_EV_PROC_EXIT, sizeof(*ev));
 	ev->cgroup_id = cgroup_id;
 	ev->pid = task->tgid;
 	ev->tid = task->pid;

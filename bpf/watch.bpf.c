@@ -38,13 +38,10 @@ static __always_inline void read_args(struct syscope_denial_event *ev, struct pt
 static __always_inline struct syscope_denial_event *
 new_denial(struct task_struct *task, long nr, __u32 arch, __u32 action, __u32 err)
 {
-	struct syscope_denial_event *ev = bpf_ringbuf_reserve(&events, sizeof(*ev), 0);
+	struct syscope_denial_event *ev = reserve_record(SYSCOPE_EV_DENIAL, sizeof(*ev));
 
-	if (!ev) {
-		count_loss(SYSCOPE_CNT_RINGBUF_FULL);
+	if (!ev)
 		return 0;
-	}
-	fill_header(&ev->hdr, SYSCOPE_EV_DENIAL, sizeof(*ev));
 	ev->cgroup_id = task->cgroups->dfl_cgrp->kn->id;
 	ev->pid = task->tgid;
 	ev->tid = task->pid;

@@ -2,6 +2,7 @@
 // Which container a cgroup v2 path belongs to, from the directory names container runtimes
 // give their cgroups (Docker, containerd/CRI, CRI-O, podman; cgroupfs and systemd drivers).
 #pragma once
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,5 +41,10 @@ bool is_container_id(std::string_view s);
 
 // The first 12 digits, as `docker ps` shows ids.
 std::string short_id(std::string_view id);
+
+// How a container is shown to people: its name, else its short id, else "cgroup <id>"; with
+// `full` the short id and image follow in parentheses: "web (3f2a9c1b0e7d, nginx:1.25)".
+std::string container_label(const std::string &name, const std::string &id,
+                            const std::string &image, uint64_t cgroup_id, bool full);
 
 }  // namespace syscope::container

@@ -5,6 +5,7 @@
 // userspace's own (container metadata, cgroup paths, loss counters) as JSON.
 #pragma once
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <optional>
 #include <string>
@@ -126,6 +127,16 @@ class TraceReader {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// A kernel record's struct copied out of the record bytes (which carry no alignment promise to
+// the type); nullopt when the bytes are too short.
+template <typename T>
+std::optional<T> record_as(const Record &record) {
+  if (record.bytes.size() < sizeof(T)) return std::nullopt;
+  T value;
+  std::memcpy(&value, record.bytes.data(), sizeof(T));
+  return value;
+}
 
 // Userspace records (kind >= 100) as JSON: nullopt unless the bytes are one JSON object.
 std::optional<nlohmann::json> parse_json_record(const Record &record);

@@ -143,6 +143,17 @@ bool is_container_id(std::string_view s) { return s.size() == 64 && all_hex(s); 
 
 std::string short_id(std::string_view id) { return std::string(id.substr(0, 12)); }
 
+std::string container_label(const std::string &name, const std::string &id,
+                            const std::string &image, uint64_t cgroup_id, bool full) {
+  std::string out = !name.empty() ? name
+                    : !id.empty() ? short_id(id)
+                                  : "cgroup " + std::to_string(cgroup_id);
+  if (!full) return out;
+  std::string details = !name.empty() && !id.empty() ? short_id(id) : "";
+  if (!image.empty()) details += (details.empty() ? "" : ", ") + image;
+  return details.empty() ? out : out + " (" + details + ")";
+}
+
 std::optional<ContainerRef> container_from_cgroup_path(std::string_view path) {
   std::vector<std::string_view> parts = components_of(path);
   bool in_kubepods = false;

@@ -14,13 +14,6 @@
 namespace syscope::trace {
 namespace {
 
-template <typename T>
-std::optional<T> as(const Record &r) {
-  if (r.bytes.size() < sizeof(T)) return std::nullopt;
-  T value;
-  std::memcpy(&value, r.bytes.data(), sizeof(T));
-  return value;
-}
 
 bool nr_in_range(int64_t nr) { return nr >= 0 && nr < SYSCOPE_SYSCALL_BITS; }
 
@@ -36,7 +29,7 @@ void TraceProfileBuilder::add(const Record &record) {
   catalog_.learn(record);
   switch (record.kind) {
     case SYSCOPE_EV_SYSCALL: {
-      auto e = as<syscope_syscall_event>(record);
+      auto e = record_as<syscope_syscall_event>(record);
       if (!e || e->arch >= SYSCOPE_ARCH_COUNT) return;
       Cgroup &cg = cgroups_[e->cgroup_id];
       seen(cg, e->hdr.ts_ns);
@@ -54,7 +47,7 @@ void TraceProfileBuilder::add(const Record &record) {
       return;
     }
     case SYSCOPE_EV_DENIAL: {
-      auto e = as<syscope_denial_event>(record);
+      auto e = record_as<syscope_denial_event>(record);
       if (!e) return;
       Cgroup &cg = cgroups_[e->cgroup_id];
       seen(cg, e->hdr.ts_ns);
@@ -63,7 +56,7 @@ void TraceProfileBuilder::add(const Record &record) {
       return;
     }
     case SYSCOPE_EV_PROC_EXEC: {
-      auto e = as<syscope_proc_exec>(record);
+      auto e = record_as<syscope_proc_exec>(record);
       if (!e) return;
       Cgroup &cg = cgroups_[e->cgroup_id];
       seen(cg, e->hdr.ts_ns);
@@ -77,11 +70,11 @@ void TraceProfileBuilder::add(const Record &record) {
       return;
     }
     case SYSCOPE_EV_PROC_FORK: {
-      if (auto e = as<syscope_proc_fork>(record)) seen(cgroups_[e->cgroup_id], e->hdr.ts_ns);
+      if (auto e = record_as<syscope_proc_fork>(record)) seen(cgroups_[e->cgroup_id], e->hdr.ts_ns);
       return;
     }
     case SYSCOPE_EV_PROC_EXIT: {
-      if (auto e = as<syscope_proc_exit>(record)) seen(cgroups_[e->cgroup_id], e->hdr.ts_ns);
+      if (auto e = record_as<syscope_proc_exit>(record)) seen(cgroups_[e->cgroup_id], e->hdr.ts_ns);
       return;
     }
     default:

@@ -13,6 +13,7 @@
 #include <ctime>
 
 #include "syscope/abi.h"
+#include "syscope/container_id.hpp"
 #include "syscope/error.hpp"
 #include "syscope/syscall_names.hpp"
 #include "syscope/watch_report.hpp"
@@ -20,14 +21,6 @@
 namespace syscope::trace {
 namespace {
 
-// A kernel record copied out of the (unaligned) record bytes; nullopt when too short.
-template <typename T>
-std::optional<T> as(const Record &r) {
-  if (r.bytes.size() < sizeof(T)) return std::nullopt;
-  T value;
-  std::memcpy(&value, r.bytes.data(), sizeof(T));
-  return value;
-}
 
 // A fixed-size char array of the ABI, up to its first NUL.
 std::string c_string(const char *s, size_t max) { return std::string(s, strnlen(s, max)); }
@@ -77,51 +70,51 @@ View view_of(const Record &r) {
   };
   switch (r.kind) {
     case SYSCOPE_EV_SYSCALL: {
-      auto e = as<syscope_syscall_event>(r);
+      auto e = record_as<syscope_syscall_event>(r);
       fill(e,
            e ? std::initializer_list<uint32_t>{e->pid, e->tid} : std::initializer_list<uint32_t>{});
       if (e) v.syscall = syscall_name(e->arch, e->nr);
       break;
     }
     case SYSCOPE_EV_DENIAL: {
-      auto e = as<syscope_denial_event>(r);
+      auto e = record_as<syscope_denial_event>(r);
       fill(e,
            e ? std::initializer_list<uint32_t>{e->pid, e->tid} : std::initializer_list<uint32_t>{});
       if (e) v.syscall = syscall_name(e->arch, e->nr);
       break;
     }
     case SYSCOPE_EV_PROC_FORK: {
-      auto e = as<syscope_proc_fork>(r);
+      auto e = record_as<syscope_proc_fork>(r);
       fill(e, e ? std::initializer_list<uint32_t>{e->parent_pid, e->parent_tid, e->child_pid,
                                                   e->child_tid}
                 : std::initializer_list<uint32_t>{});
       break;
     }
     case SYSCOPE_EV_PROC_EXEC: {
-      auto e = as<syscope_proc_exec>(r);
+      auto e = record_as<syscope_proc_exec>(r);
       fill(e, e ? std::initializer_list<uint32_t>{e->pid, e->tid, e->old_tid}
                 : std::initializer_list<uint32_t>{});
       break;
     }
     case SYSCOPE_EV_PROC_EXIT: {
-      auto e = as<syscope_proc_exit>(r);
+      auto e = record_as<syscope_proc_exit>(r);
       fill(e,
            e ? std::initializer_list<uint32_t>{e->pid, e->tid} : std::initializer_list<uint32_t>{});
       break;
     }
     case SYSCOPE_EV_CGROUP_MKDIR:
     case SYSCOPE_EV_CGROUP_RMDIR: {
-      auto e = as<syscope_cgroup_event>(r);
+      auto e = record_as<syscope_cgroup_event>(r);
       fill(e, {});
       break;
     }
     case SYSCOPE_EV_FIRST_SEEN: {
-      auto e = as<syscope_first_seen>(r);
+      auto e = record_as<syscope_first_seen>(r);
       fill(e, {});
       break;
     }
     case SYSCOPE_EV_FIRST_DENIAL: {
-      auto e = as<syscope_first_denial>(r);
+      auto e = record_as<syscope_first_denial>(r);
       if (!e) {
         v.malformed = true;
         break;
@@ -333,7 +326,7 @@ void TraceCatalog::learn(const Record &record) {
     if (j.contains("labels") && j["labels"].is_object()) c.labels = j["labels"];
     containers_[id] = std::move(c);
   } else if (record.kind == SYSCOPE_EV_CGROUP_MKDIR) {
-    if (auto e = as<syscope_cgroup_event>(record))
+    if (auto e = record_as<syscope_cgroup_event>(record))
       paths_.emplace(e->cgroup_id, c_string(e->path, sizeof e->path));
   }
 }
@@ -366,9 +359,7 @@ const ContainerInfo *TraceCatalog::container_of(uint64_t cgroup_id) const {
 std::string TraceCatalog::label_of(uint64_t cgroup_id) const {
   const ContainerInfo *c = container_of(cgroup_id);
   if (!c) return "host";
-  if (!c->name.empty()) return c->name;
-  if (!c->id.empty()) return c->id.substr(0, 12);
-  return "cgroup " + std::to_string(cgroup_id);
+  return container::container_label(c->name, c->id, c->image, cgroup_id, false);
 }
 
 std::vector<uint64_t> TraceCatalog::cgroups_matching(const std::string &name_or_id) const {
@@ -729,7 +720,7 @@ std::optional<std::string> ShowFormatter::line(const Record &record) const {
   };
   switch (record.kind) {
     case SYSCOPE_EV_SYSCALL: {
-      auto e = *as<syscope_syscall_event>(record);
+      auto e = *record_as<syscope_syscall_event>(record);
       std::string name = *v.syscall;
       std::string data = data_of(record, e);
       std::string out = prefix(e.pid, e.tid);
@@ -756,7 +747,7 @@ std::optional<std::string> ShowFormatter::line(const Record &record) const {
       return out + dur;
     }
     case SYSCOPE_EV_DENIAL: {
-      auto e = *as<syscope_denial_event>(record);
+      auto e = *record_as<syscope_denial_event>(record);
       std::string out = prefix(e.pid, e.tid);
       if (e.arch == SYSCOPE_ARCH_COMPAT) out += "[i386] ";
       out += watch::format_call(*v.syscall, args_of(e.args)) + " = ";
@@ -766,7 +757,7 @@ std::optional<std::string> ShowFormatter::line(const Record &record) const {
              ")";
     }
     case SYSCOPE_EV_PROC_FORK: {
-      auto e = *as<syscope_proc_fork>(record);
+      auto e = *record_as<syscope_proc_fork>(record);
       std::string out = prefix(e.parent_pid, e.parent_tid);
       if (e.child_pid == e.parent_pid)
         return out + "--- thread: " + std::to_string(e.parent_tid) + " -> " +
@@ -775,14 +766,14 @@ std::optional<std::string> ShowFormatter::line(const Record &record) const {
              std::to_string(e.child_pid) + " ---";
     }
     case SYSCOPE_EV_PROC_EXEC: {
-      auto e = *as<syscope_proc_exec>(record);
+      auto e = *record_as<syscope_proc_exec>(record);
       std::string out =
           prefix(e.pid, e.tid) + "--- exec: " + shell_word(c_string(e.filename, sizeof e.filename));
       for (const auto &arg : exec_argv(e)) out += " " + shell_word(arg);
       return out + " ---";
     }
     case SYSCOPE_EV_PROC_EXIT: {
-      auto e = *as<syscope_proc_exit>(record);
+      auto e = *record_as<syscope_proc_exit>(record);
       return prefix(e.pid, e.tid) + "--- exit: " +
              (e.group_dead ? std::to_string(e.pid) : "thread " + std::to_string(e.tid)) + " " +
              exit_text(e.exit_code) + " ---";
@@ -810,7 +801,7 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
   }
   switch (record.kind) {
     case SYSCOPE_EV_SYSCALL: {
-      auto e = *as<syscope_syscall_event>(record);
+      auto e = *record_as<syscope_syscall_event>(record);
       std::string name = *v.syscall;
       std::string data = data_of(record, e);
       common("syscall");
@@ -850,7 +841,7 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
       return j;
     }
     case SYSCOPE_EV_DENIAL: {
-      auto e = *as<syscope_denial_event>(record);
+      auto e = *record_as<syscope_denial_event>(record);
       common("denial");
       j["pid"] = e.pid;
       j["tid"] = e.tid;
@@ -871,7 +862,7 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
       return j;
     }
     case SYSCOPE_EV_PROC_FORK: {
-      auto e = *as<syscope_proc_fork>(record);
+      auto e = *record_as<syscope_proc_fork>(record);
       common("fork");
       j["parent_pid"] = e.parent_pid;
       j["parent_tid"] = e.parent_tid;
@@ -881,7 +872,7 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
       return j;
     }
     case SYSCOPE_EV_PROC_EXEC: {
-      auto e = *as<syscope_proc_exec>(record);
+      auto e = *record_as<syscope_proc_exec>(record);
       common("exec");
       j["pid"] = e.pid;
       j["tid"] = e.tid;
@@ -891,7 +882,7 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
       return j;
     }
     case SYSCOPE_EV_PROC_EXIT: {
-      auto e = *as<syscope_proc_exit>(record);
+      auto e = *record_as<syscope_proc_exit>(record);
       common("exit");
       j["pid"] = e.pid;
       j["tid"] = e.tid;
@@ -907,13 +898,13 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
     }
     case SYSCOPE_EV_CGROUP_MKDIR:
     case SYSCOPE_EV_CGROUP_RMDIR: {
-      auto e = *as<syscope_cgroup_event>(record);
+      auto e = *record_as<syscope_cgroup_event>(record);
       common(record.kind == SYSCOPE_EV_CGROUP_MKDIR ? "cgroup_mkdir" : "cgroup_rmdir");
       j["path"] = c_string(e.path, sizeof e.path);
       return j;
     }
     case SYSCOPE_EV_FIRST_SEEN: {
-      auto e = *as<syscope_first_seen>(record);
+      auto e = *record_as<syscope_first_seen>(record);
       common("first_seen");
       j["syscall"] = syscall_name(e.arch, static_cast<int32_t>(e.nr));
       j["nr"] = e.nr;
@@ -922,7 +913,7 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
       return j;
     }
     case SYSCOPE_EV_FIRST_DENIAL: {
-      auto e = *as<syscope_first_denial>(record);
+      auto e = *record_as<syscope_first_denial>(record);
       common("first_denial");
       j["syscall"] = syscall_name(e.key.arch, static_cast<int32_t>(e.key.nr));
       j["nr"] = e.key.nr;

@@ -2,6 +2,8 @@
 // `syscope trace stats`: one pass over a trace, counting per container, process and syscall.
 #include "syscope/trace_stats.hpp"
 
+#include "syscope/container_id.hpp"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -20,20 +22,8 @@ struct ContainerInfo {
   std::string id, name, image;
 };
 
-std::string short_id(const std::string &id) { return id.substr(0, 12); }
-
 std::string group_label(const ContainerInfo &c, uint64_t cgroup_id) {
-  std::string out, details;
-  if (!c.name.empty()) {
-    out = c.name;
-    if (!c.id.empty()) details = short_id(c.id);
-  } else if (!c.id.empty()) {
-    out = short_id(c.id);
-  } else {
-    out = "cgroup " + std::to_string(cgroup_id);
-  }
-  if (!c.image.empty()) details += (details.empty() ? "" : ", ") + c.image;
-  return details.empty() ? out : out + " (" + details + ")";
+  return container::container_label(c.name, c.id, c.image, cgroup_id, true);
 }
 
 std::string arch_text(uint16_t arch) {

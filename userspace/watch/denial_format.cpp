@@ -10,6 +10,7 @@
 
 #include "syscope/docker_default.hpp"
 #include "syscope/syscall_names.hpp"
+#include "syscope/container_id.hpp"
 #include "syscope/watch_report.hpp"
 
 namespace syscope::watch {
@@ -17,7 +18,6 @@ namespace {
 
 constexpr const char *kOwnProfile = "Docker's default allows it: refused by this process's own profile";
 
-std::string short_id(const std::string &id) { return id.substr(0, 12); }
 
 // comm is whatever the task set (prctl PR_SET_NAME): keep the line one line.
 std::string printable(const std::string &s) {
@@ -139,24 +139,13 @@ std::string action_name(uint32_t action) {
 std::string who(const Denial &d) {
   if (!d.container) return "host";
   const ContainerLabel &c = *d.container;
-  std::string out, details;
-  if (!c.name.empty()) {
-    out = c.name;
-    if (!c.id.empty()) details = short_id(c.id);
-  } else if (!c.id.empty()) {
-    out = short_id(c.id);
-  } else {
-    out = "cgroup " + std::to_string(d.cgroup_id);
-  }
-  if (!c.image.empty()) details += (details.empty() ? "" : ", ") + c.image;
-  return details.empty() ? out : out + " (" + details + ")";
+  return container::container_label(c.name, c.id, c.image, d.cgroup_id, true);
 }
 
 std::string who_short(const Denial &d) {
   if (!d.container) return "host";
-  if (!d.container->name.empty()) return d.container->name;
-  if (!d.container->id.empty()) return short_id(d.container->id);
-  return "cgroup " + std::to_string(d.cgroup_id);
+  const ContainerLabel &c = *d.container;
+  return container::container_label(c.name, c.id, c.image, d.cgroup_id, false);
 }
 
 std::string denial_reason(const Denial &d) {
