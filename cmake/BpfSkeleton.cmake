@@ -32,7 +32,7 @@ else()
     COMMAND sh -c "${BPFTOOL} btf dump file /sys/kernel/btf/vmlinux format c >vmlinux.tmp && mv vmlinux.tmp vmlinux.h")
 endif()
 
-file(GLOB SYSCOPE_BPF_HEADERS ${PROJECT_SOURCE_DIR}/bpf/*.bpf.h ${PROJECT_SOURCE_DIR}/include/syscope/abi.h)
+file(GLOB SYSCOPE_BPF_HEADERS ${PROJECT_SOURCE_DIR}/bpf/*.bpf.h ${PROJECT_SOURCE_DIR}/bpf/include/syscope/abi.h)
 
 # -Wno-unused-parameter: libbpf's BPF_PROG() declares ctx and every tracepoint argument.
 # syscope_bpf_skeleton(<name> <src.bpf.c>...) -> INTERFACE target <name>_skel, header <name>.skel.h
@@ -43,7 +43,7 @@ function(syscope_bpf_skeleton name)
     set(obj "${CMAKE_CURRENT_BINARY_DIR}/${stem}.tmp.o")
     add_custom_command(OUTPUT "${obj}" VERBATIM
       COMMAND ${BPF_CLANG} -g -O2 -Wall -Wextra -Wno-unused-parameter -Werror -target bpf -D__TARGET_ARCH_${BPF_ARCH}
-              -I${VMLINUX_DIR} -I${PROJECT_SOURCE_DIR}/include -I${PROJECT_SOURCE_DIR}/bpf
+              -I${VMLINUX_DIR} -I${PROJECT_SOURCE_DIR}/bpf/include -I${PROJECT_SOURCE_DIR}/bpf
               -c ${CMAKE_CURRENT_SOURCE_DIR}/${src} -o ${obj}
       DEPENDS ${src} ${VMLINUX_DIR}/vmlinux.h ${SYSCOPE_BPF_HEADERS})
     list(APPEND objs "${obj}")

@@ -23,8 +23,8 @@
 
 #include "docker_helpers.hpp"
 #include "helpers.hpp"
-#include "syscope/cgroup_paths.hpp"
-#include "syscope/mountinfo.hpp"
+#include "syscope/containers/cgroup_paths.hpp"
+#include "syscope/containers/mountinfo.hpp"
 
 namespace syscope::data {
 extern const char *const kDockerDefaultJson;  // profiles/docker-default-20.10.24.json

@@ -12,7 +12,7 @@
 
 #include "docker_helpers.hpp"
 #include "helpers.hpp"
-#include "syscope/profile_json.hpp"
+#include "syscope/seccomp/profile_json.hpp"
 
 using namespace syscope::test;
 namespace fs = std::filesystem;

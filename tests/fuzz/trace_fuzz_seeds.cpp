@@ -10,7 +10,7 @@
 #include <string>
 
 #include "syscope/abi.h"
-#include "syscope/trace_file.hpp"
+#include "syscope/trace/trace_file.hpp"
 
 using namespace syscope::trace;
 

@@ -9,8 +9,8 @@
 #include <string>
 
 #include "syscope/abi.h"
-#include "syscope/error.hpp"
-#include "syscope/trace_file.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/trace/trace_file.hpp"
 
 using namespace syscope::trace;
 

@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "helpers.hpp"
-#include "syscope/profile_json.hpp"
-#include "syscope/syscall_names.hpp"
+#include "syscope/seccomp/profile_json.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
 
 using namespace syscope::seccomp;
 using syscope::test::run;

@@ -17,8 +17,8 @@
 #include <vector>
 
 #include "helpers.hpp"
-#include "syscope/mountinfo.hpp"
-#include "syscope/profile_json.hpp"
+#include "syscope/containers/mountinfo.hpp"
+#include "syscope/seccomp/profile_json.hpp"
 
 using namespace syscope::test;
 namespace fs = std::filesystem;

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "helpers.hpp"
-#include "syscope/profile_json.hpp"
+#include "syscope/seccomp/profile_json.hpp"
 
 using namespace syscope::test;
 namespace fs = std::filesystem;

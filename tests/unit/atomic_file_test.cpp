@@ -12,8 +12,8 @@
 #include <sstream>
 #include <string>
 
-#include "syscope/atomic_file.hpp"
-#include "syscope/error.hpp"
+#include "syscope/base/atomic_file.hpp"
+#include "syscope/base/error.hpp"
 
 using namespace syscope;
 using syscope::util::AtomicFile;

@@ -14,7 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "syscope/audit.hpp"
+#include "syscope/audit/audit.hpp"
 
 using namespace syscope;
 using namespace syscope::audit;

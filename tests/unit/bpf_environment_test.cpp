@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "syscope/bpf_environment.hpp"
+#include "syscope/kernel/bpf_environment.hpp"
 
 using syscope::bpf::effective_capabilities;
 

@@ -12,9 +12,9 @@
 #include <fstream>
 #include <string>
 
-#include "syscope/cgroup_paths.hpp"
-#include "syscope/error.hpp"
-#include "syscope/mountinfo.hpp"
+#include "syscope/containers/cgroup_paths.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/containers/mountinfo.hpp"
 
 using namespace syscope::cgroup;
 namespace fs = std::filesystem;

@@ -12,8 +12,8 @@
 #include <optional>
 #include <string>
 
-#include "syscope/command_path.hpp"
-#include "syscope/error.hpp"
+#include "syscope/process/command_path.hpp"
+#include "syscope/base/error.hpp"
 
 using namespace syscope;
 using syscope::process::resolve_command;

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "syscope/container_id.hpp"
+#include "syscope/containers/container_id.hpp"
 
 using namespace syscope::container;
 

@@ -8,8 +8,8 @@
 
 #include <algorithm>
 
-#include "syscope/container_profile.hpp"
-#include "syscope/syscall_names.hpp"
+#include "syscope/seccomp/container_profile.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
 
 using namespace syscope::profile;
 

@@ -6,7 +6,7 @@
 #include <map>
 #include <string>
 
-#include "syscope/container_resolver.hpp"
+#include "syscope/containers/container_resolver.hpp"
 
 using namespace syscope;
 using namespace syscope::container;

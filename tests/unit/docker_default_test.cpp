@@ -5,8 +5,8 @@
 
 #include <seccomp.h>
 
-#include "syscope/docker_default.hpp"
-#include "syscope/syscall_names.hpp"
+#include "syscope/seccomp/docker_default.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
 
 using syscope::seccomp::DockerDefault;
 

@@ -15,7 +15,7 @@
 #include <string>
 #include <thread>
 
-#include "syscope/docker_client.hpp"
+#include "syscope/containers/docker_client.hpp"
 
 using namespace syscope::docker;
 

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "lint_test_helpers.hpp"
-#include "syscope/lint.hpp"
+#include "syscope/lint/lint.hpp"
 
 using namespace syscope::lint;
 using syscope::lint::test::brief;

@@ -11,7 +11,7 @@
 #include <fstream>
 #include <string>
 
-#include "syscope/lint.hpp"
+#include "syscope/lint/lint.hpp"
 
 using namespace syscope::lint;
 namespace fs = std::filesystem;

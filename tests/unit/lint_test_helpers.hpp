@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "syscope/lint.hpp"
+#include "syscope/lint/lint.hpp"
 
 namespace syscope::lint::test {
 

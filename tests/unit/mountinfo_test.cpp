@@ -7,7 +7,7 @@
 #include <sstream>
 #include <string>
 
-#include "syscope/mountinfo.hpp"
+#include "syscope/containers/mountinfo.hpp"
 
 using namespace syscope::cgroup;
 

@@ -6,8 +6,8 @@
 #include <seccomp.h>
 
 #include "syscope/abi.h"
-#include "syscope/profile_builder.hpp"
-#include "syscope/syscall_names.hpp"
+#include "syscope/seccomp/profile_builder.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
 
 using namespace syscope::profile;
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // profile from-trace: a command trace gives the names entered (exit_group included, denials
 // not), a container trace leaves the runtime's setup out and keeps what was refused refused.
-#include "syscope/profile_from_trace.hpp"
+#include "syscope/cli/trace_runs.hpp"
+#include "syscope/trace/profile_from_trace.hpp"
 
 #include <sched.h>
 #include <unistd.h>
@@ -13,11 +14,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "syscope/error.hpp"
-#include "syscope/syscall_names.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
 
 using namespace syscope;
 using namespace syscope::trace;
+using namespace syscope::cli;  // run_* bodies
 
 namespace {
 

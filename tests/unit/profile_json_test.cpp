@@ -7,8 +7,8 @@
 #include <sstream>
 #include <string>
 
-#include "syscope/error.hpp"
-#include "syscope/profile_json.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/seccomp/profile_json.hpp"
 
 using namespace syscope;
 using namespace syscope::seccomp;

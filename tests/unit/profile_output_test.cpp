@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "syscope/profile_output.hpp"
+#include "syscope/seccomp/profile_output.hpp"
 
 TEST_CASE("OCI linux.seccomp: defaultErrnoRet spelled out, Docker-only fields left out", "[profile_output]") {
   syscope::seccomp::Profile profile;

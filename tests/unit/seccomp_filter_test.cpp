@@ -16,12 +16,12 @@
 #include <functional>
 #include <optional>
 
-#include "syscope/error.hpp"
-#include "syscope/profile_json.hpp"
-#include "syscope/rule_conditions.hpp"
-#include "syscope/runc_enosys.hpp"
-#include "syscope/seccomp_filter.hpp"
-#include "syscope/syscall_names.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/seccomp/profile_json.hpp"
+#include "syscope/seccomp/rule_conditions.hpp"
+#include "syscope/seccomp/runc_enosys.hpp"
+#include "syscope/seccomp/seccomp_filter.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
 
 using namespace syscope;
 using namespace syscope::seccomp;

@@ -5,7 +5,7 @@
 #include <seccomp.h>
 
 #include "syscope/abi.h"
-#include "syscope/syscall_names.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
 
 using namespace syscope::seccomp;
 

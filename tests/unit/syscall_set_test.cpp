@@ -8,8 +8,8 @@
 #include <algorithm>
 
 #include "syscope/abi.h"
-#include "syscope/syscall_names.hpp"
-#include "syscope/syscall_set.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
+#include "syscope/syscalls/syscall_set.hpp"
 
 using namespace syscope::profile;
 

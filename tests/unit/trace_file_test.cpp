@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
-#include "syscope/error.hpp"
-#include "syscope/trace_file.hpp"
-#include "trace/crc32c.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/trace/trace_file.hpp"
+#include "crc32c.hpp"
 #include "trace_records.hpp"
 
 using namespace syscope;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // trace show: strace-like lines and JSON objects from hand-built records (UTC, so TZ does not
 // matter), filters, time bounds, and a whole file through the writer and run_trace_show.
-#include "syscope/trace_show.hpp"
+#include "syscope/cli/trace_runs.hpp"
+#include "syscope/trace/trace_show.hpp"
 
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -18,10 +19,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "syscope/error.hpp"
+#include "syscope/base/error.hpp"
 
 using namespace syscope;
 using namespace syscope::trace;
+using namespace syscope::cli;  // run_* bodies
 
 namespace {
 

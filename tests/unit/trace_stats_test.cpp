@@ -7,13 +7,15 @@
 #include <iostream>
 #include <sstream>
 
-#include "syscope/error.hpp"
-#include "syscope/syscall_names.hpp"
-#include "syscope/trace_stats.hpp"
+#include "syscope/cli/trace_runs.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
+#include "syscope/trace/trace_stats.hpp"
 #include "trace_records.hpp"
 
 using namespace syscope;
 using namespace syscope::trace;
+using namespace syscope::cli;  // run_* bodies
 using namespace trace_test;
 
 namespace {

@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-#include "syscope/watch_report.hpp"
+#include "syscope/watch/watch_report.hpp"
 
 using namespace syscope::watch;
 

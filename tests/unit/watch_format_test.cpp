@@ -12,9 +12,15 @@
 
 #include <cerrno>
 
-#include "syscope/watch_report.hpp"
+#include "syscope/watch/watch_report.hpp"
+#include "syscope/base/clock.hpp"
+#include "syscope/syscalls/call_format.hpp"
+#include "syscope/syscalls/labels.hpp"
 
 using namespace syscope::watch;
+using syscope::clock_time;
+using syscope::rfc3339_time;
+namespace syscalls = syscope::syscalls;
 
 namespace {
 
@@ -101,7 +107,7 @@ TEST_CASE("containers without a name, unresolved cgroups, compat calls", "[watch
 
 TEST_CASE("argument decoding of the common calls", "[watch]") {
   auto call = [](const std::string &name, std::array<uint64_t, 6> args) {
-    return format_call(name, args);
+    return syscalls::format_call(name, args);
   };
   CHECK(call("clone", {CLONE_NEWUSER | CLONE_NEWNS | SIGCHLD, 0, 0, 0, 0, 0}) ==
         "clone(CLONE_NEWNS|CLONE_NEWUSER|SIGCHLD, NULL, NULL, NULL, NULL)");
@@ -135,19 +141,19 @@ TEST_CASE("argument decoding of the common calls", "[watch]") {
   // Unknown signature: hex up to the last non-zero argument.
   CHECK(call("keyctl_like", {0x1, 0, 0x7fff, 0, 0, 0}) == "keyctl_like(0x1, 0x0, 0x7fff)");
   CHECK(call("getpid", {0, 0, 0, 0, 0, 0}) == "getpid()");
-  CHECK(decode_arg("clone", 0, 0x7E020000) ==
+  CHECK(syscalls::decode_arg("clone", 0, 0x7E020000) ==
         "CLONE_NEWNS|CLONE_NEWCGROUP|CLONE_NEWUTS|CLONE_NEWIPC|CLONE_NEWUSER|CLONE_NEWPID|"
         "CLONE_NEWNET");
-  CHECK_FALSE(decode_args("getpid", {}));
+  CHECK_FALSE(syscalls::decode_args("getpid", {}));
 }
 
 TEST_CASE("names of errnos, signals, arches, times", "[watch]") {
-  CHECK(errno_name(EPERM) == "EPERM");
-  CHECK(errno_name(ENOSYS) == "ENOSYS");
-  CHECK(errno_name(99999) == "errno 99999");
-  CHECK(signal_name(SIGSYS) == "SIGSYS");
-  CHECK(signal_name(34) == "SIGRT_2");
-  CHECK(arch_label(SYSCOPE_ARCH_COMPAT) == "i386");
+  CHECK(syscalls::errno_name(EPERM) == "EPERM");
+  CHECK(syscalls::errno_name(ENOSYS) == "ENOSYS");
+  CHECK(syscalls::errno_name(99999) == "errno 99999");
+  CHECK(syscalls::signal_name(SIGSYS) == "SIGSYS");
+  CHECK(syscalls::signal_name(34) == "SIGRT_2");
+  CHECK(syscalls::arch_label(SYSCOPE_ARCH_COMPAT) == "i386");
   CHECK(clock_time(kT0, true) == "12:04:31");
   CHECK(rfc3339_time(kT0) == "2024-05-01T12:04:31.123456Z");
 }

@@ -8,8 +8,8 @@
 
 #include <cerrno>
 
-#include "syscope/profile_json.hpp"
-#include "syscope/watch_report.hpp"
+#include "syscope/seccomp/profile_json.hpp"
+#include "syscope/watch/watch_report.hpp"
 
 using namespace syscope::watch;
 

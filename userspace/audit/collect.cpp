@@ -12,10 +12,10 @@
 #include <sstream>
 #include <system_error>
 
-#include "syscope/audit.hpp"
-#include "syscope/cgroup_paths.hpp"
-#include "syscope/error.hpp"
-#include "syscope/mountinfo.hpp"
+#include "syscope/audit/audit.hpp"
+#include "syscope/containers/cgroup_paths.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/containers/mountinfo.hpp"
 
 namespace fs = std::filesystem;
 

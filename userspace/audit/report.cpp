@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "syscope/audit.hpp"
+#include "syscope/audit/audit.hpp"
 
 namespace syscope::audit {
 namespace {

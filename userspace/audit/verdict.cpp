@@ -5,12 +5,12 @@
 #include <algorithm>
 #include <charconv>
 
-#include "syscope/audit.hpp"
-#include "syscope/docker_default.hpp"
-#include "syscope/error.hpp"
-#include "syscope/profile_json.hpp"
-#include "syscope/rule_conditions.hpp"
-#include "syscope/syscall_names.hpp"
+#include "syscope/audit/audit.hpp"
+#include "syscope/seccomp/docker_default.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/seccomp/profile_json.hpp"
+#include "syscope/seccomp/rule_conditions.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
 
 namespace syscope::audit {
 namespace {

@@ -6,9 +6,9 @@
 #include <optional>
 #include <string>
 
-#include "cli/commands.hpp"
-#include "syscope/audit.hpp"
-#include "syscope/error.hpp"
+#include "syscope/cli/commands.hpp"
+#include "syscope/audit/audit.hpp"
+#include "syscope/base/error.hpp"
 
 namespace syscope::cli {
 namespace {

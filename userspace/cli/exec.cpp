@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "cli/commands.hpp"
-#include "syscope/command_path.hpp"
-#include "syscope/error.hpp"
-#include "syscope/profile_json.hpp"
-#include "syscope/seccomp_filter.hpp"
+#include "syscope/cli/commands.hpp"
+#include "syscope/process/command_path.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/seccomp/profile_json.hpp"
+#include "syscope/seccomp/seccomp_filter.hpp"
 
 namespace syscope::cli {
 namespace {

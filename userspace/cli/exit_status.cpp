@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "cli/commands.hpp"
+#include "syscope/cli/commands.hpp"
 
 namespace syscope::cli {
 int g_exit_status = 0;

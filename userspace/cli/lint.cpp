@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "cli/commands.hpp"
-#include "syscope/error.hpp"
-#include "syscope/lint.hpp"
+#include "syscope/cli/commands.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/lint/lint.hpp"
 
 namespace syscope::cli {
 namespace {

@@ -4,8 +4,9 @@
 #include <optional>
 #include <string>
 
-#include "cli/commands.hpp"
-#include "syscope/profile_from_trace.hpp"
+#include "syscope/cli/commands.hpp"
+#include "syscope/cli/trace_runs.hpp"
+#include "syscope/trace/profile_from_trace.hpp"
 
 namespace syscope::cli {
 
@@ -26,7 +27,7 @@ void setup_profile(CLI::App &app) {
   from_trace->add_option("--format", opts->format, "docker, or oci (linux.seccomp)")
       ->check(CLI::IsMember({"docker", "oci"}));
   from_trace->callback([opts] {
-    g_exit_status = trace::run_profile_from_trace(
+    g_exit_status = run_profile_from_trace(
         opts->file, opts->container.empty() ? std::nullopt : std::optional<std::string>(opts->container),
         opts->output, opts->format);
   });

@@ -7,21 +7,21 @@
 #include <string>
 #include <vector>
 
-#include "cli/commands.hpp"
-#include "cli/record_options.hpp"
-#include "syscope/atomic_file.hpp"
-#include "syscope/bpf_environment.hpp"
-#include "syscope/command_path.hpp"
-#include "syscope/container_profile.hpp"
-#include "syscope/container_tracker.hpp"
-#include "syscope/descendant_wait.hpp"
-#include "syscope/docker_default.hpp"
-#include "syscope/error.hpp"
-#include "syscope/mountinfo.hpp"
-#include "syscope/profile_output.hpp"
-#include "syscope/runtime_gap.hpp"
-#include "syscope/scoped_cgroup.hpp"
-#include "syscope/syscall_recorder.hpp"
+#include "syscope/cli/commands.hpp"
+#include "record_options.hpp"
+#include "syscope/base/atomic_file.hpp"
+#include "syscope/kernel/bpf_environment.hpp"
+#include "syscope/process/command_path.hpp"
+#include "syscope/seccomp/container_profile.hpp"
+#include "syscope/record/container_tracker.hpp"
+#include "syscope/process/descendant_wait.hpp"
+#include "syscope/seccomp/docker_default.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/containers/mountinfo.hpp"
+#include "syscope/seccomp/profile_output.hpp"
+#include "syscope/seccomp/runtime_gap.hpp"
+#include "syscope/containers/scoped_cgroup.hpp"
+#include "syscope/kernel/syscall_recorder.hpp"
 
 namespace syscope::cli {
 namespace {

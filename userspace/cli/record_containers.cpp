@@ -14,20 +14,20 @@
 #include <string>
 #include <vector>
 
-#include "cli/record_options.hpp"
-#include "syscope/atomic_file.hpp"
-#include "syscope/bpf_environment.hpp"
-#include "syscope/container_id.hpp"
-#include "syscope/container_profile.hpp"
-#include "syscope/container_tracker.hpp"
-#include "syscope/descendant_wait.hpp"
-#include "syscope/docker_client.hpp"
-#include "syscope/docker_default.hpp"
-#include "syscope/error.hpp"
-#include "syscope/mountinfo.hpp"
-#include "syscope/profile_output.hpp"
-#include "syscope/runtime_gap.hpp"
-#include "syscope/syscall_recorder.hpp"
+#include "record_options.hpp"
+#include "syscope/base/atomic_file.hpp"
+#include "syscope/kernel/bpf_environment.hpp"
+#include "syscope/containers/container_id.hpp"
+#include "syscope/seccomp/container_profile.hpp"
+#include "syscope/record/container_tracker.hpp"
+#include "syscope/process/descendant_wait.hpp"
+#include "syscope/containers/docker_client.hpp"
+#include "syscope/seccomp/docker_default.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/containers/mountinfo.hpp"
+#include "syscope/seccomp/profile_output.hpp"
+#include "syscope/seccomp/runtime_gap.hpp"
+#include "syscope/kernel/syscall_recorder.hpp"
 
 namespace syscope::cli {
 namespace {

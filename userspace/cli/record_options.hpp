@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "syscope/loss_counters.hpp"
-#include "syscope/container_profile.hpp"
-#include "syscope/profile_builder.hpp"
+#include "syscope/kernel/loss_counters.hpp"
+#include "syscope/seccomp/container_profile.hpp"
+#include "syscope/seccomp/profile_builder.hpp"
 
 namespace syscope::cli {
 

@@ -18,19 +18,20 @@
 #include <string>
 #include <vector>
 
-#include "cli/commands.hpp"
-#include "syscope/bpf_environment.hpp"
-#include "syscope/command_path.hpp"
-#include "syscope/descendant_wait.hpp"
-#include "syscope/container_id.hpp"
-#include "syscope/docker_client.hpp"
-#include "syscope/error.hpp"
-#include "syscope/mountinfo.hpp"
-#include "syscope/scoped_cgroup.hpp"
-#include "syscope/trace_file.hpp"
-#include "syscope/trace_recorder.hpp"
-#include "syscope/trace_show.hpp"
-#include "syscope/trace_stats.hpp"
+#include "syscope/cli/commands.hpp"
+#include "syscope/cli/trace_runs.hpp"
+#include "syscope/kernel/bpf_environment.hpp"
+#include "syscope/process/command_path.hpp"
+#include "syscope/process/descendant_wait.hpp"
+#include "syscope/containers/container_id.hpp"
+#include "syscope/containers/docker_client.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/containers/mountinfo.hpp"
+#include "syscope/containers/scoped_cgroup.hpp"
+#include "syscope/trace/trace_file.hpp"
+#include "syscope/kernel/trace_recorder.hpp"
+#include "syscope/trace/trace_show.hpp"
+#include "syscope/trace/trace_stats.hpp"
 
 namespace syscope::cli {
 namespace {
@@ -341,14 +342,14 @@ void setup_trace(CLI::App &app) {
   show_cmd->add_option("--since", show->since,
                        "From this time: RFC 3339, a time of day (12:04:31.5), or +2.5s from the start");
   show_cmd->add_option("--until", show->until, "Up to this time (exclusive), same forms as --since");
-  show_cmd->callback([show, show_path] { g_exit_status = trace::run_trace_show(*show_path, *show); });
+  show_cmd->callback([show, show_path] { g_exit_status = run_trace_show(*show_path, *show); });
 
   auto stats_path = std::make_shared<std::string>();
   auto stats_json = std::make_shared<bool>(false);
   auto *stats_cmd = cmd->add_subcommand("stats", "Counts per container, process and syscall; errors, denials, drops");
   stats_cmd->add_option("file", *stats_path, "Trace file")->required();
   stats_cmd->add_flag("--json", *stats_json, "One JSON document");
-  stats_cmd->callback([stats_path, stats_json] { g_exit_status = trace::run_trace_stats(*stats_path, *stats_json); });
+  stats_cmd->callback([stats_path, stats_json] { g_exit_status = run_trace_stats(*stats_path, *stats_json); });
 
   cmd->callback([opts, cmd] {
     if (!cmd->get_subcommands().empty()) return;  // show / stats ran

@@ -7,13 +7,13 @@
 #include <string>
 #include <vector>
 
-#include "cli/commands.hpp"
-#include "syscope/bpf_environment.hpp"
-#include "syscope/container_resolver.hpp"
-#include "syscope/denial_watcher.hpp"
-#include "syscope/descendant_wait.hpp"
-#include "syscope/error.hpp"
-#include "syscope/watch_report.hpp"
+#include "syscope/cli/commands.hpp"
+#include "syscope/kernel/bpf_environment.hpp"
+#include "syscope/containers/container_resolver.hpp"
+#include "syscope/kernel/denial_watcher.hpp"
+#include "syscope/process/descendant_wait.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/watch/watch_report.hpp"
 
 namespace syscope::cli {
 namespace {

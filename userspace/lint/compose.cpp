@@ -3,8 +3,8 @@
 // seccomp=unconfined, any case; also the map form `- seccomp: unconfined`) and `privileged`.
 #include <string>
 
-#include "lint/lint_common.hpp"
-#include "syscope/lint.hpp"
+#include "lint_common.hpp"
+#include "syscope/lint/lint.hpp"
 
 namespace syscope::lint {
 namespace {

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "lint/lint_common.hpp"
-#include "syscope/lint.hpp"
+#include "lint_common.hpp"
+#include "syscope/lint/lint.hpp"
 
 namespace syscope::lint {
 namespace {

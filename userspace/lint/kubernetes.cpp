@@ -6,8 +6,8 @@
 #include <map>
 #include <string>
 
-#include "lint/lint_common.hpp"
-#include "syscope/lint.hpp"
+#include "lint_common.hpp"
+#include "syscope/lint/lint.hpp"
 
 namespace syscope::lint {
 namespace {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Messages, fixes, control ids and yaml-cpp helpers shared by the lint checkers.
-#include "lint/lint_common.hpp"
+#include "lint_common.hpp"
 
 #include <algorithm>
 #include <cctype>

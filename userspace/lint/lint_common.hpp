@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "syscope/lint.hpp"
+#include "syscope/lint/lint.hpp"
 
 namespace syscope::lint::detail {
 

@@ -8,8 +8,8 @@
 #include <string_view>
 #include <vector>
 
-#include "lint/lint_common.hpp"
-#include "syscope/lint.hpp"
+#include "lint_common.hpp"
+#include "syscope/lint/lint.hpp"
 
 namespace syscope::lint {
 namespace {

@@ -12,9 +12,9 @@
 #include <string>
 #include <system_error>
 
-#include "lint/lint_common.hpp"
-#include "syscope/error.hpp"
-#include "syscope/lint.hpp"
+#include "lint_common.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/lint/lint.hpp"
 
 namespace syscope::lint {
 namespace {

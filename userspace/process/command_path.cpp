@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "syscope/command_path.hpp"
+#include "syscope/process/command_path.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "syscope/error.hpp"
+#include "syscope/base/error.hpp"
 
 namespace syscope::process {
 namespace {

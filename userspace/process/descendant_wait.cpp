@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "syscope/descendant_wait.hpp"
+#include "syscope/process/descendant_wait.hpp"
 
 #include <sys/epoll.h>
 #include <sys/prctl.h>
@@ -10,8 +10,8 @@
 #include <algorithm>
 #include <cerrno>
 
-#include "syscope/error.hpp"
-#include "syscope/held_child.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/process/held_child.hpp"
 
 namespace syscope::process {
 namespace {

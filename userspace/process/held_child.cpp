@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Between fork and execv the child only does async-signal-safe work. Everything it does before
 // the gate opens happens in the parent's cgroup and is not recorded; after it, only execv.
-#include "syscope/held_child.hpp"
+#include "syscope/process/held_child.hpp"
 
 #include <fcntl.h>
 #include <sys/wait.h>
@@ -9,7 +9,7 @@
 
 #include <cerrno>
 
-#include "syscope/error.hpp"
+#include "syscope/base/error.hpp"
 
 namespace syscope::process {
 

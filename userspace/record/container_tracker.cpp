@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "syscope/container_tracker.hpp"
+#include "syscope/record/container_tracker.hpp"
 
 #include <sys/stat.h>
 

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // Evaluates the built-in default profile the way Docker does on this host: includes/excludes
 // against the native arch, this kernel and Docker's default capability set.
-#include "syscope/docker_default.hpp"
+#include "syscope/seccomp/docker_default.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 
-#include "syscope/profile_json.hpp"
-#include "syscope/rule_conditions.hpp"
-#include "syscope/syscall_names.hpp"
+#include "syscope/seccomp/profile_json.hpp"
+#include "syscope/seccomp/rule_conditions.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
 
 namespace syscope::data {
 extern const char *const kDockerDefaultJson;

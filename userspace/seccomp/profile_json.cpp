@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Docker-format profile JSON <-> Profile. Reading is as lenient as Docker's Go decoder (unknown
 // fields ignored, null means absent) but names the exact field when a type is wrong.
-#include "syscope/profile_json.hpp"
+#include "syscope/seccomp/profile_json.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -11,7 +11,7 @@
 #include <limits>
 #include <sstream>
 
-#include "syscope/error.hpp"
+#include "syscope/base/error.hpp"
 
 namespace syscope::seccomp {
 namespace {

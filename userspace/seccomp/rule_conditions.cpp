@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Docker's includes/excludes filter (moby profiles/seccomp setupSeccomp): excludes first, any
 // match drops the rule; then every includes clause must hold. Caps are this process's own.
-#include "syscope/rule_conditions.hpp"
+#include "syscope/seccomp/rule_conditions.hpp"
 
 #include <linux/capability.h>
 #include <seccomp.h>
@@ -14,8 +14,8 @@
 #include <cctype>
 #include <cerrno>
 
-#include "syscope/error.hpp"
-#include "syscope/syscall_names.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
 
 namespace syscope::seccomp {
 namespace {

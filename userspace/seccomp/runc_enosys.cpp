@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // runc's -ENOSYS stub, written forwards: one short section per arch, all jumping to a shared
 // "ret ENOSYS" or to the filter right after the stub, so every jump stays short.
-#include "syscope/runc_enosys.hpp"
+#include "syscope/seccomp/runc_enosys.hpp"
 
 #include <linux/audit.h>
 #include <linux/seccomp.h>
@@ -9,7 +9,7 @@
 #include <cerrno>
 #include <cstddef>
 
-#include "syscope/error.hpp"
+#include "syscope/base/error.hpp"
 
 namespace syscope::seccomp {
 namespace {

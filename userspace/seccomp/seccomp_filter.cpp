@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Profile -> classic BPF the way Docker (profile filtering) and runc (libseccomp rules, ENOSYS
 // stub) build it, and installing that program on the calling thread.
-#include "syscope/seccomp_filter.hpp"
+#include "syscope/seccomp/seccomp_filter.hpp"
 
 #include <linux/filter.h>
 #include <linux/seccomp.h>
@@ -16,10 +16,10 @@
 #include <memory>
 #include <optional>
 
-#include "syscope/error.hpp"
-#include "syscope/rule_conditions.hpp"
-#include "syscope/runc_enosys.hpp"
-#include "syscope/syscall_names.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/seccomp/rule_conditions.hpp"
+#include "syscope/seccomp/runc_enosys.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
 
 namespace syscope::seccomp {
 namespace {

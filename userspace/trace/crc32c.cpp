@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // CRC-32C for trace blocks. Hardware path on x86-64 (SSE4.2, checked at run time): a trace
 // block of 1 MiB is checksummed once when written and once per read, at storm rates.
-#include "trace/crc32c.hpp"
+#include "crc32c.hpp"
 
 #include <array>
 #include <cstring>

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
 // Rebuilds record mode's per-cgroup call sets from trace records (the rules are in
 // profile_from_trace.hpp), then composes the profile with record's own code.
-#include "syscope/profile_from_trace.hpp"
+#include "syscope/trace/profile_from_trace.hpp"
 
 #include <algorithm>
 #include <cstring>
 
-#include "syscope/docker_default.hpp"
-#include "syscope/error.hpp"
-#include "syscope/profile_builder.hpp"
-#include "syscope/runtime_gap.hpp"
+#include "syscope/seccomp/docker_default.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/seccomp/profile_builder.hpp"
+#include "syscope/seccomp/runtime_gap.hpp"
 
 namespace syscope::trace {
 namespace {
@@ -162,6 +162,23 @@ ProfileFromTrace TraceProfileBuilder::finish(const std::optional<std::string> &c
     out.composed.built = profile::allow_list_profile(out.calls.all());
   }
   return out;
+}
+
+ProfileFromTrace profile_from_trace(const std::string &path,
+                                    const std::optional<std::string> &container) {
+  TraceReader reader(path);  // Exit::usage for what is not a trace, or a newer format
+  TraceProfileBuilder builder;
+  Record record;
+  uint64_t records = 0;
+  while (reader.next(record)) {
+    builder.add(record);
+    ++records;
+  }
+  if (records == 0 && reader.stopped_early())
+    throw Error(Exit::usage, path + ": nothing readable: " + *reader.stopped_early());
+  auto result = builder.finish(container);
+  result.stopped_early = reader.stopped_early();
+  return result;
 }
 
 }  // namespace syscope::trace

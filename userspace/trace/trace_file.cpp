@@ -15,7 +15,7 @@
 //   end          an empty block with kBlockEnd, written by close().
 // Each block goes out in one write(2) to the final path, so a crash leaves whole blocks and at
 // most one torn one, which the reader reports ("block 7 at offset 12345: truncated").
-#include "syscope/trace_file.hpp"
+#include "syscope/trace/trace_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -29,8 +29,8 @@
 #include <stdexcept>
 
 #include "syscope/abi.h"
-#include "syscope/error.hpp"
-#include "trace/crc32c.hpp"
+#include "syscope/base/error.hpp"
+#include "crc32c.hpp"
 
 namespace syscope::trace {
 namespace {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Records of a trace file as strace-like lines and JSON objects. Pure: no I/O; run_trace_show
 // (trace_show_run.cpp) reads the file and prints.
-#include "syscope/trace_show.hpp"
+#include "syscope/trace/trace_show.hpp"
 
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -13,10 +13,13 @@
 #include <ctime>
 
 #include "syscope/abi.h"
-#include "syscope/container_id.hpp"
-#include "syscope/error.hpp"
-#include "syscope/syscall_names.hpp"
-#include "syscope/watch_report.hpp"
+#include "syscope/containers/container_id.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
+#include "syscope/base/clock.hpp"
+#include "syscope/base/text.hpp"
+#include "syscope/syscalls/call_format.hpp"
+#include "syscope/syscalls/labels.hpp"
 
 namespace syscope::trace {
 namespace {
@@ -24,23 +27,6 @@ namespace {
 
 // A fixed-size char array of the ABI, up to its first NUL.
 std::string c_string(const char *s, size_t max) { return std::string(s, strnlen(s, max)); }
-
-std::string hex(uint64_t v) {
-  char buf[24];
-  std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
-  return buf;
-}
-
-std::string syscall_name(uint32_t arch, int32_t nr) {
-  if (nr < 0) return "syscall_" + std::to_string(nr);
-  if (auto name = seccomp::syscall_name(seccomp::scmp_arch_for(arch), nr)) return *name;
-  return "syscall_" + std::to_string(nr);
-}
-
-std::string errno_description(uint32_t err) {
-  if (const char *d = strerrordesc_np(static_cast<int>(err))) return d;
-  return "errno " + std::to_string(err);
-}
 
 // Calls whose result is an address, shown in hex as strace does.
 bool returns_address(const std::string &name) {
@@ -73,14 +59,14 @@ View view_of(const Record &r) {
       auto e = record_as<syscope_syscall_event>(r);
       fill(e,
            e ? std::initializer_list<uint32_t>{e->pid, e->tid} : std::initializer_list<uint32_t>{});
-      if (e) v.syscall = syscall_name(e->arch, e->nr);
+      if (e) v.syscall = syscalls::call_name(e->arch, e->nr);
       break;
     }
     case SYSCOPE_EV_DENIAL: {
       auto e = record_as<syscope_denial_event>(r);
       fill(e,
            e ? std::initializer_list<uint32_t>{e->pid, e->tid} : std::initializer_list<uint32_t>{});
-      if (e) v.syscall = syscall_name(e->arch, e->nr);
+      if (e) v.syscall = syscalls::call_name(e->arch, e->nr);
       break;
     }
     case SYSCOPE_EV_PROC_FORK: {
@@ -184,7 +170,7 @@ std::array<uint64_t, 6> args_of(const __u64 (&a)[6]) {
 std::vector<std::string> shown_args(const std::string &name, const std::array<uint64_t, 6> &args,
                                     uint16_t data_kind, const std::string &data) {
   std::vector<std::string> shown;
-  if (auto decoded = watch::decode_args(name, args)) {
+  if (auto decoded = syscalls::decode_args(name, args)) {
     shown = std::move(*decoded);
   } else {
     // No signature: show up to the last non-zero argument, and far enough for captured data.
@@ -220,7 +206,7 @@ std::string call_text(const std::string &name, const std::vector<std::string> &a
 std::string exit_text(uint32_t code) {
   uint32_t sig = code & 0x7f;
   if (sig == 0) return "status " + std::to_string((code >> 8) & 0xff);
-  return "killed by " + watch::signal_name(sig) + ((code & 0x80) ? " (core dumped)" : "");
+  return "killed by " + syscalls::signal_name(sig) + ((code & 0x80) ? " (core dumped)" : "");
 }
 
 std::vector<std::string> exec_argv(const syscope_proc_exec &e) {
@@ -432,7 +418,7 @@ Sockaddr parse_sockaddr(const std::string &b) {
   }
   sa_family_t family;
   std::memcpy(&family, b.data(), sizeof family);
-  s.family = watch::decode_arg("socket", 0, family).value_or(std::to_string(family));
+  s.family = syscalls::decode_arg("socket", 0, family).value_or(std::to_string(family));
   if (family == AF_UNIX) {
     std::string path = b.substr(offsetof(sockaddr_un, sun_path));
     if (!path.empty() && path[0] == '\0') {
@@ -715,7 +701,7 @@ std::optional<std::string> ShowFormatter::line(const Record &record) const {
     uint64_t w = wall(*v.ts_ns);
     char frac[16];
     std::snprintf(frac, sizeof frac, ".%06u", static_cast<unsigned>(w % 1'000'000'000 / 1000));
-    return watch::clock_time(w, opts_.utc) + frac + " " + catalog_.label_of(*v.cgroup_id) + " " +
+    return syscope::clock_time(w, opts_.utc) + frac + " " + catalog_.label_of(*v.cgroup_id) + " " +
            std::to_string(pid) + "/" + std::to_string(tid) + " ";
   };
   switch (record.kind) {
@@ -728,7 +714,7 @@ std::optional<std::string> ShowFormatter::line(const Record &record) const {
       out += call_text(name, shown_args(name, args_of(e.args), e.data_kind, data)) + " = ";
       if (e.flags & SYSCOPE_SYSCALL_DENIED) {
         if (e.ret < 0)
-          out += "-1 " + watch::errno_name(static_cast<uint32_t>(-e.ret)) + " (seccomp)";
+          out += "-1 " + syscalls::errno_name(static_cast<uint32_t>(-e.ret)) + " (seccomp)";
         else
           out += "? (seccomp)";
         return out;
@@ -736,7 +722,7 @@ std::optional<std::string> ShowFormatter::line(const Record &record) const {
       if (e.flags & SYSCOPE_SYSCALL_ENTER_ONLY) return out + "?";
       if (e.ret < 0 && e.ret >= -4095) {
         uint32_t err = static_cast<uint32_t>(-e.ret);
-        out += "-1 " + watch::errno_name(err) + " (" + errno_description(err) + ")";
+        out += "-1 " + syscalls::errno_name(err) + " (" + syscalls::errno_text(err) + ")";
       } else {
         out += returns_address(name) ? hex(static_cast<uint64_t>(e.ret)) : std::to_string(e.ret);
       }
@@ -750,10 +736,10 @@ std::optional<std::string> ShowFormatter::line(const Record &record) const {
       auto e = *record_as<syscope_denial_event>(record);
       std::string out = prefix(e.pid, e.tid);
       if (e.arch == SYSCOPE_ARCH_COMPAT) out += "[i386] ";
-      out += watch::format_call(*v.syscall, args_of(e.args)) + " = ";
+      out += syscalls::format_call(*v.syscall, args_of(e.args)) + " = ";
       if (e.action == SYSCOPE_ACTION_ERRNO)
-        return out + "-1 " + watch::errno_name(e.err) + " (seccomp)";
-      return out + "? (seccomp " + watch::action_name(e.action) + ": " + watch::signal_name(e.err) +
+        return out + "-1 " + syscalls::errno_name(e.err) + " (seccomp)";
+      return out + "? (seccomp " + syscalls::action_name(e.action) + ": " + syscalls::signal_name(e.err) +
              ")";
     }
     case SYSCOPE_EV_PROC_FORK: {
@@ -788,7 +774,7 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
   nlohmann::ordered_json j;
   auto common = [&](const char *type) {
     j["type"] = type;
-    j["time"] = watch::rfc3339_time(wall(*v.ts_ns));
+    j["time"] = syscope::rfc3339_time(wall(*v.ts_ns));
     j["ts_ns"] = *v.ts_ns;
     j["cgroup_id"] = *v.cgroup_id;
     j["container"] = container_json(catalog_.container_of(*v.cgroup_id));
@@ -809,7 +795,7 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
       j["tid"] = e.tid;
       j["syscall"] = name;
       j["nr"] = e.nr;
-      j["arch"] = watch::arch_label(e.arch);
+      j["arch"] = syscalls::arch_label(e.arch);
       j["args"] = args_of(e.args);
       j["decoded_args"] = shown_args(name, args_of(e.args), e.data_kind, data);
       j["call"] = call_text(name, j["decoded_args"].get<std::vector<std::string>>());
@@ -819,7 +805,7 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
       bool failed = !enter_only && e.ret < 0 && e.ret >= -4095;
       j["errno"] = failed ? nlohmann::ordered_json(-e.ret) : nlohmann::ordered_json(nullptr);
       j["errno_name"] =
-          failed ? nlohmann::ordered_json(watch::errno_name(static_cast<uint32_t>(-e.ret)))
+          failed ? nlohmann::ordered_json(syscalls::errno_name(static_cast<uint32_t>(-e.ret)))
                  : nlohmann::ordered_json(nullptr);
       j["duration_ns"] = e.duration_ns;
       j["enter_only"] = enter_only;
@@ -848,16 +834,16 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
       j["comm"] = c_string(e.comm, sizeof e.comm);
       j["syscall"] = *v.syscall;
       j["nr"] = e.nr;
-      j["arch"] = watch::arch_label(e.arch);
+      j["arch"] = syscalls::arch_label(e.arch);
       j["args"] = args_of(e.args);
-      j["call"] = watch::format_call(*v.syscall, args_of(e.args));
-      j["action"] = watch::action_name(e.action);
+      j["call"] = syscalls::format_call(*v.syscall, args_of(e.args));
+      j["action"] = syscalls::action_name(e.action);
       bool err = e.action == SYSCOPE_ACTION_ERRNO;
       j["errno"] = err ? nlohmann::ordered_json(e.err) : nlohmann::ordered_json(nullptr);
       j["errno_name"] =
-          err ? nlohmann::ordered_json(watch::errno_name(e.err)) : nlohmann::ordered_json(nullptr);
+          err ? nlohmann::ordered_json(syscalls::errno_name(e.err)) : nlohmann::ordered_json(nullptr);
       j["signal_name"] =
-          err ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(watch::signal_name(e.err));
+          err ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(syscalls::signal_name(e.err));
       j["traced"] = (e.flags & SYSCOPE_DENIAL_TRACED) != 0;
       return j;
     }
@@ -891,7 +877,7 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
       j["status"] =
           sig ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json((e.exit_code >> 8) & 0xff);
       j["signal"] =
-          sig ? nlohmann::ordered_json(watch::signal_name(sig)) : nlohmann::ordered_json(nullptr);
+          sig ? nlohmann::ordered_json(syscalls::signal_name(sig)) : nlohmann::ordered_json(nullptr);
       j["core_dumped"] = (e.exit_code & 0x80) != 0;
       j["group_dead"] = e.group_dead != 0;
       return j;
@@ -906,20 +892,20 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
     case SYSCOPE_EV_FIRST_SEEN: {
       auto e = *record_as<syscope_first_seen>(record);
       common("first_seen");
-      j["syscall"] = syscall_name(e.arch, static_cast<int32_t>(e.nr));
+      j["syscall"] = syscalls::call_name(e.arch, static_cast<int32_t>(e.nr));
       j["nr"] = e.nr;
-      j["arch"] = watch::arch_label(e.arch);
+      j["arch"] = syscalls::arch_label(e.arch);
       j["set"] = e.set;
       return j;
     }
     case SYSCOPE_EV_FIRST_DENIAL: {
       auto e = *record_as<syscope_first_denial>(record);
       common("first_denial");
-      j["syscall"] = syscall_name(e.key.arch, static_cast<int32_t>(e.key.nr));
+      j["syscall"] = syscalls::call_name(e.key.arch, static_cast<int32_t>(e.key.nr));
       j["nr"] = e.key.nr;
-      j["arch"] = watch::arch_label(e.key.arch);
+      j["arch"] = syscalls::arch_label(e.key.arch);
       j["errno"] = e.key.err;
-      j["errno_name"] = watch::errno_name(e.key.err);
+      j["errno_name"] = syscalls::errno_name(e.key.err);
       return j;
     }
     case kRecordContainer:

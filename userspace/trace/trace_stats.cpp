@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 // `syscope trace stats`: one pass over a trace, counting per container, process and syscall.
-#include "syscope/trace_stats.hpp"
+#include "syscope/trace/trace_stats.hpp"
 
-#include "syscope/container_id.hpp"
+#include "syscope/containers/container_id.hpp"
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <iostream>
 #include <set>
 #include <unordered_map>
 
 #include "syscope/abi.h"
-#include "syscope/syscall_names.hpp"
-#include "syscope/watch_report.hpp"
+#include "syscope/syscalls/labels.hpp"
+#include "syscope/base/clock.hpp"
 
 namespace syscope::trace {
 namespace {
@@ -24,14 +23,6 @@ struct ContainerInfo {
 
 std::string group_label(const ContainerInfo &c, uint64_t cgroup_id) {
   return container::container_label(c.name, c.id, c.image, cgroup_id, true);
-}
-
-std::string arch_text(uint16_t arch) {
-  auto name = seccomp::arch_name(seccomp::scmp_arch_for(arch));
-  if (!name) return arch == SYSCOPE_ARCH_COMPAT ? "compat" : "native";
-  std::string s = name->rfind("SCMP_ARCH_", 0) == 0 ? name->substr(10) : *name;
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
 }
 
 std::string basename_of(const char *path, size_t max) {
@@ -240,8 +231,7 @@ TraceStats collect_stats(TraceReader &reader) {
   }
   for (const auto &[key, counts] : by_syscall) {
     auto [arch, nr] = key;
-    auto name = nr >= 0 ? seccomp::syscall_name(seccomp::scmp_arch_for(arch), nr) : std::nullopt;
-    st.syscalls.push_back({name ? *name : "syscall_" + std::to_string(nr), arch_text(arch), nr,
+    st.syscalls.push_back({syscalls::call_name(arch, nr), syscalls::arch_label(arch), nr,
                            counts});
   }
   auto by_calls = [](const auto &a, const auto &b) { return a.counts.calls > b.counts.calls; };
@@ -255,13 +245,13 @@ std::string format_stats_text(const TraceStats &st, const std::string &path) {
   const FileHeader &h = st.header;
   std::string out = path + ": trace of " + (h.hostname.empty() ? "?" : h.hostname) + " (" +
                     h.kernel_release + " " + h.machine + ") by syscope " + h.syscope_version;
-  if (h.created_wall_ns) out += ", started " + watch::rfc3339_time(h.created_wall_ns);
+  if (h.created_wall_ns) out += ", started " + syscope::rfc3339_time(h.created_wall_ns);
   out += "\n";
   out += plural(st.records, "record", "records") + " in " + plural(st.blocks, "block", "blocks");
   if (st.last_ts_ns > st.first_ts_ns)
     out += ", " + seconds_text(st.last_ts_ns - st.first_ts_ns) + " from " +
-           watch::rfc3339_time(st.first_ts_ns + h.boot_to_wall_ns) + " to " +
-           watch::rfc3339_time(st.last_ts_ns + h.boot_to_wall_ns);
+           syscope::rfc3339_time(st.first_ts_ns + h.boot_to_wall_ns) + " to " +
+           syscope::rfc3339_time(st.last_ts_ns + h.boot_to_wall_ns);
   out += "\n";
   out += "syscalls: " + std::to_string(st.total.calls) + ", errors: " +
          std::to_string(st.total.errors) + ", denials: " + std::to_string(st.total.denials) +
@@ -379,19 +369,6 @@ nlohmann::ordered_json stats_json(const TraceStats &st, const std::string &path)
   }
   j["syscalls"] = calls;
   return j;
-}
-
-int run_trace_stats(const std::string &path, bool json) {
-  TraceReader reader(path);  // throws Error(Exit::usage) when the header is unreadable
-  TraceStats st = collect_stats(reader);
-  if (json)
-    std::cout << stats_json(st, path).dump(-1, ' ', false,
-                                           nlohmann::ordered_json::error_handler_t::replace)
-              << "\n";
-  else
-    std::cout << format_stats_text(st, path);
-  std::cout.flush();
-  return 0;
 }
 
 }  // namespace syscope::trace

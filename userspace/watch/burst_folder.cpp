@@ -4,7 +4,9 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "syscope/watch_report.hpp"
+#include "syscope/watch/watch_report.hpp"
+#include "syscope/base/clock.hpp"
+#include "syscope/syscalls/labels.hpp"
 
 namespace syscope::watch {
 namespace {
@@ -12,13 +14,13 @@ namespace {
 // "= -EPERM", "-> SIGSYS", "killed by SIGSYS": the outcome part of a denial line.
 std::string outcome(const Denial &d) {
   switch (d.action) {
-    case SYSCOPE_ACTION_ERRNO: return "= -" + errno_name(d.err);
-    case SYSCOPE_ACTION_TRAP: return "-> " + signal_name(d.err);
+    case SYSCOPE_ACTION_ERRNO: return "= -" + syscalls::errno_name(d.err);
+    case SYSCOPE_ACTION_TRAP: return "-> " + syscalls::signal_name(d.err);
     case SYSCOPE_ACTION_KILL_PROCESS:
     case SYSCOPE_ACTION_KILL_THREAD:
-      return d.err ? "killed by " + signal_name(d.err) : std::string("thread killed");
+      return d.err ? "killed by " + syscalls::signal_name(d.err) : std::string("thread killed");
   }
-  return "refused (" + action_name(d.action) + ")";
+  return "refused (" + syscalls::action_name(d.action) + ")";
 }
 
 std::string seconds_text(uint64_t ns) {
@@ -30,7 +32,7 @@ std::string seconds_text(uint64_t ns) {
 }  // namespace
 
 std::string format_text(const Repeats &r) {
-  return "  ... " + syscall_name_of(r.sample) + " " + outcome(r.sample) + " x " +
+  return "  ... " + syscalls::call_name(r.sample.arch, r.sample.nr) + " " + outcome(r.sample) + " x " +
          std::to_string(r.count) + " more in " + seconds_text(r.last_ns - r.first_ns) + " (" +
          who_short(r.sample) + ")";
 }

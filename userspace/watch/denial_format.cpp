@@ -8,10 +8,13 @@
 #include <cstdio>
 #include <ctime>
 
-#include "syscope/docker_default.hpp"
-#include "syscope/syscall_names.hpp"
-#include "syscope/container_id.hpp"
-#include "syscope/watch_report.hpp"
+#include "syscope/seccomp/docker_default.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
+#include "syscope/containers/container_id.hpp"
+#include "syscope/watch/watch_report.hpp"
+#include "syscope/base/clock.hpp"
+#include "syscope/syscalls/call_format.hpp"
+#include "syscope/syscalls/labels.hpp"
 
 namespace syscope::watch {
 namespace {
@@ -38,7 +41,7 @@ bool condition_holds(const seccomp::ArgCondition &c, uint64_t arg) {
 }
 
 std::string value_text(const std::string &name, unsigned index, uint64_t v) {
-  if (auto s = decode_arg(name, index, v)) return *s;
+  if (auto s = syscalls::decode_arg(name, index, v)) return *s;
   char buf[24];
   std::snprintf(buf, sizeof buf, "0x%llx", static_cast<unsigned long long>(v));
   return buf;
@@ -82,60 +85,6 @@ std::string describe_rules(const std::string &name,
 
 }  // namespace
 
-std::string clock_time(uint64_t wall_ns, bool utc) {
-  time_t secs = static_cast<time_t>(wall_ns / 1'000'000'000);
-  struct tm tm {};
-  if (utc) gmtime_r(&secs, &tm);
-  else localtime_r(&secs, &tm);
-  char buf[16];
-  strftime(buf, sizeof buf, "%H:%M:%S", &tm);
-  return buf;
-}
-
-std::string rfc3339_time(uint64_t wall_ns) {
-  time_t secs = static_cast<time_t>(wall_ns / 1'000'000'000);
-  struct tm tm {};
-  gmtime_r(&secs, &tm);
-  char buf[40];
-  size_t n = strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", &tm);
-  std::snprintf(buf + n, sizeof buf - n, ".%06uZ",
-                static_cast<unsigned>(wall_ns % 1'000'000'000 / 1000));
-  return buf;
-}
-
-std::string syscall_name_of(const Denial &d) {
-  if (d.nr < 0) return "unknown_syscall";
-  if (auto name = seccomp::syscall_name(seccomp::scmp_arch_for(d.arch), d.nr)) return *name;
-  return "syscall_" + std::to_string(d.nr);
-}
-
-std::string arch_label(uint32_t arch) {
-  return arch == SYSCOPE_ARCH_COMPAT ? "i386" : "x86_64";
-}
-
-std::string errno_name(uint32_t err) {
-  const char *name = strerrorname_np(static_cast<int>(err));
-  return name ? name : "errno " + std::to_string(err);
-}
-
-std::string signal_name(uint32_t sig) {
-  if (const char *abbrev = sigabbrev_np(static_cast<int>(sig)))
-    return std::string("SIG") + abbrev;
-  // Real-time signals, numbered from the kernel's 32 (glibc keeps the first two for itself).
-  if (sig >= 32 && sig <= 64) return "SIGRT_" + std::to_string(sig - 32);
-  return "signal " + std::to_string(sig);
-}
-
-std::string action_name(uint32_t action) {
-  switch (action) {
-    case SYSCOPE_ACTION_ERRNO: return "errno";
-    case SYSCOPE_ACTION_TRAP: return "trap";
-    case SYSCOPE_ACTION_KILL_PROCESS: return "kill_process";
-    case SYSCOPE_ACTION_KILL_THREAD: return "kill_thread";
-  }
-  return "action_" + std::to_string(action);
-}
-
 std::string who(const Denial &d) {
   if (!d.container) return "host";
   const ContainerLabel &c = *d.container;
@@ -151,7 +100,7 @@ std::string who_short(const Denial &d) {
 std::string denial_reason(const Denial &d) {
   if (d.nr < 0) return "the kernel did not say which call was refused";
   const auto &docker = seccomp::DockerDefault::for_this_host();
-  std::string name = syscall_name_of(d);
+  std::string name = syscalls::call_name(d.arch, d.nr);
   // DockerDefault knows the native arch's names; an i386-only call (socketcall, mmap2, ...)
   // is judged by its reason alone.
   bool native_name = seccomp::syscall_number(seccomp::native_scmp_arch(), name).has_value();
@@ -183,19 +132,19 @@ std::string format_text(const Denial &d, const TextOptions &opt) {
   if (d.tid != 0 && d.tid != d.pid) line += " tid " + std::to_string(d.tid);
   line += " " + printable(d.comm) + ": ";
   if (d.arch == SYSCOPE_ARCH_COMPAT) line += "[i386] ";
-  line += d.nr < 0 ? std::string("unknown syscall") : format_call(syscall_name_of(d), d.args);
+  line += d.nr < 0 ? std::string("unknown syscall") : syscalls::format_call(syscalls::call_name(d.arch, d.nr), d.args);
   switch (d.action) {
-    case SYSCOPE_ACTION_ERRNO: line += " = -" + errno_name(d.err); break;
-    case SYSCOPE_ACTION_TRAP: line += " -> " + signal_name(d.err) + " (SECCOMP_RET_TRAP)"; break;
+    case SYSCOPE_ACTION_ERRNO: line += " = -" + syscalls::errno_name(d.err); break;
+    case SYSCOPE_ACTION_TRAP: line += " -> " + syscalls::signal_name(d.err) + " (SECCOMP_RET_TRAP)"; break;
     case SYSCOPE_ACTION_KILL_PROCESS:
-      line += " killed by " + signal_name(d.err) + " (SECCOMP_RET_KILL_PROCESS)";
+      line += " killed by " + syscalls::signal_name(d.err) + " (SECCOMP_RET_KILL_PROCESS)";
       break;
     case SYSCOPE_ACTION_KILL_THREAD:
       // Another thread than the last one dies without a signal.
-      line += d.err ? " killed by " + signal_name(d.err) + " (SECCOMP_RET_KILL_THREAD)"
+      line += d.err ? " killed by " + syscalls::signal_name(d.err) + " (SECCOMP_RET_KILL_THREAD)"
                     : std::string(" thread killed (SECCOMP_RET_KILL_THREAD)");
       break;
-    default: line += " refused (" + action_name(d.action) + ")"; break;
+    default: line += " refused (" + syscalls::action_name(d.action) + ")"; break;
   }
   line += "  blocked: " + denial_reason(d);
   if (d.traced) line += "  (a ptrace tracer is attached: it may have skipped this call)";
@@ -211,20 +160,20 @@ nlohmann::ordered_json to_json(const Denial &d) {
   j["pid"] = d.pid;
   j["tid"] = d.tid;
   j["comm"] = d.comm;
-  std::string name = syscall_name_of(d);
+  std::string name = syscalls::call_name(d.arch, d.nr);
   j["syscall"] = d.nr < 0 ? ordered_json(nullptr) : ordered_json(name);
   j["nr"] = d.nr;
-  j["arch"] = arch_label(d.arch);
+  j["arch"] = syscalls::arch_label(d.arch);
   j["args"] = d.args;
-  auto decoded = d.nr < 0 ? std::nullopt : decode_args(name, d.args);
+  auto decoded = d.nr < 0 ? std::nullopt : syscalls::decode_args(name, d.args);
   j["decoded_args"] = decoded ? ordered_json(*decoded) : ordered_json(nullptr);
-  j["action"] = action_name(d.action);
+  j["action"] = syscalls::action_name(d.action);
   bool is_errno = d.action == SYSCOPE_ACTION_ERRNO;
   bool has_signal = !is_errno && d.err != 0;
   j["errno"] = is_errno ? ordered_json(d.err) : ordered_json(nullptr);
-  j["errno_name"] = is_errno ? ordered_json(errno_name(d.err)) : ordered_json(nullptr);
+  j["errno_name"] = is_errno ? ordered_json(syscalls::errno_name(d.err)) : ordered_json(nullptr);
   j["signal"] = has_signal ? ordered_json(d.err) : ordered_json(nullptr);
-  j["signal_name"] = has_signal ? ordered_json(signal_name(d.err)) : ordered_json(nullptr);
+  j["signal_name"] = has_signal ? ordered_json(syscalls::signal_name(d.err)) : ordered_json(nullptr);
   j["traced"] = d.traced;
   if (d.container) {
     ordered_json c;

@@ -2,19 +2,21 @@
 // The table watch prints at exit: every denial counted per container (or host) and syscall.
 #include <algorithm>
 
-#include "syscope/watch_report.hpp"
+#include "syscope/watch/watch_report.hpp"
+#include "syscope/base/clock.hpp"
+#include "syscope/syscalls/labels.hpp"
 
 namespace syscope::watch {
 namespace {
 
 std::string result_text(const Denial &d) {
   switch (d.action) {
-    case SYSCOPE_ACTION_ERRNO: return "-" + errno_name(d.err);
-    case SYSCOPE_ACTION_TRAP: return signal_name(d.err) + " (trap)";
+    case SYSCOPE_ACTION_ERRNO: return "-" + syscalls::errno_name(d.err);
+    case SYSCOPE_ACTION_TRAP: return syscalls::signal_name(d.err) + " (trap)";
     case SYSCOPE_ACTION_KILL_PROCESS: return "killed (process)";
     case SYSCOPE_ACTION_KILL_THREAD: return "killed (thread)";
   }
-  return action_name(d.action);
+  return syscalls::action_name(d.action);
 }
 
 std::string pad(const std::string &s, size_t width, bool right = false) {
@@ -27,7 +29,7 @@ std::string pad(const std::string &s, size_t width, bool right = false) {
 
 void DenialSummary::add(const Denial &d) {
   ++total_;
-  auto key = std::make_tuple(who(d), syscall_name_of(d), d.arch, d.action, d.err);
+  auto key = std::make_tuple(who(d), syscalls::call_name(d.arch, d.nr), d.arch, d.action, d.err);
   auto [it, fresh] = rows_.try_emplace(key);
   Row &row = it->second;
   if (fresh) {

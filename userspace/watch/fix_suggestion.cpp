@@ -4,10 +4,11 @@
 #include <cerrno>
 #include <set>
 
-#include "syscope/docker_default.hpp"
-#include "syscope/syscall_names.hpp"
-#include "syscope/profile_json.hpp"
-#include "syscope/watch_report.hpp"
+#include "syscope/seccomp/docker_default.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
+#include "syscope/seccomp/profile_json.hpp"
+#include "syscope/watch/watch_report.hpp"
+#include "syscope/syscalls/call_format.hpp"
 
 namespace syscope::watch {
 namespace {
@@ -29,7 +30,7 @@ std::optional<Suggestion> suggest_fix(const Denial &d) {
   Suggestion s;
   s.who = who(d);
   s.container = d.container;
-  s.call = format_call(*name, d.args);
+  s.call = syscalls::format_call(*name, d.args);
   s.rule.names = {*name};
   s.rule.action = "SCMP_ACT_ALLOW";
 

@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+// Attach order matters: sys_enter first, so that by the time sys_exit judges a task the task has
+// had the chance to mark its call; a task gets a mark slot only by entering a call after that,
+// so everything in flight at attach time (idle threads in futex/epoll_wait/read wake once
+// without an enter) is never judged.
+#include "syscope/kernel/denial_watcher.hpp"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <cstring>
+#include <ctime>
+
+#include "syscope/base/error.hpp"
+#include "watch.skel.h"
+
+namespace syscope::bpf {
+namespace {
+
+[[noreturn]] void fail(const std::string &what, int err) {
+  std::string why = libbpf_last_error();
+  throw Error(Exit::environment, what + ": " + errno_text(err > 0 ? err : -err) +
+                                     (why.empty() ? "" : " (libbpf: " + why + ")") +
+                                     "; run as root or with CAP_BPF+CAP_PERFMON");
+}
+
+int64_t clock_ns(clockid_t clock) {
+  struct timespec ts {};
+  clock_gettime(clock, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+}  // namespace
+
+DenialWatcher::DenialWatcher(DenialSink on_denial, CgroupSink on_cgroup)
+    : on_denial_(std::move(on_denial)), on_cgroup_(std::move(on_cgroup)) {
+  skel_ = watch_bpf::open();
+  if (!skel_) fail("cannot open the BPF object", errno);
+  if (int err = watch_bpf::load(skel_)) {
+    watch_bpf::destroy(skel_);
+    fail("cannot load the watch programs", err);
+  }
+  ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &DenialWatcher::on_record, this, nullptr);
+  if (!ring_) {
+    int err = errno;
+    watch_bpf::destroy(skel_);
+    fail("cannot open the ring buffer", err);
+  }
+  boot_to_wall_ns_ = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+  try {
+    attach_in_order();
+  } catch (...) {
+    ring_buffer__free(ring_);
+    watch_bpf::destroy(skel_);
+    throw;
+  }
+}
+
+void DenialWatcher::attach_in_order() {
+  bpf_program *in_order[] = {skel_->progs.lifecycle_cgroup_mkdir, skel_->progs.lifecycle_cgroup_rmdir,
+                             skel_->progs.watch_enter,           skel_->progs.watch_exit,
+                             skel_->progs.watch_sigsys,          skel_->progs.watch_thread_killed};
+  bpf_link **links[] = {&skel_->links.lifecycle_cgroup_mkdir, &skel_->links.lifecycle_cgroup_rmdir,
+                        &skel_->links.watch_enter,           &skel_->links.watch_exit,
+                        &skel_->links.watch_sigsys,          &skel_->links.watch_thread_killed};
+  for (size_t i = 0; i < sizeof in_order / sizeof in_order[0]; ++i) {
+    *links[i] = bpf_program__attach(in_order[i]);
+    if (!*links[i]) fail(std::string("cannot attach ") + bpf_program__name(in_order[i]), errno);
+  }
+}
+
+DenialWatcher::~DenialWatcher() {
+  ring_buffer__free(ring_);
+  watch_bpf::destroy(skel_);  // detaches every link the skeleton holds
+}
+
+int DenialWatcher::poll_fd() const { return ring_buffer__epoll_fd(ring_); }
+
+int DenialWatcher::on_record(void *ctx, void *data, size_t size) noexcept {
+  auto *self = static_cast<DenialWatcher *>(ctx);
+  if (size < sizeof(syscope_event_hdr)) return 0;
+  const auto *hdr = static_cast<const syscope_event_hdr *>(data);
+  try {
+    if (hdr->type == SYSCOPE_EV_DENIAL && size >= sizeof(syscope_denial_event)) {
+      const auto *ev = static_cast<const syscope_denial_event *>(data);
+      watch::Denial denial;
+      denial.wall_time_ns = static_cast<uint64_t>(static_cast<int64_t>(ev->hdr.ts_ns) + self->boot_to_wall_ns_);
+      denial.cgroup_id = ev->cgroup_id;
+      denial.pid = ev->pid;
+      denial.tid = ev->tid;
+      denial.comm.assign(ev->comm, strnlen(ev->comm, sizeof ev->comm));
+      denial.nr = ev->nr;
+      denial.arch = ev->arch;
+      denial.action = ev->action;
+      denial.err = ev->err;
+      denial.traced = ev->flags & SYSCOPE_DENIAL_TRACED;
+      for (int i = 0; i < 6; ++i) denial.args[i] = ev->args[i];
+      self->on_denial_(std::move(denial));
+    } else if ((hdr->type == SYSCOPE_EV_CGROUP_MKDIR || hdr->type == SYSCOPE_EV_CGROUP_RMDIR) &&
+               size >= sizeof(syscope_cgroup_event)) {
+      const auto *ev = static_cast<const syscope_cgroup_event *>(data);
+      self->on_cgroup_(ev->cgroup_id, std::string(ev->path, strnlen(ev->path, sizeof ev->path)),
+                       hdr->type == SYSCOPE_EV_CGROUP_RMDIR);
+    }
+  } catch (...) {
+    self->sink_failed_ = true;
+    return -ENOMEM;  // stops ring_buffer__consume(); drain() reports it
+  }
+  return 0;
+}
+
+void DenialWatcher::drain() {
+  int n = ring_buffer__consume(ring_);
+  if (sink_failed_) throw Error(Exit::environment, "failed while handling a denial record");
+  if (n < 0 && n != -EINTR) fail("cannot read the ring buffer", n);
+}
+
+LossCounters DenialWatcher::losses() const { return read_loss_counters(bpf_map__fd(skel_->maps.counters)); }
+
+}  // namespace syscope::bpf

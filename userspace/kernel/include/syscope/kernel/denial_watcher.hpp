@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// Owns watch mode's BPF programs (bpf/watch.bpf.c + lifecycle.bpf.c): attaches them in the
+// order the detection needs and turns their records into watch::Denial values.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "syscope/kernel/denial.hpp"
+#include "syscope/kernel/loss_counters.hpp"
+
+struct watch_bpf;
+struct ring_buffer;
+
+namespace syscope::bpf {
+
+class DenialWatcher {
+ public:
+  using DenialSink = std::function<void(watch::Denial &&)>;
+  using CgroupSink = std::function<void(uint64_t cgroup_id, const std::string &path, bool removed)>;
+
+  // Loads and attaches; Exit::environment with libbpf's reason on failure.
+  DenialWatcher(DenialSink on_denial, CgroupSink on_cgroup);
+  ~DenialWatcher();
+  DenialWatcher(const DenialWatcher &) = delete;
+  DenialWatcher &operator=(const DenialWatcher &) = delete;
+
+  int poll_fd() const;
+  void drain();  // delivers every waiting record to the sinks
+  LossCounters losses() const;
+
+ private:
+  static int on_record(void *ctx, void *data, size_t size) noexcept;
+  void attach_in_order();
+
+  DenialSink on_denial_;
+  CgroupSink on_cgroup_;
+  watch_bpf *skel_ = nullptr;
+  ring_buffer *ring_ = nullptr;
+  int64_t boot_to_wall_ns_ = 0;  // CLOCK_REALTIME - CLOCK_BOOTTIME when we started
+  bool sink_failed_ = false;
+};
+
+}  // namespace syscope::bpf

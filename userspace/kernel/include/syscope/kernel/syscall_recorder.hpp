@@ -1,0 +1,81 @@
+// SPDX-License-Identifier: Apache-2.0
+// Owns the record-mode BPF programs (bpf/profile.bpf.c): loads and attaches them, drains their
+// first-seen events into per-cgroup syscall sets, and reports the kernel's loss counters.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "syscope/syscalls/cgroup_calls.hpp"
+#include "syscope/kernel/loss_counters.hpp"
+
+struct profile_bpf;
+struct ring_buffer;
+struct bpf_link;
+
+namespace syscope::bpf {
+
+enum class BitmapStore {
+  automatic,       // cgroup storage where the kernel has it, else the hash map
+  cgroup_storage,  // BPF_MAP_TYPE_CGRP_STORAGE (kernel >= 6.2): no lookup on the hot path
+  hash,            // hash map keyed by cgroup id: works on any kernel with BTF
+};
+const char *to_string(BitmapStore store);
+BitmapStore bitmap_store_from_string(const std::string &text);  // Exit::usage if unknown
+bool kernel_has_cgroup_storage();
+
+struct RecorderOptions {
+  BitmapStore store = BitmapStore::automatic;
+  // Also watch sys_exit for calls seccomp filters refused (denials.bpf.c). Costs every syscall
+  // exit on the machine one load, so only container recording turns it on.
+  bool track_denials = false;
+};
+
+// A cgroup v2 directory created (or removed) while recording, from the kernel's own events.
+struct CgroupLife {
+  std::string path;      // relative to the cgroup2 mount, e.g. "/docker/<id>"
+  bool removed = false;  // rmdir seen: no task can run in it any more
+};
+
+class SyscallRecorder {
+ public:
+  // Loads and attaches; Exit::environment with libbpf's reason on failure.
+  explicit SyscallRecorder(const RecorderOptions &options = {});
+  ~SyscallRecorder();
+  SyscallRecorder(const SyscallRecorder &) = delete;
+  SyscallRecorder &operator=(const SyscallRecorder &) = delete;
+
+  // Starts judging seccomp verdicts at sys_exit now (no-op if already on). Calls in flight at
+  // this moment are never judged, so nothing innocent is reported.
+  void track_denials();
+  bool tracking_denials() const { return exit_link_ != nullptr; }
+
+  int poll_fd() const;  // readable (EPOLLIN) when events are waiting
+  void drain();         // consumes every waiting event
+
+  // What the cgroup made: the events, united with the kernel's maps while the cgroup exists
+  // (cgroup_dir_fd: its directory, the key of cgroup storage; -1 if gone), so a lost event
+  // loses nothing as long as the cgroup is still there.
+  profile::CgroupCalls calls_of(uint64_t cgroup_id, int cgroup_dir_fd);
+
+  // Every cgroup created or removed since recording started, by cgroup id.
+  const std::unordered_map<uint64_t, CgroupLife> &cgroups() const { return cgroups_; }
+
+  LossCounters losses() const;
+  BitmapStore store() const { return store_; }
+
+ private:
+  static int on_event(void *ctx, void *data, size_t size) noexcept;
+  void add_denial_counts(uint64_t cgroup_id, profile::CgroupCalls &calls) const;
+
+  BitmapStore store_;
+  profile_bpf *skel_ = nullptr;
+  ring_buffer *ring_ = nullptr;
+  bpf_link *exit_link_ = nullptr;
+  std::unordered_map<uint64_t, profile::CgroupCalls> seen_;
+  std::unordered_map<uint64_t, CgroupLife> cgroups_;
+  bool event_error_ = false;
+};
+
+}  // namespace syscope::bpf

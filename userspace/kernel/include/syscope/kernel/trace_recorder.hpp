@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: Apache-2.0
+// Owns trace mode's BPF programs (bpf/trace.bpf.c): fills the capture plan from libseccomp's
+// names, selects cgroups, and hands every ring-buffer record to a sink as it comes.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+
+#include "syscope/kernel/loss_counters.hpp"
+
+struct trace_bpf;
+struct ring_buffer;
+
+namespace syscope::bpf {
+
+class TraceRecorder {
+ public:
+  // Called with each record's bytes (a SYSCOPE_EV_* record, hdr.size bytes); may throw.
+  using Sink = std::function<void(const void *data, size_t size)>;
+
+  explicit TraceRecorder(Sink sink);
+  ~TraceRecorder();
+  TraceRecorder(const TraceRecorder &) = delete;
+  TraceRecorder &operator=(const TraceRecorder &) = delete;
+
+  void trace_cgroup(uint64_t cgroup_id);  // its new child cgroups follow in the kernel
+  void untrace_cgroup(uint64_t cgroup_id);
+  int poll_fd() const;
+  void drain();
+  LossCounters losses() const;
+
+ private:
+  static int on_record(void *ctx, void *data, size_t size) noexcept;
+  void fill_capture_plan();
+
+  Sink sink_;
+  trace_bpf *skel_ = nullptr;
+  ring_buffer *ring_ = nullptr;
+  bool sink_failed_ = false;
+};
+
+}  // namespace syscope::bpf

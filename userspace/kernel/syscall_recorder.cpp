@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: Apache-2.0
+// Record mode's kernel side, seen from userspace. Only one of the two sys_enter programs is
+// loaded: cgroup storage needs kernel >= 6.2, the hash map works everywhere.
+#include "syscope/kernel/syscall_recorder.hpp"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "profile.skel.h"
+#include "syscope/base/error.hpp"
+
+namespace syscope::bpf {
+namespace {
+
+// BPF_MAP_TYPE_CGRP_STORAGE; Debian bookworm's uapi headers (6.1) predate it.
+constexpr auto kMapTypeCgrpStorage = static_cast<enum bpf_map_type>(32);
+
+[[noreturn]] void fail(const std::string &what, int err) {
+  std::string why = libbpf_last_error();
+  throw Error(Exit::environment, what + ": " + errno_text(err > 0 ? err : -err) +
+                                     (why.empty() ? "" : " (libbpf: " + why + ")") +
+                                     "; run as root or with CAP_BPF+CAP_PERFMON, --verbose shows libbpf's log");
+}
+
+}  // namespace
+
+const char *to_string(BitmapStore store) {
+  switch (store) {
+    case BitmapStore::cgroup_storage: return "cgroup-storage";
+    case BitmapStore::hash: return "hash";
+    default: return "auto";
+  }
+}
+
+BitmapStore bitmap_store_from_string(const std::string &text) {
+  if (text == "auto") return BitmapStore::automatic;
+  if (text == "cgroup-storage") return BitmapStore::cgroup_storage;
+  if (text == "hash") return BitmapStore::hash;
+  throw Error(Exit::usage, "unknown bitmap store \"" + text + "\" (auto, cgroup-storage, hash)");
+}
+
+bool kernel_has_cgroup_storage() { return libbpf_probe_bpf_map_type(kMapTypeCgrpStorage, nullptr) == 1; }
+
+SyscallRecorder::SyscallRecorder(const RecorderOptions &options) : store_(options.store) {
+  if (store_ == BitmapStore::automatic)
+    store_ = kernel_has_cgroup_storage() ? BitmapStore::cgroup_storage : BitmapStore::hash;
+  skel_ = profile_bpf::open();
+  if (!skel_) fail("cannot open the BPF object", errno);
+  bool use_storage = store_ == BitmapStore::cgroup_storage;
+  bpf_program__set_autoload(skel_->progs.profile_enter_cgrp_storage, use_storage);
+  bpf_program__set_autoload(skel_->progs.profile_enter_hash, !use_storage);
+  bpf_program__set_autoload(skel_->progs.profile_exec_cgrp_storage, use_storage);
+  bpf_program__set_autoload(skel_->progs.profile_exec_hash, !use_storage);
+  // Loaded always, attached by track_denials(): the skeleton must not attach it with the rest.
+  bpf_program__set_autoattach(skel_->progs.denials_exit, false);
+  bpf_map__set_autocreate(skel_->maps.cg_storage, use_storage);
+  bpf_map__set_autocreate(skel_->maps.cg_syscalls, !use_storage);
+  if (int err = profile_bpf::load(skel_)) {
+    profile_bpf::destroy(skel_);
+    fail("cannot load the BPF programs", err);
+  }
+  if (int err = profile_bpf::attach(skel_)) {
+    profile_bpf::destroy(skel_);
+    fail("cannot attach to the sys_enter/sched_process_exec/cgroup tracepoints", err);
+  }
+  if (options.track_denials) track_denials();
+  ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &SyscallRecorder::on_event, this, nullptr);
+  if (!ring_) {
+    int err = errno;
+    profile_bpf::destroy(skel_);
+    fail("cannot open the ring buffer", err);
+  }
+}
+
+SyscallRecorder::~SyscallRecorder() {
+  bpf_link__destroy(exit_link_);
+  ring_buffer__free(ring_);
+  profile_bpf::destroy(skel_);
+}
+
+void SyscallRecorder::track_denials() {
+  if (exit_link_) return;
+  // sys_enter is attached already: it marks calls before sys_exit judges any, and a task gets
+  // its mark slot only by entering a call, so calls in flight now are never judged.
+  skel_->bss->track_denials = 1;
+  exit_link_ = bpf_program__attach(skel_->progs.denials_exit);
+  if (!exit_link_) fail("cannot attach to the sys_exit tracepoint", errno);
+}
+
+int SyscallRecorder::poll_fd() const { return ring_buffer__epoll_fd(ring_); }
+
+int SyscallRecorder::on_event(void *ctx, void *data, size_t size) noexcept {
+  auto *self = static_cast<SyscallRecorder *>(ctx);
+  if (size < sizeof(syscope_event_hdr)) return 0;
+  const auto *hdr = static_cast<const syscope_event_hdr *>(data);
+  try {  // the map insert allocates only for a new cgroup or a new kind of denial
+    if (hdr->type == SYSCOPE_EV_FIRST_SEEN && size >= sizeof(syscope_first_seen)) {
+      const auto *ev = static_cast<const syscope_first_seen *>(data);
+      if (ev->set < SYSCOPE_SET_COUNT) self->seen_[ev->cgroup_id].sets[ev->set].add(ev->arch, ev->nr);
+    } else if (hdr->type == SYSCOPE_EV_FIRST_DENIAL && size >= sizeof(syscope_first_denial)) {
+      const auto &key = static_cast<const syscope_first_denial *>(data)->key;
+      self->seen_[key.cgroup_id].denials.try_emplace(profile::Denial{key.arch, key.nr, key.err}, 0);
+    } else if ((hdr->type == SYSCOPE_EV_CGROUP_MKDIR || hdr->type == SYSCOPE_EV_CGROUP_RMDIR) &&
+               size >= sizeof(syscope_cgroup_event)) {
+      const auto *ev = static_cast<const syscope_cgroup_event *>(data);
+      auto &life = self->cgroups_[ev->cgroup_id];
+      life.path.assign(ev->path, strnlen(ev->path, sizeof ev->path));
+      life.removed = hdr->type == SYSCOPE_EV_CGROUP_RMDIR;
+    }
+  } catch (...) {
+    self->event_error_ = true;
+    return -ENOMEM;  // stops ring_buffer__consume(); drain() turns it into an error
+  }
+  return 0;
+}
+
+void SyscallRecorder::drain() {
+  int n = ring_buffer__consume(ring_);
+  if (event_error_) throw Error(Exit::environment, "out of memory while reading events");
+  if (n < 0 && n != -EINTR) fail("cannot read the ring buffer", n);
+}
+
+profile::CgroupCalls SyscallRecorder::calls_of(uint64_t cgroup_id, int cgroup_dir_fd) {
+  drain();
+  profile::CgroupCalls result;
+  if (auto it = seen_.find(cgroup_id); it != seen_.end()) result = it->second;
+  syscope_cg_syscalls bitmaps{};
+  int found = -1;
+  if (store_ == BitmapStore::cgroup_storage && cgroup_dir_fd >= 0)
+    found = bpf_map_lookup_elem(bpf_map__fd(skel_->maps.cg_storage), &cgroup_dir_fd, &bitmaps);
+  else if (store_ == BitmapStore::hash)
+    found = bpf_map_lookup_elem(bpf_map__fd(skel_->maps.cg_syscalls), &cgroup_id, &bitmaps);
+  if (found == 0) result.merge(bitmaps);
+  if (tracking_denials()) add_denial_counts(cgroup_id, result);
+  return result;
+}
+
+void SyscallRecorder::add_denial_counts(uint64_t cgroup_id, profile::CgroupCalls &calls) const {
+  int fd = bpf_map__fd(skel_->maps.cg_denials);
+  syscope_denial_key key{}, next{};
+  const void *prev = nullptr;
+  while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+    uint64_t count = 0;
+    if (next.cgroup_id == cgroup_id && bpf_map_lookup_elem(fd, &next, &count) == 0)
+      calls.denials[profile::Denial{next.arch, next.nr, next.err}] = count;
+    key = next;
+    prev = &key;
+  }
+}
+
+LossCounters SyscallRecorder::losses() const { return read_loss_counters(bpf_map__fd(skel_->maps.counters)); }
+
+}  // namespace syscope::bpf
