@@ -7,6 +7,14 @@
 
 namespace syscope {
 
+int64_t clock_ns(clockid_t clock) {
+  struct timespec ts {};
+  clock_gettime(clock, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
+}
+
+int64_t boot_to_wall_ns() { return clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME); }
+
 std::string clock_time(uint64_t wall_ns, bool utc) {
   time_t secs = static_cast<time_t>(wall_ns / 1'000'000'000);
   struct tm tm {};

@@ -25,6 +25,7 @@
 #include "syscope/process/descendant_wait.hpp"
 #include "syscope/containers/container_id.hpp"
 #include "syscope/containers/docker_client.hpp"
+#include "syscope/base/clock.hpp"
 #include "syscope/base/error.hpp"
 #include "syscope/containers/mountinfo.hpp"
 #include "syscope/containers/scoped_cgroup.hpp"
@@ -65,12 +66,6 @@ uint64_t parse_size(const std::string &text) {
   return static_cast<uint64_t>(value * scale);
 }
 
-int64_t clock_ns(clockid_t clock) {
-  struct timespec ts {};
-  clock_gettime(clock, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
 trace::FileHeader make_header() {
   trace::FileHeader header;
   header.syscope_version = SYSCOPE_VERSION;
@@ -81,16 +76,14 @@ trace::FileHeader make_header() {
   uname(&u);
   header.kernel_release = u.release;
   header.machine = u.machine;
-  header.boot_to_wall_ns = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
+  header.boot_to_wall_ns = boot_to_wall_ns();
   header.created_wall_ns = static_cast<uint64_t>(clock_ns(CLOCK_REALTIME));
   return header;
 }
 
 nlohmann::json counters_json(const bpf::LossCounters &losses) {
-  static const char *names[SYSCOPE_CNT_MAX] = {"ringbuf_full", "cgroup_full", "nr_range",
-                                               "task_full", "denial_full", "user_read"};
   nlohmann::json j = nlohmann::json::object();
-  for (int i = 0; i < SYSCOPE_CNT_MAX; ++i) j[names[i]] = losses.values[i];
+  for (int i = 0; i < SYSCOPE_CNT_MAX; ++i) j[bpf::loss_counter_key(i)] = losses.values[i];
   return j;
 }
 

@@ -13,48 +13,18 @@
 #include <ctime>
 
 #include "syscope/base/error.hpp"
+#include "syscope/base/clock.hpp"
 #include "watch.skel.h"
 
 namespace syscope::bpf {
-namespace {
-
-[[noreturn]] void fail(const std::string &what, int err) {
-  std::string why = libbpf_last_error();
-  throw Error(Exit::environment, what + ": " + errno_text(err > 0 ? err : -err) +
-                                     (why.empty() ? "" : " (libbpf: " + why + ")") +
-                                     "; run as root or with CAP_BPF+CAP_PERFMON");
-}
-
-int64_t clock_ns(clockid_t clock) {
-  struct timespec ts {};
-  clock_gettime(clock, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000 + ts.tv_nsec;
-}
-
-}  // namespace
-
 DenialWatcher::DenialWatcher(DenialSink on_denial, CgroupSink on_cgroup)
     : on_denial_(std::move(on_denial)), on_cgroup_(std::move(on_cgroup)) {
-  skel_ = watch_bpf::open();
-  if (!skel_) fail("cannot open the BPF object", errno);
-  if (int err = watch_bpf::load(skel_)) {
-    watch_bpf::destroy(skel_);
-    fail("cannot load the watch programs", err);
-  }
-  ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &DenialWatcher::on_record, this, nullptr);
-  if (!ring_) {
-    int err = errno;
-    watch_bpf::destroy(skel_);
-    fail("cannot open the ring buffer", err);
-  }
-  boot_to_wall_ns_ = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOOTTIME);
-  try {
-    attach_in_order();
-  } catch (...) {
-    ring_buffer__free(ring_);
-    watch_bpf::destroy(skel_);
-    throw;
-  }
+  skel_ = open_skeleton<watch_bpf>();
+  load(skel_, "watch programs");
+  ring_ = std::make_unique<RingBuffer>(bpf_map__fd(skel_->maps.events), &DenialWatcher::on_record,
+                                       this);
+  boot_to_wall_ns_ = boot_to_wall_ns();
+  attach_in_order();
 }
 
 void DenialWatcher::attach_in_order() {
@@ -70,12 +40,9 @@ void DenialWatcher::attach_in_order() {
   }
 }
 
-DenialWatcher::~DenialWatcher() {
-  ring_buffer__free(ring_);
-  watch_bpf::destroy(skel_);  // detaches every link the skeleton holds
-}
+DenialWatcher::~DenialWatcher() = default;
 
-int DenialWatcher::poll_fd() const { return ring_buffer__epoll_fd(ring_); }
+int DenialWatcher::poll_fd() const { return ring_->poll_fd(); }
 
 int DenialWatcher::on_record(void *ctx, void *data, size_t size) noexcept {
   auto *self = static_cast<DenialWatcher *>(ctx);
@@ -111,9 +78,9 @@ int DenialWatcher::on_record(void *ctx, void *data, size_t size) noexcept {
 }
 
 void DenialWatcher::drain() {
-  int n = ring_buffer__consume(ring_);
+  int n = ring_->consume();
   if (sink_failed_) throw Error(Exit::environment, "failed while handling a denial record");
-  if (n < 0 && n != -EINTR) fail("cannot read the ring buffer", n);
+  if (n < 0) fail("cannot read the ring buffer", n);
 }
 
 LossCounters DenialWatcher::losses() const { return read_loss_counters(bpf_map__fd(skel_->maps.counters)); }

@@ -11,20 +11,30 @@
 namespace syscope::bpf {
 namespace {
 
-const char *counter_meaning(int which) {
-  switch (which) {
-    case SYSCOPE_CNT_RINGBUF_FULL: return "events lost (ring buffer full)";
-    case SYSCOPE_CNT_CGROUP_FULL:
-      return "syscalls not recorded (no bitmap for their cgroup: map full, or the cgroup was being removed)";
-    case SYSCOPE_CNT_TASK_FULL: return "calls not judged for seccomp denials (no task slot)";
-    case SYSCOPE_CNT_DENIAL_FULL: return "seccomp denials not recorded (denial map full)";
-    case SYSCOPE_CNT_USER_READ: return "user-memory arguments not readable (page not resident)";
-    case SYSCOPE_CNT_NR_RANGE: return "syscalls with a number out of range";
-    default: return "losses of an unknown kind";
-  }
-}
+// One row per enum syscope_counter, in its order: the key trace files and JSON use, and the
+// words people read.
+struct CounterName {
+  const char *key, *meaning;
+};
+constexpr CounterName kCounterNames[SYSCOPE_CNT_MAX] = {
+    {"ringbuf_full", "events lost (ring buffer full)"},
+    {"cgroup_full",
+     "syscalls not recorded (no bitmap for their cgroup: map full, or the cgroup was being removed)"},
+    {"nr_range", "syscalls with a number out of range"},
+    {"task_full", "calls not judged for seccomp denials (no task slot)"},
+    {"denial_full", "seccomp denials not recorded (denial map full)"},
+    {"user_read", "user-memory arguments not readable (page not resident)"},
+};
+static_assert(SYSCOPE_CNT_RINGBUF_FULL == 0 && SYSCOPE_CNT_CGROUP_FULL == 1 &&
+                  SYSCOPE_CNT_NR_RANGE == 2 && SYSCOPE_CNT_TASK_FULL == 3 &&
+                  SYSCOPE_CNT_DENIAL_FULL == 4 && SYSCOPE_CNT_USER_READ == 5,
+              "kCounterNames follows enum syscope_counter");
 
 }  // namespace
+
+const char *loss_counter_key(int which) {
+  return which >= 0 && which < SYSCOPE_CNT_MAX ? kCounterNames[which].key : "unknown";
+}
 
 bool LossCounters::any() const {
   for (auto v : values)
@@ -37,7 +47,7 @@ std::string LossCounters::describe() const {
   for (int i = 0; i < SYSCOPE_CNT_MAX; ++i) {
     if (!values[i]) continue;
     if (!text.empty()) text += ", ";
-    text += std::to_string(values[i]) + " " + counter_meaning(i);
+    text += std::to_string(values[i]) + " " + kCounterNames[i].meaning;
   }
   return text;
 }

@@ -18,13 +18,6 @@ namespace {
 // BPF_MAP_TYPE_CGRP_STORAGE; Debian bookworm's uapi headers (6.1) predate it.
 constexpr auto kMapTypeCgrpStorage = static_cast<enum bpf_map_type>(32);
 
-[[noreturn]] void fail(const std::string &what, int err) {
-  std::string why = libbpf_last_error();
-  throw Error(Exit::environment, what + ": " + errno_text(err > 0 ? err : -err) +
-                                     (why.empty() ? "" : " (libbpf: " + why + ")") +
-                                     "; run as root or with CAP_BPF+CAP_PERFMON, --verbose shows libbpf's log");
-}
-
 }  // namespace
 
 const char *to_string(BitmapStore store) {
@@ -47,8 +40,7 @@ bool kernel_has_cgroup_storage() { return libbpf_probe_bpf_map_type(kMapTypeCgrp
 SyscallRecorder::SyscallRecorder(const RecorderOptions &options) : store_(options.store) {
   if (store_ == BitmapStore::automatic)
     store_ = kernel_has_cgroup_storage() ? BitmapStore::cgroup_storage : BitmapStore::hash;
-  skel_ = profile_bpf::open();
-  if (!skel_) fail("cannot open the BPF object", errno);
+  skel_ = open_skeleton<profile_bpf>();
   bool use_storage = store_ == BitmapStore::cgroup_storage;
   bpf_program__set_autoload(skel_->progs.profile_enter_cgrp_storage, use_storage);
   bpf_program__set_autoload(skel_->progs.profile_enter_hash, !use_storage);
@@ -58,39 +50,26 @@ SyscallRecorder::SyscallRecorder(const RecorderOptions &options) : store_(option
   bpf_program__set_autoattach(skel_->progs.denials_exit, false);
   bpf_map__set_autocreate(skel_->maps.cg_storage, use_storage);
   bpf_map__set_autocreate(skel_->maps.cg_syscalls, !use_storage);
-  if (int err = profile_bpf::load(skel_)) {
-    profile_bpf::destroy(skel_);
-    fail("cannot load the BPF programs", err);
-  }
-  if (int err = profile_bpf::attach(skel_)) {
-    profile_bpf::destroy(skel_);
+  load(skel_, "BPF programs");
+  if (int err = profile_bpf::attach(skel_.get()))
     fail("cannot attach to the sys_enter/sched_process_exec/cgroup tracepoints", err);
-  }
   if (options.track_denials) track_denials();
-  ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &SyscallRecorder::on_event, this, nullptr);
-  if (!ring_) {
-    int err = errno;
-    profile_bpf::destroy(skel_);
-    fail("cannot open the ring buffer", err);
-  }
+  ring_ = std::make_unique<RingBuffer>(bpf_map__fd(skel_->maps.events), &SyscallRecorder::on_event,
+                                       this);
 }
 
-SyscallRecorder::~SyscallRecorder() {
-  bpf_link__destroy(exit_link_);
-  ring_buffer__free(ring_);
-  profile_bpf::destroy(skel_);
-}
+SyscallRecorder::~SyscallRecorder() = default;
 
 void SyscallRecorder::track_denials() {
   if (exit_link_) return;
   // sys_enter is attached already: it marks calls before sys_exit judges any, and a task gets
   // its mark slot only by entering a call, so calls in flight now are never judged.
   skel_->bss->track_denials = 1;
-  exit_link_ = bpf_program__attach(skel_->progs.denials_exit);
+  exit_link_.reset(bpf_program__attach(skel_->progs.denials_exit));
   if (!exit_link_) fail("cannot attach to the sys_exit tracepoint", errno);
 }
 
-int SyscallRecorder::poll_fd() const { return ring_buffer__epoll_fd(ring_); }
+int SyscallRecorder::poll_fd() const { return ring_->poll_fd(); }
 
 int SyscallRecorder::on_event(void *ctx, void *data, size_t size) noexcept {
   auto *self = static_cast<SyscallRecorder *>(ctx);
@@ -118,9 +97,9 @@ int SyscallRecorder::on_event(void *ctx, void *data, size_t size) noexcept {
 }
 
 void SyscallRecorder::drain() {
-  int n = ring_buffer__consume(ring_);
+  int n = ring_->consume();
   if (event_error_) throw Error(Exit::environment, "out of memory while reading events");
-  if (n < 0 && n != -EINTR) fail("cannot read the ring buffer", n);
+  if (n < 0) fail("cannot read the ring buffer", n);
 }
 
 profile::CgroupCalls SyscallRecorder::calls_of(uint64_t cgroup_id, int cgroup_dir_fd) {

@@ -18,13 +18,6 @@ namespace {
 
 constexpr uint32_t kRingBytes = 64u << 20;
 
-[[noreturn]] void fail(const std::string &what, int err) {
-  std::string why = libbpf_last_error();
-  throw Error(Exit::environment, what + ": " + errno_text(err > 0 ? err : -err) +
-                                     (why.empty() ? "" : " (libbpf: " + why + ")") +
-                                     "; run as root or with CAP_BPF+CAP_PERFMON");
-}
-
 struct Capture {
   const char *name;
   syscope_capture_plan plan;
@@ -65,32 +58,17 @@ constexpr Capture kCaptures[] = {
 }  // namespace
 
 TraceRecorder::TraceRecorder(Sink sink) : sink_(std::move(sink)) {
-  skel_ = trace_bpf::open();
-  if (!skel_) fail("cannot open the BPF object", errno);
+  skel_ = open_skeleton<trace_bpf>();
   bpf_map__set_max_entries(skel_->maps.events, kRingBytes);
-  if (int err = trace_bpf::load(skel_)) {
-    trace_bpf::destroy(skel_);
-    fail("cannot load the trace programs", err);
-  }
+  load(skel_, "trace programs");
   fill_capture_plan();
-  ring_ = ring_buffer__new(bpf_map__fd(skel_->maps.events), &TraceRecorder::on_record, this, nullptr);
-  if (!ring_) {
-    int err = errno;
-    trace_bpf::destroy(skel_);
-    fail("cannot open the ring buffer", err);
-  }
+  ring_ = std::make_unique<RingBuffer>(bpf_map__fd(skel_->maps.events), &TraceRecorder::on_record,
+                                       this);
   // The skeleton attaches in program order: sys_enter before sys_exit.
-  if (int err = trace_bpf::attach(skel_)) {
-    ring_buffer__free(ring_);
-    trace_bpf::destroy(skel_);
-    fail("cannot attach the trace programs", err);
-  }
+  if (int err = trace_bpf::attach(skel_.get())) fail("cannot attach the trace programs", err);
 }
 
-TraceRecorder::~TraceRecorder() {
-  ring_buffer__free(ring_);
-  trace_bpf::destroy(skel_);
-}
+TraceRecorder::~TraceRecorder() = default;
 
 void TraceRecorder::fill_capture_plan() {
   int fd = bpf_map__fd(skel_->maps.capture_plan);
@@ -114,7 +92,7 @@ void TraceRecorder::untrace_cgroup(uint64_t cgroup_id) {
   bpf_map_delete_elem(bpf_map__fd(skel_->maps.trace_cgroups), &cgroup_id);  // gone already: fine
 }
 
-int TraceRecorder::poll_fd() const { return ring_buffer__epoll_fd(ring_); }
+int TraceRecorder::poll_fd() const { return ring_->poll_fd(); }
 
 int TraceRecorder::on_record(void *ctx, void *data, size_t size) noexcept {
   auto *self = static_cast<TraceRecorder *>(ctx);
@@ -130,9 +108,9 @@ int TraceRecorder::on_record(void *ctx, void *data, size_t size) noexcept {
 }
 
 void TraceRecorder::drain() {
-  int n = ring_buffer__consume(ring_);
+  int n = ring_->consume();
   if (sink_failed_) throw Error(Exit::usage, "cannot write the trace file");
-  if (n < 0 && n != -EINTR) fail("cannot read the ring buffer", n);
+  if (n < 0) fail("cannot read the ring buffer", n);
 }
 
 LossCounters TraceRecorder::losses() const { return read_loss_counters(bpf_map__fd(skel_->maps.counters)); }

@@ -547,13 +547,13 @@ std::optional<unsigned> sockaddr_arg_index(const std::string &n) {
 }
 
 bpf::LossCounters loss_counters_of(const nlohmann::json &counters) {
-  static const char *const names[SYSCOPE_CNT_MAX] = {"ringbuf_full", "cgroup_full", "nr_range",
-                                                     "task_full",    "denial_full", "user_read"};
   bpf::LossCounters out;
   if (!counters.is_object()) return out;
-  for (int i = 0; i < SYSCOPE_CNT_MAX; ++i)
-    if (names[i] && counters.contains(names[i]) && counters[names[i]].is_number_unsigned())
-      out.values[i] = counters[names[i]].get<uint64_t>();
+  for (int i = 0; i < SYSCOPE_CNT_MAX; ++i) {
+    const char *key = bpf::loss_counter_key(i);
+    if (counters.contains(key) && counters[key].is_number_unsigned())
+      out.values[i] = counters[key].get<uint64_t>();
+  }
   return out;
 }
 

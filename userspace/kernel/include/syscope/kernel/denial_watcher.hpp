@@ -4,13 +4,14 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 
+#include "syscope/kernel/bpf_owner.hpp"
 #include "syscope/kernel/denial.hpp"
 #include "syscope/kernel/loss_counters.hpp"
 
 struct watch_bpf;
-struct ring_buffer;
 
 namespace syscope::bpf {
 
@@ -35,8 +36,8 @@ class DenialWatcher {
 
   DenialSink on_denial_;
   CgroupSink on_cgroup_;
-  watch_bpf *skel_ = nullptr;
-  ring_buffer *ring_ = nullptr;
+  SkelPtr<watch_bpf> skel_;
+  std::unique_ptr<RingBuffer> ring_;
   int64_t boot_to_wall_ns_ = 0;  // CLOCK_REALTIME - CLOCK_BOOTTIME when we started
   bool sink_failed_ = false;
 };

@@ -17,6 +17,9 @@ struct LossCounters {
   std::string describe() const;
 };
 
+// The key of counter `which` (enum syscope_counter) in trace files and JSON: "ringbuf_full", ...
+const char *loss_counter_key(int which);
+
 // Reads a BPF_MAP_TYPE_PERCPU_ARRAY of SYSCOPE_CNT_MAX __u64 slots; Exit::environment on failure.
 LossCounters read_loss_counters(int percpu_array_fd);
 

@@ -8,11 +8,10 @@
 #include <unordered_map>
 
 #include "syscope/syscalls/cgroup_calls.hpp"
+#include "syscope/kernel/bpf_owner.hpp"
 #include "syscope/kernel/loss_counters.hpp"
 
 struct profile_bpf;
-struct ring_buffer;
-struct bpf_link;
 
 namespace syscope::bpf {
 
@@ -70,9 +69,9 @@ class SyscallRecorder {
   void add_denial_counts(uint64_t cgroup_id, profile::CgroupCalls &calls) const;
 
   BitmapStore store_;
-  profile_bpf *skel_ = nullptr;
-  ring_buffer *ring_ = nullptr;
-  bpf_link *exit_link_ = nullptr;
+  SkelPtr<profile_bpf> skel_;
+  LinkPtr exit_link_;  // sys_exit, attached by track_denials(); detached before the skeleton
+  std::unique_ptr<RingBuffer> ring_;
   std::unordered_map<uint64_t, profile::CgroupCalls> seen_;
   std::unordered_map<uint64_t, CgroupLife> cgroups_;
   bool event_error_ = false;

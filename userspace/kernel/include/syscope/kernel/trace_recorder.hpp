@@ -5,11 +5,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 
+#include "syscope/kernel/bpf_owner.hpp"
 #include "syscope/kernel/loss_counters.hpp"
 
 struct trace_bpf;
-struct ring_buffer;
 
 namespace syscope::bpf {
 
@@ -34,8 +35,8 @@ class TraceRecorder {
   void fill_capture_plan();
 
   Sink sink_;
-  trace_bpf *skel_ = nullptr;
-  ring_buffer *ring_ = nullptr;
+  SkelPtr<trace_bpf> skel_;
+  std::unique_ptr<RingBuffer> ring_;
   bool sink_failed_ = false;
 };
 
