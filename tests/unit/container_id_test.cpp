@@ -188,3 +188,15 @@ TEST_CASE("id helpers", "[container]") {
   CHECK(runtime_name(Runtime::crio) == "cri-o");
   CHECK(runtime_name(Runtime::docker) == "docker");
 }
+
+TEST_CASE("a container query matches its name or an id prefix, as docker takes them", "[container]") {
+  CHECK(container_matches("web", "web", ID));
+  CHECK(container_matches("/web", "web", ID));      // Docker's API writes names with a slash
+  CHECK(container_matches("web", "/web", ID));
+  CHECK(container_matches("3f4e", "web", ID));      // id prefix
+  CHECK(container_matches(ID, "", ID));             // whole id, container without a name
+  CHECK_FALSE(container_matches("we", "web", ID));  // names match whole, never by prefix
+  CHECK_FALSE(container_matches("", "", ID));       // an empty query names nothing
+  CHECK_FALSE(container_matches("/", "web", ID));
+  CHECK_FALSE(container_matches("3f4e", "web", ""));
+}

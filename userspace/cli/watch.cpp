@@ -13,6 +13,7 @@
 #include "syscope/kernel/denial_watcher.hpp"
 #include "syscope/process/descendant_wait.hpp"
 #include "syscope/base/error.hpp"
+#include "syscope/containers/container_id.hpp"
 #include "syscope/watch/watch_report.hpp"
 
 namespace syscope::cli {
@@ -47,8 +48,7 @@ bool selected(const watch::Denial &denial, const std::vector<std::string> &wante
   if (wanted.empty()) return true;
   if (!denial.container) return false;
   for (const auto &w : wanted)
-    if (w == denial.container->name || (!w.empty() && denial.container->id.rfind(w, 0) == 0))
-      return true;
+    if (container::container_matches(w, denial.container->name, denial.container->id)) return true;
   return false;
 }
 

@@ -141,6 +141,13 @@ std::string_view runtime_name(Runtime runtime) {
 
 bool is_container_id(std::string_view s) { return s.size() == 64 && all_hex(s); }
 
+bool container_matches(std::string_view query, std::string_view name, std::string_view id) {
+  if (!query.empty() && query.front() == '/') query.remove_prefix(1);
+  if (!name.empty() && name.front() == '/') name.remove_prefix(1);
+  if (query.empty()) return false;
+  return query == name || id.substr(0, query.size()) == query;
+}
+
 std::string short_id(std::string_view id) { return std::string(id.substr(0, 12)); }
 
 std::string container_label(const std::string &name, const std::string &id,

@@ -117,13 +117,12 @@ docker::ApiResult<docker::ContainerMetadata> ContainerResolver::find(
 std::vector<const ContainerInfo *> ContainerResolver::known_cgroups_of(
     const std::string &name_or_id_prefix) const {
   std::vector<const ContainerInfo *> out;
-  if (name_or_id_prefix.empty()) return out;
   for (const auto &[id, entry] : cache_) {
     const ContainerInfo &info = entry.info;
     if (!info.container) continue;
-    bool by_id = info.container->id.rfind(name_or_id_prefix, 0) == 0;
-    bool by_name = info.metadata && info.metadata->name == name_or_id_prefix;
-    if (by_id || by_name) out.push_back(&info);
+    if (container_matches(name_or_id_prefix, info.metadata ? info.metadata->name : "",
+                          info.container->id))
+      out.push_back(&info);
   }
   std::sort(out.begin(), out.end(), [](const ContainerInfo *a, const ContainerInfo *b) {
     return a->cgroup_id < b->cgroup_id;

@@ -349,13 +349,9 @@ std::string TraceCatalog::label_of(uint64_t cgroup_id) const {
 }
 
 std::vector<uint64_t> TraceCatalog::cgroups_matching(const std::string &name_or_id) const {
-  std::string want = name_or_id;
-  if (!want.empty() && want[0] == '/') want.erase(0, 1);
   std::vector<uint64_t> out;
-  if (want.empty()) return out;
   for (const auto &[id, c] : containers_)
-    if (c.name == want || (!c.id.empty() && c.id.compare(0, want.size(), want) == 0))
-      out.push_back(id);
+    if (container::container_matches(name_or_id, c.name, c.id)) out.push_back(id);
   return out;
 }
 

@@ -39,6 +39,11 @@ std::optional<ContainerRef> container_from_cgroup_path(std::string_view path);
 // True for exactly 64 lowercase hex digits, the form of Docker/OCI container ids.
 bool is_container_id(std::string_view s);
 
+// Whether a user's container query names this container, as `docker` takes names and ids: its
+// exact name ("web", or Docker's API form "/web") or a prefix of its id. An empty query matches
+// nothing. watch --container, trace show --container and the resolver all decide through here.
+bool container_matches(std::string_view query, std::string_view name, std::string_view id);
+
 // The first 12 digits, as `docker ps` shows ids.
 std::string short_id(std::string_view id);
 
