@@ -44,7 +44,7 @@ bool has(const std::vector<std::string> &items, const std::string &item) {
 // syscope of a concurrent run elsewhere on the machine is not a leak.)
 std::vector<std::string> stray_record_cgroups() {
   std::vector<std::string> stray;
-  std::string root = syscope::cgroup::cgroup2_mount() + syscope::cgroup::own_cgroup2_path();
+  std::string root = syscope::cgroup::own_cgroup2_dir();
   for (const auto &entry : fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied)) {
     std::string name = entry.path().filename().string();
     if (!entry.is_directory() || name.rfind("syscope-record-", 0) != 0) continue;
@@ -57,7 +57,7 @@ std::vector<std::string> stray_record_cgroups() {
 // True once a process in a live record cgroup is blocked in clock_nanosleep (/proc/<pid>/syscall
 // starts with the number of the call a task is blocked in).
 bool recorded_process_sleeps() {
-  std::string root = syscope::cgroup::cgroup2_mount() + syscope::cgroup::own_cgroup2_path();
+  std::string root = syscope::cgroup::own_cgroup2_dir();
   auto nanosleep_nr = std::to_string(SYS_clock_nanosleep);
   for (const auto &entry : fs::directory_iterator(root)) {
     if (entry.path().filename().string().rfind("syscope-record-", 0) != 0) continue;

@@ -78,11 +78,9 @@ void run_record_command(RecordOptions &opts) {
   std::string path = process::resolve_command(opts.command[0]);
   util::AtomicFile output(opts.output);
   bpf::require_bpf_environment();
-  std::string parent = cgroup::cgroup2_mount() + cgroup::own_cgroup2_path();
-  while (parent.size() > 1 && parent.back() == '/') parent.pop_back();
   bpf::route_libbpf_log(opts.verbose);
   bpf::SyscallRecorder recorder({.store = store, .track_denials = opts.track_denials});
-  auto cg = cgroup::ScopedCgroup::create_under(parent, "syscope-record");
+  auto cg = cgroup::ScopedCgroup::create_beside_self("syscope-record");
   record::ContainerTracker tracker;
   bool watch_containers = starts_containers(path);
 

@@ -173,11 +173,9 @@ void print_trace_summary(const TraceSession &session, const TraceOptions &opts, 
 void run_trace_command(TraceOptions &opts) {
   std::string path = process::resolve_command(opts.command[0]);
   bpf::require_bpf_environment();
-  std::string parent = cgroup::cgroup2_mount() + cgroup::own_cgroup2_path();
-  while (parent.size() > 1 && parent.back() == '/') parent.pop_back();
   bpf::route_libbpf_log(opts.verbose);
   TraceSession session(opts, make_header());
-  auto cg = cgroup::ScopedCgroup::create_under(parent, "syscope-trace");
+  auto cg = cgroup::ScopedCgroup::create_beside_self("syscope-trace");
   session.recorder().trace_cgroup(cg.id());
   process::SignalRouter signals;
   auto started = Clock::now();

@@ -66,4 +66,10 @@ std::string own_cgroup2_path() {
   throw Error(Exit::environment, "/proc/self/cgroup has no cgroup v2 (\"0::\") entry");
 }
 
+std::string own_cgroup2_dir() {
+  std::string dir = cgroup2_mount() + own_cgroup2_path();
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
 }  // namespace syscope::cgroup

@@ -13,8 +13,13 @@
 #include <thread>
 
 #include "syscope/base/error.hpp"
+#include "syscope/containers/mountinfo.hpp"
 
 namespace syscope::cgroup {
+
+ScopedCgroup ScopedCgroup::create_beside_self(const std::string &prefix) {
+  return create_under(own_cgroup2_dir(), prefix);
+}
 
 ScopedCgroup ScopedCgroup::create_under(const std::string &parent_dir, const std::string &prefix) {
   for (int n = 0; n < 1000; ++n) {

@@ -17,5 +17,8 @@ std::optional<std::string> cgroup2_path_of(std::istream &proc_cgroup);
 // Both, for the running process; throw syscope::Error(Exit::environment) when missing.
 std::string cgroup2_mount();
 std::string own_cgroup2_path();
+// The directory of this process's own cgroup v2: cgroup2_mount() + own_cgroup2_path(), without
+// a trailing slash. Where syscope creates the cgroup a command runs in.
+std::string own_cgroup2_dir();
 
 }  // namespace syscope::cgroup
