@@ -7,7 +7,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -17,6 +16,7 @@
 #include "record_options.hpp"
 #include "syscope/base/atomic_file.hpp"
 #include "syscope/kernel/bpf_environment.hpp"
+#include "syscope/containers/container_follower.hpp"
 #include "syscope/containers/container_id.hpp"
 #include "syscope/seccomp/container_profile.hpp"
 #include "syscope/record/container_tracker.hpp"
@@ -34,62 +34,41 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-struct Target {
-  std::string query;                             // as the user named it
-  std::optional<docker::ContainerMetadata> meta; // once the API knows it
-  bool adopted = false;                          // already running when recording began
+using Target = container::ContainerFollower::Target;
+
+struct RecordState {  // what record keeps beside each target
+  bool adopted = false;     // already running when recording began
   bool api_warned = false;
 };
 
 bool is_writable_dir(const std::string &dir) { return access(dir.c_str(), W_OK | X_OK) == 0; }
 
-std::optional<std::string> cgroup2_path_of_pid(int pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/cgroup");
-  return cgroup::cgroup2_path_of(in);
+void warn_once_by_id(const Target &target, RecordState &state) {
+  if (!target.by_id_only || state.api_warned) return;
+  std::fprintf(stderr, "syscope: warning: %s; recording %s by its id alone\n",
+               target.api_error.c_str(), container::short_id(target.query).c_str());
+  state.api_warned = true;
 }
 
-// Asks the API about a target not yet known. Without a reachable API a full container id is
-// still enough: the container is found by its cgroup path alone. Anything else throws.
-void look_up(Target &target, docker::DockerClient &api) {
-  auto answer = api.inspect(target.query);
-  if (answer.ok()) {
-    target.meta = *answer.value;
-    return;
-  }
-  if (answer.status == docker::ApiStatus::not_found) return;
-  if (answer.status == docker::ApiStatus::unreachable && container::is_container_id(target.query)) {
-    if (!target.api_warned)
-      std::fprintf(stderr, "syscope: warning: %s; recording %s by its id alone\n",
-                   answer.error.c_str(), container::short_id(target.query).c_str());
-    target.api_warned = true;
-    docker::ContainerMetadata by_id;
-    by_id.id = target.query;
-    by_id.name = container::short_id(target.query);
-    target.meta = by_id;
-    return;
-  }
-  throw Error(Exit::environment, answer.error);
-}
-
-bool finished(Target &target, docker::DockerClient &api, record::ContainerTracker &tracker,
-              const std::string &mount, const std::function<void()> &catch_up) {
+bool finished(Target &target, RecordState &state, container::ContainerFollower &follower,
+              record::ContainerTracker &tracker, const std::string &mount,
+              const std::function<void()> &catch_up) {
   if (!target.meta) {
-    look_up(target, api);
+    follower.look_up(target);
+    warn_once_by_id(target, state);
     if (!target.meta) return false;
   }
   const auto *tracked = tracker.find(target.meta->id);
   if (!tracked) {
     // Not seen starting: already running (adopt it), or created and not started yet.
-    auto fresh = api.inspect(target.meta->id);
-    if (fresh.ok()) target.meta = *fresh.value;
-    if (!fresh.ok() && fresh.status != docker::ApiStatus::not_found) return false;  // id only
+    if (!follower.look_up(target, true)) return false;  // known by id only: cannot tell
     if (!target.meta->running || target.meta->pid <= 0) return false;
     // Its cgroup_mkdir event precedes the start the API just reported: read the events once
     // more before deciding that it was running before we were.
     catch_up();
     if (tracker.find(target.meta->id)) return false;
-    if (auto path = cgroup2_path_of_pid(target.meta->pid); path && tracker.adopt(mount, *path))
-      target.adopted = true;
+    if (auto path = follower.running_cgroup_path(target); path && tracker.adopt(mount, *path))
+      state.adopted = true;
     return false;
   }
   return tracked->removed;
@@ -115,8 +94,9 @@ void run_record_containers(RecordOptions &opts) {
   auto api = docker::DockerClient::from_environment(
       opts.docker_socket.empty() ? std::nullopt : std::optional<std::string>(opts.docker_socket));
   record::ContainerTracker tracker;
-  std::vector<Target> targets;
-  for (const auto &query : opts.containers) targets.push_back({query, std::nullopt, false, false});
+  container::ContainerFollower follower(api, opts.containers);
+  auto &targets = follower.targets();
+  std::vector<RecordState> states(targets.size());
 
   process::SignalRouter signals;
   std::fprintf(stderr, "syscope: recording; waiting for %s\n", join(opts.containers, ", ").c_str());
@@ -131,8 +111,9 @@ void run_record_containers(RecordOptions &opts) {
   };
   auto all_finished = [&] {
     bool all = true;
-    for (auto &target : targets) {
-      if (finished(target, api, tracker, mount, catch_up)) continue;
+    for (size_t i = 0; i < targets.size(); ++i) {
+      auto &target = targets[i];
+      if (finished(target, states[i], follower, tracker, mount, catch_up)) continue;
       all = false;
       bool seen = target.meta && tracker.find(target.meta->id);
       if (!seen && Clock::now() > wait_deadline)
@@ -152,7 +133,8 @@ void run_record_containers(RecordOptions &opts) {
                    life.path.c_str(), life.removed ? " (removed)" : "");
 
   int missing = 0;
-  for (const auto &target : targets) {
+  for (size_t i = 0; i < targets.size(); ++i) {
+    const auto &target = targets[i];
     const auto *tracked = target.meta ? tracker.find(target.meta->id) : nullptr;
     if (!tracked) {
       std::fprintf(stderr, "syscope: container %s never ran while recording: no profile\n", target.query.c_str());
@@ -182,7 +164,7 @@ void run_record_containers(RecordOptions &opts) {
                                                        seccomp::DockerDefault::for_this_host());
     util::AtomicFile output(output_for(opts, target));
     record::write_profile(composed.built.profile, opts.format, output);
-    if (target.adopted)
+    if (states[i].adopted)
       composed.notes.push_back("it was already running when recording began: calls made before "
                                "then are not in the profile");
     print_container_summary(target.meta->name + " " + container::short_id(target.meta->id),
