@@ -67,15 +67,4 @@ std::string read_file(const std::filesystem::path &path) {
   return ss.str();
 }
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/syscope-test-XXXXXX";
-  if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 }  // namespace syscope::test

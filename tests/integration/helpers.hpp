@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "../common/temp_dir.hpp"
+
 namespace syscope::test {
 
 struct RunResult {
@@ -21,19 +23,5 @@ std::string syscope_bin();
 std::string test_prog(const std::string &name);
 
 std::string read_file(const std::filesystem::path &path);
-
-// A fresh directory under /tmp, removed with its contents when the guard goes away.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir &) = delete;
-  TempDir &operator=(const TempDir &) = delete;
-  const std::filesystem::path &path() const { return path_; }
-  std::filesystem::path operator/(const std::string &name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
 
 }  // namespace syscope::test

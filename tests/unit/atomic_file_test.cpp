@@ -14,6 +14,7 @@
 
 #include "syscope/base/atomic_file.hpp"
 #include "syscope/base/error.hpp"
+#include "../common/temp_dir.hpp"
 
 using namespace syscope;
 using syscope::util::AtomicFile;
@@ -21,21 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh directory under /tmp, removed with everything in it.
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/syscope-atomic-file-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  TempDir(const TempDir &) = delete;
-  TempDir &operator=(const TempDir &) = delete;
-};
+using syscope::test::TempDir;
 
 std::set<std::string> entries(const std::string &dir) {
   std::set<std::string> names;
@@ -70,7 +57,7 @@ Exit error_code_of(const std::string &path) {
 
 TEST_CASE("commit writes the full content and leaves no temp file", "[atomic_file]") {
   TempDir dir;
-  std::string target = dir.path + "/profile.json";
+  std::string target = dir.str() + "/profile.json";
   // Bigger than one page and with NUL bytes: everything must arrive.
   std::string contents(100000, 'x');
   contents[10] = '\0';
@@ -80,13 +67,13 @@ TEST_CASE("commit writes the full content and leaves no temp file", "[atomic_fil
     CHECK(file.path() == target);
     CHECK_FALSE(file.is_stdout());
     // The temp file exists beside the target from the start; the target does not yet.
-    auto before = entries(dir.path);
+    auto before = entries(dir.str());
     REQUIRE(before.size() == 1);
     CHECK(before.begin()->rfind(".profile.json.", 0) == 0);
     CHECK_FALSE(fs::exists(target));
     file.commit(contents);
   }
-  CHECK(entries(dir.path) == std::set<std::string>{"profile.json"});
+  CHECK(entries(dir.str()) == std::set<std::string>{"profile.json"});
   CHECK(read_text(target) == contents);
   struct stat st {};
   REQUIRE(stat(target.c_str(), &st) == 0);
@@ -95,13 +82,13 @@ TEST_CASE("commit writes the full content and leaves no temp file", "[atomic_fil
 
 TEST_CASE("destroying without commit leaves neither file nor temp file", "[atomic_file]") {
   TempDir dir;
-  { AtomicFile file(dir.path + "/profile.json"); }
-  CHECK(entries(dir.path).empty());
+  { AtomicFile file(dir.str() + "/profile.json"); }
+  CHECK(entries(dir.str()).empty());
 }
 
 TEST_CASE("an existing target is replaced by rename, not rewritten", "[atomic_file]") {
   TempDir dir;
-  std::string target = dir.path + "/profile.json";
+  std::string target = dir.str() + "/profile.json";
   write_text(target, "old contents\n");
   std::ifstream old_reader(target);  // keeps the old inode open
   struct stat old_st {};
@@ -112,7 +99,7 @@ TEST_CASE("an existing target is replaced by rename, not rewritten", "[atomic_fi
     file.commit("new\n");
   }
   CHECK(read_text(target) == "new\n");
-  CHECK(entries(dir.path) == std::set<std::string>{"profile.json"});
+  CHECK(entries(dir.str()) == std::set<std::string>{"profile.json"});
   struct stat new_st {};
   REQUIRE(stat(target.c_str(), &new_st) == 0);
   CHECK(new_st.st_ino != old_st.st_ino);
@@ -124,13 +111,13 @@ TEST_CASE("an existing target is replaced by rename, not rewritten", "[atomic_fi
 
 TEST_CASE("an unusable output path throws Exit::usage up front", "[atomic_file]") {
   TempDir dir;
-  CHECK(error_code_of(dir.path + "/missing/profile.json") == Exit::usage);
-  CHECK(error_code_of(dir.path) == Exit::usage);         // an existing directory
-  CHECK(error_code_of(dir.path + "/") == Exit::usage);   // a path ending in '/'
-  fs::create_directory(dir.path + "/sub");
-  CHECK(error_code_of(dir.path + "/sub") == Exit::usage);
-  CHECK(entries(dir.path) == std::set<std::string>{"sub"});
-  CHECK(entries(dir.path + "/sub").empty());
+  CHECK(error_code_of(dir.str() + "/missing/profile.json") == Exit::usage);
+  CHECK(error_code_of(dir.str()) == Exit::usage);         // an existing directory
+  CHECK(error_code_of(dir.str() + "/") == Exit::usage);   // a path ending in '/'
+  fs::create_directory(dir.str() + "/sub");
+  CHECK(error_code_of(dir.str() + "/sub") == Exit::usage);
+  CHECK(entries(dir.str()) == std::set<std::string>{"sub"});
+  CHECK(entries(dir.str() + "/sub").empty());
 }
 
 TEST_CASE("the path - is stdout and creates nothing", "[atomic_file]") {

@@ -14,12 +14,15 @@
 
 #include "syscope/process/command_path.hpp"
 #include "syscope/base/error.hpp"
+#include "../common/temp_dir.hpp"
 
 using namespace syscope;
 using syscope::process::resolve_command;
 namespace fs = std::filesystem;
 
 namespace {
+
+using syscope::test::TempDir;
 
 // Sets (or, with nullopt, unsets) $PATH for one test and restores what was there.
 struct PathGuard {
@@ -51,21 +54,6 @@ struct CwdGuard {
   }
   CwdGuard(const CwdGuard &) = delete;
   CwdGuard &operator=(const CwdGuard &) = delete;
-};
-
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/syscope-command-path-XXXXXX";
-    REQUIRE(mkdtemp(tmpl) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  TempDir(const TempDir &) = delete;
-  TempDir &operator=(const TempDir &) = delete;
 };
 
 void make_file(const std::string &path, mode_t mode) {
@@ -105,54 +93,54 @@ TEST_CASE("without PATH the default path is searched", "[command_path]") {
 
 TEST_CASE("a name with a slash is taken as is", "[command_path]") {
   TempDir dir;
-  make_file(dir.path + "/tool", 0755);
-  make_file(dir.path + "/data", 0644);
-  CHECK(resolve_command(dir.path + "/tool") == dir.path + "/tool");
-  CHECK(error_code_of(dir.path + "/missing") == Exit::not_found);
-  CHECK(error_code_of(dir.path + "/missing/tool") == Exit::not_found);
-  CHECK(error_code_of(dir.path + "/data") == Exit::cannot_execute);
-  CHECK(error_code_of(dir.path) == Exit::cannot_execute);  // a directory
-  CHECK(error_code_of(dir.path + "/") == Exit::cannot_execute);
+  make_file(dir.str() + "/tool", 0755);
+  make_file(dir.str() + "/data", 0644);
+  CHECK(resolve_command(dir.str() + "/tool") == dir.str() + "/tool");
+  CHECK(error_code_of(dir.str() + "/missing") == Exit::not_found);
+  CHECK(error_code_of(dir.str() + "/missing/tool") == Exit::not_found);
+  CHECK(error_code_of(dir.str() + "/data") == Exit::cannot_execute);
+  CHECK(error_code_of(dir.str()) == Exit::cannot_execute);  // a directory
+  CHECK(error_code_of(dir.str() + "/") == Exit::cannot_execute);
   {
     // Not looked up in PATH even when PATH has a match.
-    fs::create_directory(dir.path + "/empty");
-    CwdGuard cwd(dir.path + "/empty");
-    PathGuard path(dir.path);
+    fs::create_directory(dir.str() + "/empty");
+    CwdGuard cwd(dir.str() + "/empty");
+    PathGuard path(dir.str());
     CHECK(error_code_of("./tool") == Exit::not_found);
   }
 }
 
 TEST_CASE("a non-executable file in a PATH directory cannot be executed", "[command_path]") {
   TempDir dir;
-  make_file(dir.path + "/syscope-test-cmd", 0644);
-  PathGuard path(dir.path + ":/usr/bin:/bin");
+  make_file(dir.str() + "/syscope-test-cmd", 0644);
+  PathGuard path(dir.str() + ":/usr/bin:/bin");
   CHECK(error_code_of("syscope-test-cmd") == Exit::cannot_execute);
 }
 
 TEST_CASE("PATH is searched in order: an executable later wins over a non-executable",
           "[command_path]") {
   TempDir dir;
-  fs::create_directory(dir.path + "/a");
-  fs::create_directory(dir.path + "/b");
-  fs::create_directory(dir.path + "/c");
-  make_file(dir.path + "/a/cmd", 0644);
-  make_file(dir.path + "/b/cmd", 0755);
-  make_file(dir.path + "/c/cmd", 0755);
-  PathGuard path(dir.path + "/a:" + dir.path + "/b:" + dir.path + "/c");
-  CHECK(resolve_command("cmd") == dir.path + "/b/cmd");
+  fs::create_directory(dir.str() + "/a");
+  fs::create_directory(dir.str() + "/b");
+  fs::create_directory(dir.str() + "/c");
+  make_file(dir.str() + "/a/cmd", 0644);
+  make_file(dir.str() + "/b/cmd", 0755);
+  make_file(dir.str() + "/c/cmd", 0755);
+  PathGuard path(dir.str() + "/a:" + dir.str() + "/b:" + dir.str() + "/c");
+  CHECK(resolve_command("cmd") == dir.str() + "/b/cmd");
 }
 
 TEST_CASE("a name found nowhere is Exit::not_found", "[command_path]") {
   TempDir dir;
-  PathGuard path(dir.path);
+  PathGuard path(dir.str());
   CHECK(error_code_of("syscope-no-such-command") == Exit::not_found);
   CHECK(error_code_of("") == Exit::not_found);
 }
 
 TEST_CASE("empty PATH entries mean the current directory, as for execvp", "[command_path]") {
   TempDir dir;
-  make_file(dir.path + "/here-cmd", 0755);
-  CwdGuard cwd(dir.path);
+  make_file(dir.str() + "/here-cmd", 0755);
+  CwdGuard cwd(dir.str());
   {
     PathGuard path("/nonexistent::/also-nonexistent");
     CHECK(resolve_command("here-cmd") == "./here-cmd");

@@ -402,7 +402,7 @@ TEST_CASE("not a trace: a clear error", "[trace]") {
   CHECK(message(dir.file("empty")) == dir.file("empty") + ": empty file, not a syscope trace");
   spit(dir.file("short"), std::string("SYSCOPE\0\1", 9));
   CHECK(message(dir.file("short")) == dir.file("short") + ": trace header is cut off (9 bytes)");
-  CHECK(message(dir.path) == dir.path + ": is a directory, not a syscope trace");
+  CHECK(message(dir.str()) == dir.str() + ": is a directory, not a syscope trace");
   CHECK(message(dir.file("missing")) ==
         dir.file("missing") + ": cannot open: No such file or directory");
   std::string v0("SYSCOPE\0\0\0\0\0\0\0\0\0", 16);

@@ -13,24 +13,11 @@
 #include <sys/un.h>
 
 #include "syscope/abi.h"
+#include "../common/temp_dir.hpp"
 
 namespace trace_test {
 
-struct TempDir {
-  std::string path;
-  TempDir() {
-    char tmpl[] = "/tmp/syscope-trace-test-XXXXXX";
-    if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-    path = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path, ec);
-  }
-  TempDir(const TempDir &) = delete;
-  TempDir &operator=(const TempDir &) = delete;
-  std::string file(const std::string &name) const { return path + "/" + name; }
-};
+using syscope::test::TempDir;
 
 inline std::string slurp(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
