@@ -255,6 +255,9 @@ void run_trace_containers(TraceOptions &opts) {
                          [&](const Target &t) { return t.traced && t.meta && t.meta->id == ref->id; });
     created[ref->id] = cgroup_id;
     for (auto &target : targets) {
+      // Found running by find_targets before this mkdir was read (dockerd answers an inspect
+      // only once the start is done, and the mkdir waits in the ring meanwhile): keep it.
+      if (target.traced && target.meta && target.meta->id == ref->id) return true;
       if (target.traced) continue;
       if (!target.meta || target.meta->id != ref->id) {
         auto found = api.inspect(ref->id);
