@@ -1,18 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
 // `syscope trace` end to end: the real trace programs record a known program; `trace show`
 // decodes its calls, `profile from-trace` gives what `record` gives, a damaged file still reads
-// up to the damage, and a storm's losses are counted, never silent.
+// up to the damage, a trace killed with SIGKILL holds a slow workload's calls up to its last
+// second, and a storm's losses are counted, never silent.
 #include <catch2/catch.hpp>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "helpers.hpp"
+#include "syscope/containers/mountinfo.hpp"
 #include "syscope/seccomp/profile_json.hpp"
 
 using namespace syscope::test;
@@ -31,6 +40,88 @@ RunResult trace_to(const fs::path &file, std::vector<std::string> cmd) {
   std::vector<std::string> argv = {syscope_bin(), "trace", "-o", file.string(), "--"};
   argv.insert(argv.end(), cmd.begin(), cmd.end());
   return run(argv);
+}
+
+// `syscope trace -- CMD` in the background (stdout and stderr to `log`), for a test to kill with
+// SIGKILL. What a killed syscope leaves behind, CMD still running in its cgroup and the cgroup
+// itself, is killed and removed when this goes away, as is syscope if it still runs. Meanwhile
+// we are a subreaper, so CMD, orphaned, becomes our child and is reaped here, not left to init.
+class KilledTrace {
+ public:
+  KilledTrace(const fs::path &file, std::vector<std::string> cmd, const fs::path &log)
+      : log_(log),
+        cgroups_(syscope::cgroup::own_cgroup2_dir()) {
+    prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper_);
+    prctl(PR_SET_CHILD_SUBREAPER, 1);
+    std::vector<std::string> argv = {syscope_bin(), "trace", "-o", file.string(), "--"};
+    argv.insert(argv.end(), cmd.begin(), cmd.end());
+    pid_ = fork();
+    if (pid_ == 0) {
+      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      dup2(fd, 1);
+      dup2(fd, 2);
+      std::vector<char *> args;
+      for (auto &a : argv) args.push_back(a.data());
+      args.push_back(nullptr);
+      execv(args[0], args.data());
+      _exit(127);
+    }
+  }
+  ~KilledTrace() {
+    kill_syscope();
+    // syscope made "<own cgroup>/syscope-trace-<its pid>-<n>" and moved CMD there.
+    std::error_code ec;
+    std::string prefix = "syscope-trace-" + std::to_string(pid_) + "-";
+    for (const auto &entry : fs::directory_iterator(cgroups_, ec)) {
+      if (entry.path().filename().string().rfind(prefix, 0) != 0) continue;
+      std::ofstream(entry.path() / "cgroup.kill") << "1";
+      for (int i = 0; i < 250 && !read_file(entry.path() / "cgroup.procs").empty(); ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      fs::remove(entry.path(), ec);
+    }
+    // CMD, adopted when syscope died (this test has no other children): reaped once it is dead.
+    for (int i = 0; i < 250; ++i) {
+      pid_t pid = waitpid(-1, nullptr, WNOHANG | __WALL);
+      if (pid < 0) break;  // ECHILD: none left
+      if (pid == 0) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    prctl(PR_SET_CHILD_SUBREAPER, was_subreaper_);
+  }
+  KilledTrace(const KilledTrace &) = delete;
+  KilledTrace &operator=(const KilledTrace &) = delete;
+
+  // Waits until the log holds `text`.
+  bool wait_for(const std::string &text, double seconds = 20) const {
+    for (int i = 0; i < seconds * 50; ++i) {
+      if (log().find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+  void kill_syscope() {
+    if (alive_) kill(pid_, SIGKILL);
+    if (alive_) waitpid(pid_, nullptr, 0);
+    alive_ = false;
+  }
+  std::string log() const { return read_file(log_); }
+
+ private:
+  fs::path log_;
+  std::string cgroups_;
+  pid_t pid_ = -1;
+  bool alive_ = true;
+  int was_subreaper_ = 0;
+};
+
+// How many openat calls of `path` `trace show --json` reads back from `file`.
+size_t openats_of(const fs::path &file, const std::string &path) {
+  auto show = run({syscope_bin(), "trace", "show", "--json", "--syscall", "openat", file.string()});
+  size_t n = 0;
+  std::istringstream lines(show.out);
+  std::string line;
+  while (std::getline(lines, line))
+    if (nlohmann::json::parse(line).value("path", "") == path) ++n;
+  return n;
 }
 
 }  // namespace
@@ -113,6 +204,28 @@ TEST_CASE("a cut or damaged trace reads up to the damage", "[trace]") {
 
   std::ofstream(dir / "garbage.trace") << "not a trace at all";
   CHECK(run({syscope_bin(), "trace", "show", (dir / "garbage.trace").string()}).status == 2);
+}
+
+TEST_CASE("trace -- CMD killed with SIGKILL: a slow workload's calls are in the file", "[trace]") {
+  TempDir dir;
+  std::string marker = (dir / "marker").string();
+  std::ofstream(marker) << "x";
+  KilledTrace trace(dir / "k.trace", {test_prog("tick_open"), marker}, dir / "trace.log");
+  REQUIRE(trace.wait_for("tick_open: pid "));  // its first open is now
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  trace.kill_syscope();
+  auto log = trace.log();
+  INFO(log);
+  // The workload outlives syscope (until the guard kills it): nothing of it ended the trace.
+  pid_t workload = std::stoi(log.substr(log.find("tick_open: pid ") + 15));
+  REQUIRE(kill(workload, 0) == 0);
+
+  // Opens at 0, 1, 2, 3, 4 s: each block is in the file within a second of its first record.
+  CHECK(openats_of(dir / "k.trace", marker) >= 4);
+  auto stats = run({syscope_bin(), "trace", "stats", "--json", (dir / "k.trace").string()});
+  INFO(stats.err);
+  REQUIRE(stats.status == 0);
+  CHECK(nlohmann::json::parse(stats.out)["complete"] == false);  // cut off, not closed
 }
 
 TEST_CASE("a syscall storm: every call is in the file or counted as dropped", "[trace]") {

@@ -87,8 +87,15 @@ nlohmann::json counters_json(const bpf::LossCounters &losses) {
   return j;
 }
 
-// Writes records as they come, a block at least once a second, the loss counters with every
-// block; stops taking records once --max-size is reached (the file then ends with a note).
+// A block reaches the file within a second of its first record, however few records come: a
+// record waits in the ring buffer up to one tick (the kernel side does not wake us for a trickle;
+// the wait loop drains the ring every process::kServeTick), in the writer up to this long, and
+// up to one more tick until pump() sees that; the rest of the second is slack for a late tick.
+constexpr auto kMaxBlockAge = std::chrono::seconds(1) - 3 * process::kServeTick;
+
+// Writes records as they come, a block within a second of its first record (kMaxBlockAge), the
+// loss counters with every block; stops taking records once --max-size is reached (the file then
+// ends with a note).
 class TraceSession {
  public:
   TraceSession(const TraceOptions &opts, const trace::FileHeader &header)
@@ -101,15 +108,20 @@ class TraceSession {
   std::function<bool(uint64_t, const std::string &)> on_cgroup_created;
   trace::TraceWriter &writer() { return writer_; }
 
+  // Called when the ring buffer wakes us and on every tick of the wait loop.
   void pump() {
     recorder_.drain();
-    if (Clock::now() - last_flush_ >= std::chrono::seconds(1)) flush();
+    if (stopped_) return;
+    auto age = writer_.pending_age();
+    if (age && *age >= kMaxBlockAge)
+      flush();
+    else if (!age)
+      writer_.flush();  // nothing waits: only the fdatasync that may be due
   }
   void flush() {
     if (stopped_) return;
     writer_.add_json(trace::kRecordCounters, counters_json(recorder_.losses()));
     writer_.flush();
-    last_flush_ = Clock::now();
   }
   // Takes what is left, writes the final counters and the end-of-trace marker.
   bpf::LossCounters finish() {
@@ -155,7 +167,6 @@ class TraceSession {
 
   bpf::TraceRecorder recorder_;  // first: the programs load before the file is created
   trace::TraceWriter writer_;
-  Clock::time_point last_flush_ = Clock::now();
   uint64_t records_ = 0;
   uint64_t dropped_for_size_ = 0;
   bool stopped_ = false;
@@ -236,6 +247,9 @@ void run_trace_containers(TraceOptions &opts) {
                          [&](const Target &t) { return t.traced && t.meta && t.meta->id == ref->id; });
     created[ref->id] = cgroup_id;
     for (auto &target : targets) {
+      // Found running by find_targets before this mkdir was read (dockerd answers an inspect
+      // only once the start is done, and the mkdir waits in the ring meanwhile): keep it.
+      if (target.traced && target.meta && target.meta->id == ref->id) return true;
       if (target.traced) continue;
       if (!target.meta || target.meta->id != ref->id) {
         auto found = api.inspect(ref->id);

@@ -77,6 +77,9 @@ int wait_for_descendants(pid_t main_child, const SignalRouter &signals, int even
 
   int main_status = -1;
   bool main_alive = true;
+  // A deadline rather than a plain epoll timeout: SIGCHLD and other wake-ups must not keep
+  // postponing the tick.
+  auto next_tick = std::chrono::steady_clock::now() + kServeTick;
   for (;;) {
     // Reap first: the child may have exited before the signalfd existed to tell us.
     for (;;) {
@@ -90,14 +93,19 @@ int wait_for_descendants(pid_t main_child, const SignalRouter &signals, int even
         main_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
       }
     }
+    auto left = next_tick - std::chrono::steady_clock::now();
+    int timeout_ms = static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count());
     struct epoll_event ready[2];
-    int n = epoll_wait(epoll.get(), ready, 2, 1000);
+    int n = epoll_wait(epoll.get(), ready, 2, std::max(timeout_ms, 0));
     if (n < 0 && errno != EINTR) throw Error(Exit::environment, "epoll_wait: " + errno_text(errno));
+    bool readable = std::any_of(ready, ready + std::max(n, 0),
+                                [&](const epoll_event &e) { return e.data.fd == event_fd; });
+    if (readable || std::chrono::steady_clock::now() >= next_tick) {
+      on_events();
+      next_tick = std::chrono::steady_clock::now() + kServeTick;
+    }
     for (int i = 0; i < n; ++i) {
-      if (ready[i].data.fd == event_fd) {
-        on_events();
-        continue;
-      }
+      if (ready[i].data.fd == event_fd) continue;
       struct signalfd_siginfo info;
       while (read(signals.fd(), &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
         bool sent_by_process = info.ssi_code == SI_USER || info.ssi_code == SI_QUEUE;
@@ -130,8 +138,9 @@ ServeEnd serve_until(const SignalRouter &signals, int event_fd,
     if (done()) return ServeEnd::done;
     auto now = std::chrono::steady_clock::now();
     if (deadline && now >= *deadline) return ServeEnd::deadline;
-    // Wake at least every 100 ms: done() may depend on more than events (an API's answer).
-    int timeout_ms = 100;
+    // Wake at least every tick: done() may depend on more than events (an API's answer), and
+    // on_events drains what did not wake us.
+    int timeout_ms = static_cast<int>(kServeTick.count());
     if (deadline)
       timeout_ms = std::min<int>(timeout_ms, std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now).count() + 1);
     struct epoll_event ready[2];

@@ -170,6 +170,8 @@ struct TraceWriter::Impl {
   std::string zbuf;
   ZSTD_CCtx *cctx = nullptr;
   std::chrono::steady_clock::time_point last_sync{};
+  uint64_t synced = 0;  // bytes written when last synced
+  std::chrono::steady_clock::time_point pending_since{};  // the current block's first add()
 
   ~Impl() {
     if (cctx) ZSTD_freeCCtx(cctx);
@@ -251,6 +253,7 @@ struct TraceWriter::Impl {
       ++dropped;
       return;
     }
+    if (pending.empty()) pending_since = std::chrono::steady_clock::now();
     put_u16(pending, kind);
     put_u16(pending, 0);
     put_u32(pending, static_cast<uint32_t>(size));
@@ -264,6 +267,7 @@ struct TraceWriter::Impl {
     if (::fdatasync(fd) != 0 && errno != EINVAL && errno != EROFS)  // pipes, special files
       fail("cannot sync the trace", errno);
     last_sync = std::chrono::steady_clock::now();
+    synced = written;
   }
 };
 
@@ -294,6 +298,7 @@ TraceWriter::TraceWriter(const std::string &path, const FileHeader &header,
     throw Error(Exit::usage, e.what());
   }
   impl_->last_sync = std::chrono::steady_clock::now();
+  impl_->synced = impl_->written;  // the header alone: nothing worth a sync yet
 }
 
 TraceWriter::~TraceWriter() {
@@ -314,11 +319,17 @@ void TraceWriter::add_json(uint16_t kind, const nlohmann::json &value) {
 
 void TraceWriter::flush() {
   Impl &w = *impl_;
-  if (w.closed || w.failed || w.pending.empty()) return;
-  w.write_block(0);
-  if (w.options.sync &&
-      std::chrono::steady_clock::now() - w.last_sync >= std::chrono::seconds(1))
+  if (w.closed || w.failed) return;
+  if (!w.pending.empty()) w.write_block(0);
+  // Also when nothing was pending: the last block of a trace that went quiet gets its sync too.
+  if (w.options.sync && w.written > w.synced &&
+      std::chrono::steady_clock::now() - w.last_sync >= kSyncInterval)
     w.sync_now();
+}
+
+std::optional<std::chrono::steady_clock::duration> TraceWriter::pending_age() const {
+  if (impl_->closed || impl_->failed || impl_->pending.empty()) return std::nullopt;
+  return std::chrono::steady_clock::now() - impl_->pending_since;
 }
 
 void TraceWriter::close() {

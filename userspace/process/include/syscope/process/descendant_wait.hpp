@@ -13,6 +13,11 @@
 
 namespace syscope::process {
 
+// Both loops below also run on_events at least this often, whether or not `event_fd` woke them:
+// a producer that batches its wake-ups (trace's ring buffer, bpf/trace.bpf.c) is drained on this
+// timer, so a trickle of records is never held back for long.
+inline constexpr std::chrono::milliseconds kServeTick{100};
+
 // Blocks SIGCHLD, SIGINT, SIGTERM, SIGHUP and SIGQUIT and reads them from a signalfd; restores
 // the mask when it goes away. Children get original_mask() back before they exec.
 class SignalRouter {
@@ -31,8 +36,9 @@ class SignalRouter {
 
 // Returns `main_child`'s exit status (128 + signal if it was killed) once it and every other
 // descendant are gone (we must be their subreaper). `on_events` runs whenever `event_fd` is
-// readable. A termination signal sent to us by another process (kill) is forwarded to the
-// child; one from the terminal already reached the child's process group and is not repeated.
+// readable and at least every kServeTick. A termination signal sent to us by another process
+// (kill) is forwarded to the child; one from the terminal already reached the child's process
+// group and is not repeated.
 int wait_for_descendants(pid_t main_child, const SignalRouter &signals, int event_fd,
                          const std::function<void()> &on_events);
 
@@ -45,8 +51,9 @@ int run_command_in(const std::string &path, const std::vector<std::string> &argv
 
 enum class ServeEnd { done, signal, deadline };
 
-// Serves `event_fd` (on_events) until done() holds, a termination signal arrives (SIGINT,
-// SIGTERM, SIGHUP, SIGQUIT; children are reaped on the way) or the deadline passes.
+// Serves `event_fd` (on_events, also at least every kServeTick) until done() holds, a
+// termination signal arrives (SIGINT, SIGTERM, SIGHUP, SIGQUIT; children are reaped on the way)
+// or the deadline passes.
 ServeEnd serve_until(const SignalRouter &signals, int event_fd,
                      const std::function<void()> &on_events, const std::function<bool()> &done,
                      std::optional<std::chrono::steady_clock::time_point> deadline);

@@ -4,6 +4,7 @@
 // kernel's ring-buffer records byte for byte (SYSCOPE_EV_*, include/syscope/abi.h) and
 // userspace's own (container metadata, cgroup paths, loss counters) as JSON.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -27,6 +28,10 @@ inline constexpr uint32_t kBlockTargetBytes = 1024 * 1024;    // add() ends a bl
 // smallest max_size accepted.
 inline constexpr uint64_t kCloseReserveBytes = 16 * 1024;
 inline constexpr uint64_t kMinMaxSize = 64 * 1024;
+// flush() fdatasync()s what was written since the last sync once this much time has passed
+// since it: a machine crash loses at most the last few seconds, and a storm's 1 MiB blocks do
+// not each wait for the disk.
+inline constexpr std::chrono::seconds kSyncInterval{2};
 
 // Record kinds: 1..99 are the kernel's SYSCOPE_EV_* values; these are userspace's (JSON).
 enum RecordKind : uint16_t {
@@ -54,7 +59,7 @@ struct Record {
 struct WriterOptions {
   uint64_t max_size = 0;  // bytes; 0: unlimited. Reaching it: the writer says full(), see below
   bool compress = true;   // zstd per block, kept only when it is smaller
-  bool sync = true;       // fdatasync() after flush() (at most once a second) and at close()
+  bool sync = true;       // fdatasync() from flush() (see kSyncInterval) and at close()
 };
 
 class TraceWriter {
@@ -67,8 +72,14 @@ class TraceWriter {
 
   void add(uint16_t kind, const void *bytes, size_t size);  // a kernel record, as it came
   void add_json(uint16_t kind, const nlohmann::json &value);
-  // Ends the current block (the caller calls it at least once a second and at the end).
+  // Ends the current block, if any, with one write(2); then fdatasync()s if kSyncInterval has
+  // passed since the last sync and something was written since. Cheap when nothing is pending:
+  // the caller calls it on a timer (a block within a second of its first record, see
+  // pending_age()) and at the end.
   void flush();
+  // How long the oldest record not yet written (the current block's first) has waited since its
+  // add(); nullopt when nothing is pending.
+  std::optional<std::chrono::steady_clock::duration> pending_age() const;
   // True once the next block would pass max_size: the caller stops cleanly (documented).
   bool full() const;
   uint64_t bytes_written() const;
