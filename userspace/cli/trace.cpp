@@ -10,7 +10,6 @@
 #include <cstdio>
 #include <ctime>
 #include <cstring>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
@@ -23,6 +22,7 @@
 #include "syscope/kernel/bpf_environment.hpp"
 #include "syscope/process/command_path.hpp"
 #include "syscope/process/descendant_wait.hpp"
+#include "syscope/containers/container_follower.hpp"
 #include "syscope/containers/container_id.hpp"
 #include "syscope/containers/docker_client.hpp"
 #include "syscope/base/clock.hpp"
@@ -209,13 +209,12 @@ void run_trace_containers(TraceOptions &opts) {
   auto api = docker::DockerClient::from_environment(
       opts.docker_socket.empty() ? std::nullopt : std::optional<std::string>(opts.docker_socket));
   TraceSession session(opts, make_header());
-  struct Target {
-    std::string query;
-    std::optional<docker::ContainerMetadata> meta;
-    bool traced = false;
+  container::ContainerFollower follower(api, opts.containers);
+  auto &targets = follower.targets();
+  std::vector<bool> traced(targets.size(), false);
+  auto index_of = [&](const container::ContainerFollower::Target *t) {
+    return static_cast<size_t>(t - targets.data());
   };
-  std::vector<Target> targets;
-  for (const auto &query : opts.containers) targets.push_back({query, std::nullopt, false});
   std::map<std::string, uint64_t> created;  // container id -> its cgroup, from mkdir events
   // Docker's default parent cgroup (cgroupfs driver), when it exists: its new children are
   // traced from their creation on, so a container that starts later loses no syscall.
@@ -226,13 +225,13 @@ void run_trace_containers(TraceOptions &opts) {
     watching_parent = true;
   }
 
-  auto start_tracing = [&](Target &target, uint64_t cgroup_id) {
+  auto start_tracing = [&](size_t i, uint64_t cgroup_id) {
     session.recorder().trace_cgroup(cgroup_id);
-    const auto &m = *target.meta;
+    const auto &m = *targets[i].meta;
     session.writer().add_json(trace::kRecordContainer,
                               {{"cgroup_id", cgroup_id}, {"runtime", "docker"}, {"id", m.id},
                                {"name", m.name}, {"image", m.image}, {"labels", m.labels}});
-    target.traced = true;
+    traced[i] = true;
     std::fprintf(stderr, "syscope: tracing %s (%s)\n", m.name.c_str(), container::short_id(m.id).c_str());
   };
   // A container that does not run yet is traced from its first syscall: the kernel selects every
@@ -243,45 +242,36 @@ void run_trace_containers(TraceOptions &opts) {
     auto ref = container::container_from_cgroup_path(path);
     if (!ref) return !watching_parent;
     if (ref->path != ref->container_path)  // nested: kept with its container
-      return std::any_of(targets.begin(), targets.end(),
-                         [&](const Target &t) { return t.traced && t.meta && t.meta->id == ref->id; });
+      return std::any_of(targets.begin(), targets.end(), [&](const auto &t) {
+        return traced[index_of(&t)] && t.meta && t.meta->id == ref->id;
+      });
     created[ref->id] = cgroup_id;
-    for (auto &target : targets) {
-      // Found running by find_targets before this mkdir was read (dockerd answers an inspect
-      // only once the start is done, and the mkdir waits in the ring meanwhile): keep it.
-      if (target.traced && target.meta && target.meta->id == ref->id) return true;
-      if (target.traced) continue;
-      if (!target.meta || target.meta->id != ref->id) {
-        auto found = api.inspect(ref->id);
-        if (!found.ok() || (found.value->name != target.query && found.value->id.rfind(target.query, 0) != 0))
-          continue;
-        target.meta = *found.value;
-      }
-      start_tracing(target, cgroup_id);
+    if (auto *target = follower.owner_of_new(*ref)) {
+      // Already traced: found running by find_targets before this mkdir was read (dockerd
+      // answers an inspect only once the start is done, and the mkdir waits in the ring
+      // meanwhile). Either way its records are kept.
+      if (!traced[index_of(target)]) start_tracing(index_of(target), cgroup_id);
       return true;
     }
     if (watching_parent) session.recorder().untrace_cgroup(cgroup_id);
     return !watching_parent;
   };
   auto find_targets = [&] {
-    for (auto &target : targets) {
-      if (target.traced) continue;
-      auto found = api.inspect(target.meta ? target.meta->id : target.query);
-      if (found.status == docker::ApiStatus::not_found) continue;
-      if (!found.ok()) throw Error(Exit::environment, found.error);
-      target.meta = *found.value;
+    for (size_t i = 0; i < targets.size(); ++i) {
+      auto &target = targets[i];
+      if (traced[i]) continue;
+      follower.look_up(target, /*refresh=*/target.meta.has_value());  // running yet?
+      if (!target.meta) continue;
       if (auto it = created.find(target.meta->id); it != created.end()) {
-        start_tracing(target, it->second);
-      } else if (target.meta->running && target.meta->pid > 0) {
-        std::ifstream proc_cgroup("/proc/" + std::to_string(target.meta->pid) + "/cgroup");
-        auto path = cgroup::cgroup2_path_of(proc_cgroup);
+        start_tracing(i, it->second);
+      } else if (auto path = container::ContainerFollower::running_cgroup_path(target)) {
         struct stat st {};
-        if (path && stat((mount + *path).c_str(), &st) == 0) start_tracing(target, st.st_ino);
+        if (stat((mount + *path).c_str(), &st) == 0) start_tracing(i, st.st_ino);
       }
     }
   };
   find_targets();
-  if (watching_parent && std::all_of(targets.begin(), targets.end(), [](const Target &t) { return t.traced; }))
+  if (watching_parent && std::all_of(traced.begin(), traced.end(), [](bool t) { return t; }))
     session.recorder().untrace_cgroup(parent_st.st_ino);  // all running: no need to watch for more
   process::SignalRouter signals;
   std::fprintf(stderr, "syscope: recording a trace; waiting for %zu container(s) (Ctrl-C to stop)\n",
@@ -299,9 +289,9 @@ void run_trace_containers(TraceOptions &opts) {
           find_targets();
           last_lookup = Clock::now();
         }
-        for (const auto &target : targets)
-          if (!target.traced && Clock::now() > wait_deadline)
-            throw Error(Exit::environment, "container " + target.query + " did not start within " +
+        for (size_t i = 0; i < targets.size(); ++i)
+          if (!traced[i] && Clock::now() > wait_deadline)
+            throw Error(Exit::environment, "container " + targets[i].query + " did not start within " +
                                                std::to_string(static_cast<int>(opts.wait_s)) + " s");
         return false;
       },
