@@ -85,19 +85,8 @@ ContainerGuard::~ContainerGuard() {
   }
 }
 
-Background::Background(std::vector<std::string> argv, std::string log) : log_(std::move(log)) {
-  pid_ = fork();
-  if (pid_ == 0) {
-    int fd = open(log_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    std::vector<char *> args;
-    for (auto &a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
-}
+Background::Background(std::vector<std::string> argv, std::string log)
+    : pid_(spawn_logged(std::move(argv), log)), log_(std::move(log)) {}
 
 Background::Background(Background &&other) noexcept : pid_(other.pid_), log_(std::move(other.log_)) {
   other.pid_ = -1;

@@ -67,4 +67,19 @@ std::string read_file(const std::filesystem::path &path) {
   return ss.str();
 }
 
+pid_t spawn_logged(std::vector<std::string> argv, const std::string &log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    dup2(fd, 1);
+    dup2(fd, 2);
+    std::vector<char *> args;
+    for (auto &a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 }  // namespace syscope::test

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // What integration tests share: running a command and capturing it, temp dirs, file reads.
 #pragma once
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -23,5 +25,9 @@ std::string syscope_bin();
 std::string test_prog(const std::string &name);
 
 std::string read_file(const std::filesystem::path &path);
+
+// Starts argv[0] (a path) with stdout and stderr to the file `log` and stdin untouched; returns
+// its pid without waiting. The caller reaps it.
+pid_t spawn_logged(std::vector<std::string> argv, const std::string &log);
 
 }  // namespace syscope::test

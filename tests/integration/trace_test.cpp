@@ -55,17 +55,7 @@ class KilledTrace {
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     std::vector<std::string> argv = {syscope_bin(), "trace", "-o", file.string(), "--"};
     argv.insert(argv.end(), cmd.begin(), cmd.end());
-    pid_ = fork();
-    if (pid_ == 0) {
-      int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      dup2(fd, 1);
-      dup2(fd, 2);
-      std::vector<char *> args;
-      for (auto &a : argv) args.push_back(a.data());
-      args.push_back(nullptr);
-      execv(args[0], args.data());
-      _exit(127);
-    }
+    pid_ = spawn_logged(std::move(argv), log.string());
   }
   ~KilledTrace() {
     kill_syscope();

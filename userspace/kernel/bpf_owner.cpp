@@ -5,6 +5,9 @@
 #include <bpf/libbpf.h>
 
 #include <cerrno>
+#include <utility>
+
+#include "syscope/abi.h"
 
 #include "syscope/base/error.hpp"
 #include "syscope/kernel/loss_counters.hpp"
@@ -21,8 +24,8 @@ void fail(const std::string &what, int err) {
 
 void LinkDeleter::operator()(bpf_link *link) const noexcept { bpf_link__destroy(link); }
 
-RingBuffer::RingBuffer(int map_fd, Sample sample, void *ctx)
-    : ring_(ring_buffer__new(map_fd, sample, ctx, nullptr)) {
+RingBuffer::RingBuffer(int map_fd, Handler handler)
+    : handler_(std::move(handler)), ring_(ring_buffer__new(map_fd, &RingBuffer::on_sample, this, nullptr)) {
   if (!ring_) fail("cannot open the ring buffer", errno);
 }
 
@@ -30,9 +33,33 @@ RingBuffer::~RingBuffer() { ring_buffer__free(ring_); }
 
 int RingBuffer::poll_fd() const { return ring_buffer__epoll_fd(ring_); }
 
+int RingBuffer::on_sample(void *ctx, void *data, size_t size) noexcept {
+  auto *self = static_cast<RingBuffer *>(ctx);
+  if (size < sizeof(syscope_event_hdr)) return 0;  // not a record of ours
+  const auto *hdr = static_cast<const syscope_event_hdr *>(data);
+  try {
+    self->handler_(data, hdr->size <= size ? hdr->size : size);
+  } catch (...) {
+    self->failure_ = std::current_exception();
+    return -ECANCELED;  // stops ring_buffer__consume()
+  }
+  return 0;
+}
+
 int RingBuffer::consume() {
   int n = ring_buffer__consume(ring_);
+  if (failure_) {
+    std::exception_ptr failure = std::exchange(failure_, nullptr);
+    try {
+      std::rethrow_exception(failure);
+    } catch (const Error &) {
+      throw;
+    } catch (const std::exception &e) {
+      throw Error(Exit::environment, std::string("while handling a kernel record: ") + e.what());
+    }
+  }
   if (n == -EINTR) return 0;
+  if (n < 0) fail("cannot read the ring buffer", n);
   return n;
 }
 

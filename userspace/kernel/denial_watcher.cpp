@@ -21,8 +21,8 @@ DenialWatcher::DenialWatcher(DenialSink on_denial, CgroupSink on_cgroup)
     : on_denial_(std::move(on_denial)), on_cgroup_(std::move(on_cgroup)) {
   skel_ = open_skeleton<watch_bpf>();
   load(skel_, "watch programs");
-  ring_ = std::make_unique<RingBuffer>(bpf_map__fd(skel_->maps.events), &DenialWatcher::on_record,
-                                       this);
+  ring_ = std::make_unique<RingBuffer>(
+      bpf_map__fd(skel_->maps.events), [this](const void *data, size_t size) { on_record(data, size); });
   boot_to_wall_ns_ = boot_to_wall_ns();
   attach_in_order();
 }
@@ -44,43 +44,33 @@ DenialWatcher::~DenialWatcher() = default;
 
 int DenialWatcher::poll_fd() const { return ring_->poll_fd(); }
 
-int DenialWatcher::on_record(void *ctx, void *data, size_t size) noexcept {
-  auto *self = static_cast<DenialWatcher *>(ctx);
-  if (size < sizeof(syscope_event_hdr)) return 0;
+void DenialWatcher::on_record(const void *data, size_t size) {
   const auto *hdr = static_cast<const syscope_event_hdr *>(data);
-  try {
-    if (hdr->type == SYSCOPE_EV_DENIAL && size >= sizeof(syscope_denial_event)) {
-      const auto *ev = static_cast<const syscope_denial_event *>(data);
-      watch::Denial denial;
-      denial.wall_time_ns = static_cast<uint64_t>(static_cast<int64_t>(ev->hdr.ts_ns) + self->boot_to_wall_ns_);
-      denial.cgroup_id = ev->cgroup_id;
-      denial.pid = ev->pid;
-      denial.tid = ev->tid;
-      denial.comm.assign(ev->comm, strnlen(ev->comm, sizeof ev->comm));
-      denial.nr = ev->nr;
-      denial.arch = ev->arch;
-      denial.action = ev->action;
-      denial.err = ev->err;
-      denial.traced = ev->flags & SYSCOPE_DENIAL_TRACED;
-      for (int i = 0; i < 6; ++i) denial.args[i] = ev->args[i];
-      self->on_denial_(std::move(denial));
-    } else if ((hdr->type == SYSCOPE_EV_CGROUP_MKDIR || hdr->type == SYSCOPE_EV_CGROUP_RMDIR) &&
-               size >= sizeof(syscope_cgroup_event)) {
-      const auto *ev = static_cast<const syscope_cgroup_event *>(data);
-      self->on_cgroup_(ev->cgroup_id, std::string(ev->path, strnlen(ev->path, sizeof ev->path)),
-                       hdr->type == SYSCOPE_EV_CGROUP_RMDIR);
-    }
-  } catch (...) {
-    self->sink_failed_ = true;
-    return -ENOMEM;  // stops ring_buffer__consume(); drain() reports it
+  if (hdr->type == SYSCOPE_EV_DENIAL && size >= sizeof(syscope_denial_event)) {
+    const auto *ev = static_cast<const syscope_denial_event *>(data);
+    watch::Denial denial;
+    denial.wall_time_ns = static_cast<uint64_t>(static_cast<int64_t>(ev->hdr.ts_ns) + boot_to_wall_ns_);
+    denial.cgroup_id = ev->cgroup_id;
+    denial.pid = ev->pid;
+    denial.tid = ev->tid;
+    denial.comm.assign(ev->comm, strnlen(ev->comm, sizeof ev->comm));
+    denial.nr = ev->nr;
+    denial.arch = ev->arch;
+    denial.action = ev->action;
+    denial.err = ev->err;
+    denial.traced = ev->flags & SYSCOPE_DENIAL_TRACED;
+    for (int i = 0; i < 6; ++i) denial.args[i] = ev->args[i];
+    on_denial_(std::move(denial));
+  } else if ((hdr->type == SYSCOPE_EV_CGROUP_MKDIR || hdr->type == SYSCOPE_EV_CGROUP_RMDIR) &&
+             size >= sizeof(syscope_cgroup_event)) {
+    const auto *ev = static_cast<const syscope_cgroup_event *>(data);
+    on_cgroup_(ev->cgroup_id, std::string(ev->path, strnlen(ev->path, sizeof ev->path)),
+                     hdr->type == SYSCOPE_EV_CGROUP_RMDIR);
   }
-  return 0;
 }
 
 void DenialWatcher::drain() {
-  int n = ring_->consume();
-  if (sink_failed_) throw Error(Exit::environment, "failed while handling a denial record");
-  if (n < 0) fail("cannot read the ring buffer", n);
+  ring_->consume();
 }
 
 LossCounters DenialWatcher::losses() const { return read_loss_counters(bpf_map__fd(skel_->maps.counters)); }

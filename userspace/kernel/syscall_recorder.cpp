@@ -54,8 +54,8 @@ SyscallRecorder::SyscallRecorder(const RecorderOptions &options) : store_(option
   if (int err = profile_bpf::attach(skel_.get()))
     fail("cannot attach to the sys_enter/sched_process_exec/cgroup tracepoints", err);
   if (options.track_denials) track_denials();
-  ring_ = std::make_unique<RingBuffer>(bpf_map__fd(skel_->maps.events), &SyscallRecorder::on_event,
-                                       this);
+  ring_ = std::make_unique<RingBuffer>(
+      bpf_map__fd(skel_->maps.events), [this](const void *data, size_t size) { on_event(data, size); });
 }
 
 SyscallRecorder::~SyscallRecorder() = default;
@@ -71,35 +71,26 @@ void SyscallRecorder::track_denials() {
 
 int SyscallRecorder::poll_fd() const { return ring_->poll_fd(); }
 
-int SyscallRecorder::on_event(void *ctx, void *data, size_t size) noexcept {
-  auto *self = static_cast<SyscallRecorder *>(ctx);
-  if (size < sizeof(syscope_event_hdr)) return 0;
+// The map inserts allocate only for a new cgroup or a new kind of denial.
+void SyscallRecorder::on_event(const void *data, size_t size) {
   const auto *hdr = static_cast<const syscope_event_hdr *>(data);
-  try {  // the map insert allocates only for a new cgroup or a new kind of denial
-    if (hdr->type == SYSCOPE_EV_FIRST_SEEN && size >= sizeof(syscope_first_seen)) {
-      const auto *ev = static_cast<const syscope_first_seen *>(data);
-      if (ev->set < SYSCOPE_SET_COUNT) self->seen_[ev->cgroup_id].sets[ev->set].add(ev->arch, ev->nr);
-    } else if (hdr->type == SYSCOPE_EV_FIRST_DENIAL && size >= sizeof(syscope_first_denial)) {
-      const auto &key = static_cast<const syscope_first_denial *>(data)->key;
-      self->seen_[key.cgroup_id].denials.try_emplace(profile::Denial{key.arch, key.nr, key.err}, 0);
-    } else if ((hdr->type == SYSCOPE_EV_CGROUP_MKDIR || hdr->type == SYSCOPE_EV_CGROUP_RMDIR) &&
-               size >= sizeof(syscope_cgroup_event)) {
-      const auto *ev = static_cast<const syscope_cgroup_event *>(data);
-      auto &life = self->cgroups_[ev->cgroup_id];
-      life.path.assign(ev->path, strnlen(ev->path, sizeof ev->path));
-      life.removed = hdr->type == SYSCOPE_EV_CGROUP_RMDIR;
-    }
-  } catch (...) {
-    self->event_error_ = true;
-    return -ENOMEM;  // stops ring_buffer__consume(); drain() turns it into an error
+  if (hdr->type == SYSCOPE_EV_FIRST_SEEN && size >= sizeof(syscope_first_seen)) {
+    const auto *ev = static_cast<const syscope_first_seen *>(data);
+    if (ev->set < SYSCOPE_SET_COUNT) seen_[ev->cgroup_id].sets[ev->set].add(ev->arch, ev->nr);
+  } else if (hdr->type == SYSCOPE_EV_FIRST_DENIAL && size >= sizeof(syscope_first_denial)) {
+    const auto &key = static_cast<const syscope_first_denial *>(data)->key;
+    seen_[key.cgroup_id].denials.try_emplace(profile::Denial{key.arch, key.nr, key.err}, 0);
+  } else if ((hdr->type == SYSCOPE_EV_CGROUP_MKDIR || hdr->type == SYSCOPE_EV_CGROUP_RMDIR) &&
+             size >= sizeof(syscope_cgroup_event)) {
+    const auto *ev = static_cast<const syscope_cgroup_event *>(data);
+    auto &life = cgroups_[ev->cgroup_id];
+    life.path.assign(ev->path, strnlen(ev->path, sizeof ev->path));
+    life.removed = hdr->type == SYSCOPE_EV_CGROUP_RMDIR;
   }
-  return 0;
 }
 
 void SyscallRecorder::drain() {
-  int n = ring_->consume();
-  if (event_error_) throw Error(Exit::environment, "out of memory while reading events");
-  if (n < 0) fail("cannot read the ring buffer", n);
+  ring_->consume();
 }
 
 profile::CgroupCalls SyscallRecorder::calls_of(uint64_t cgroup_id, int cgroup_dir_fd) {

@@ -57,13 +57,12 @@ constexpr Capture kCaptures[] = {
 
 }  // namespace
 
-TraceRecorder::TraceRecorder(Sink sink) : sink_(std::move(sink)) {
+TraceRecorder::TraceRecorder(Sink sink) {
   skel_ = open_skeleton<trace_bpf>();
   bpf_map__set_max_entries(skel_->maps.events, kRingBytes);
   load(skel_, "trace programs");
   fill_capture_plan();
-  ring_ = std::make_unique<RingBuffer>(bpf_map__fd(skel_->maps.events), &TraceRecorder::on_record,
-                                       this);
+  ring_ = std::make_unique<RingBuffer>(bpf_map__fd(skel_->maps.events), std::move(sink));
   // The skeleton attaches in program order: sys_enter before sys_exit.
   if (int err = trace_bpf::attach(skel_.get())) fail("cannot attach the trace programs", err);
 }
@@ -94,23 +93,8 @@ void TraceRecorder::untrace_cgroup(uint64_t cgroup_id) {
 
 int TraceRecorder::poll_fd() const { return ring_->poll_fd(); }
 
-int TraceRecorder::on_record(void *ctx, void *data, size_t size) noexcept {
-  auto *self = static_cast<TraceRecorder *>(ctx);
-  if (size < sizeof(syscope_event_hdr)) return 0;
-  const auto *hdr = static_cast<const syscope_event_hdr *>(data);
-  try {
-    self->sink_(data, hdr->size <= size ? hdr->size : size);
-  } catch (...) {
-    self->sink_failed_ = true;
-    return -EIO;
-  }
-  return 0;
-}
-
 void TraceRecorder::drain() {
-  int n = ring_->consume();
-  if (sink_failed_) throw Error(Exit::usage, "cannot write the trace file");
-  if (n < 0) fail("cannot read the ring buffer", n);
+  ring_->consume();  // what the sink threw (the trace writer's error) comes out here
 }
 
 LossCounters TraceRecorder::losses() const { return read_loss_counters(bpf_map__fd(skel_->maps.counters)); }

@@ -3,6 +3,8 @@
 // trace's): a skeleton, a ring buffer, a link. No error branch frees anything by hand.
 #pragma once
 #include <cstddef>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -35,23 +37,29 @@ struct LinkDeleter {
 };
 using LinkPtr = std::unique_ptr<bpf_link, LinkDeleter>;
 
-// A libbpf ring buffer over one BPF_MAP_TYPE_RINGBUF map, calling `sample` for each record.
-// `sample` must not throw (it is called from C): it records a failure and returns < 0, which
-// stops consume().
+// A libbpf ring buffer over one BPF_MAP_TYPE_RINGBUF map, handing each whole record
+// (hdr.size bytes, a struct syscope_event_hdr first) to `handler`. The handler may throw: the
+// C callback catches it, stops the consume and consume() rethrows it, so no exception crosses
+// libbpf and no record handler keeps a failure flag of its own.
 class RingBuffer {
  public:
-  using Sample = int (*)(void *ctx, void *data, size_t size);
-  RingBuffer(int map_fd, Sample sample, void *ctx);
+  using Handler = std::function<void(const void *record, size_t size)>;
+  RingBuffer(int map_fd, Handler handler);
   ~RingBuffer();
   RingBuffer(const RingBuffer &) = delete;
   RingBuffer &operator=(const RingBuffer &) = delete;
 
   int poll_fd() const;  // an epoll fd, readable when the kernel side woke us
-  // Hands every waiting record to `sample`; returns how many, 0 when interrupted (EINTR), or a
-  // negative errno: the callback's own value, or the ring buffer's error.
+  // Hands every waiting record to the handler; returns how many. What the handler threw is
+  // rethrown (a syscope::Error as it is, anything else as Exit::environment); an error of the
+  // ring buffer itself ends the run (fail()); EINTR is a clean stop.
   int consume();
 
  private:
+  static int on_sample(void *ctx, void *data, size_t size) noexcept;
+
+  Handler handler_;
+  std::exception_ptr failure_;
   ring_buffer *ring_;
 };
 

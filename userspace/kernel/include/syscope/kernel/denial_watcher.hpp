@@ -31,7 +31,7 @@ class DenialWatcher {
   LossCounters losses() const;
 
  private:
-  static int on_record(void *ctx, void *data, size_t size) noexcept;
+  void on_record(const void *data, size_t size);
   void attach_in_order();
 
   DenialSink on_denial_;
@@ -39,7 +39,6 @@ class DenialWatcher {
   SkelPtr<watch_bpf> skel_;
   std::unique_ptr<RingBuffer> ring_;
   int64_t boot_to_wall_ns_ = 0;  // CLOCK_REALTIME - CLOCK_BOOTTIME when we started
-  bool sink_failed_ = false;
 };
 
 }  // namespace syscope::bpf

@@ -65,7 +65,7 @@ class SyscallRecorder {
   BitmapStore store() const { return store_; }
 
  private:
-  static int on_event(void *ctx, void *data, size_t size) noexcept;
+  void on_event(const void *data, size_t size);
   void add_denial_counts(uint64_t cgroup_id, profile::CgroupCalls &calls) const;
 
   BitmapStore store_;
@@ -74,7 +74,6 @@ class SyscallRecorder {
   std::unique_ptr<RingBuffer> ring_;
   std::unordered_map<uint64_t, profile::CgroupCalls> seen_;
   std::unordered_map<uint64_t, CgroupLife> cgroups_;
-  bool event_error_ = false;
 };
 
 }  // namespace syscope::bpf

@@ -31,13 +31,10 @@ class TraceRecorder {
   LossCounters losses() const;
 
  private:
-  static int on_record(void *ctx, void *data, size_t size) noexcept;
   void fill_capture_plan();
 
-  Sink sink_;
   SkelPtr<trace_bpf> skel_;
   std::unique_ptr<RingBuffer> ring_;
-  bool sink_failed_ = false;
 };
 
 }  // namespace syscope::bpf
