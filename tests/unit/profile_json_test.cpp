@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "syscope/base/error.hpp"
 #include "syscope/seccomp/profile_json.hpp"
@@ -142,6 +143,38 @@ TEST_CASE("a field of the wrong type is named by its path", "[profile_json]") {
       {"name": "a", "names": ["b"], "action": "SCMP_ACT_ALLOW"}]})")
             .find("syscalls[0]") != std::string::npos);
   CHECK(parse_error_of("{\"defaultAction\": 1}").code == Exit::usage);
+}
+
+TEST_CASE("action and operator names map to the enums and back", "[profile_json]") {
+  const std::pair<Action, const char *> actions[] = {
+      {Action::kill_process, "SCMP_ACT_KILL_PROCESS"},
+      {Action::kill_thread, "SCMP_ACT_KILL_THREAD"},
+      {Action::trap, "SCMP_ACT_TRAP"},
+      {Action::errno_, "SCMP_ACT_ERRNO"},
+      {Action::trace, "SCMP_ACT_TRACE"},
+      {Action::log, "SCMP_ACT_LOG"},
+      {Action::allow, "SCMP_ACT_ALLOW"},
+      {Action::notify, "SCMP_ACT_NOTIFY"}};
+  for (const auto &[action, name] : actions) {
+    CHECK(action_name(action) == name);
+    CHECK(action_from_name(name) == action);
+  }
+  const std::pair<Op, const char *> ops[] = {
+      {Op::ne, "SCMP_CMP_NE"}, {Op::lt, "SCMP_CMP_LT"}, {Op::le, "SCMP_CMP_LE"},
+      {Op::eq, "SCMP_CMP_EQ"}, {Op::ge, "SCMP_CMP_GE"}, {Op::gt, "SCMP_CMP_GT"},
+      {Op::masked_eq, "SCMP_CMP_MASKED_EQ"}};
+  for (const auto &[op, name] : ops) {
+    CHECK(op_name(op) == name);
+    CHECK(op_from_name(name) == op);
+  }
+  // runc's one alias: libseccomp's old name for KILL_THREAD, written back by its current name.
+  CHECK(action_from_name("SCMP_ACT_KILL") == Action::kill_thread);
+  // Names are exact, as in runc's map: no case folding, no short forms, no spaces.
+  for (const char *name : {"", "scmp_act_allow", "ALLOW", "SCMP_ACT_ALLOW ", "SCMP_ACT_KILL_ALL",
+                           "SCMP_CMP_EQ"})
+    CHECK_FALSE(action_from_name(name));
+  for (const char *name : {"", "scmp_cmp_eq", "EQ", "SCMP_CMP_MASKED", "SCMP_ACT_ALLOW"})
+    CHECK_FALSE(op_from_name(name));
 }
 
 TEST_CASE("an unreadable profile file is a usage error", "[profile_json]") {

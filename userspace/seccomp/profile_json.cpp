@@ -10,6 +10,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include "syscope/base/error.hpp"
 
@@ -17,6 +18,25 @@ namespace syscope::seccomp {
 namespace {
 
 using nlohmann::json;
+
+// Each action's name as written first; then the names that also read as one (runc's aliases).
+constexpr std::pair<Action, std::string_view> kActionNames[] = {
+    {Action::kill_process, "SCMP_ACT_KILL_PROCESS"},
+    {Action::kill_thread, "SCMP_ACT_KILL_THREAD"},
+    {Action::trap, "SCMP_ACT_TRAP"},
+    {Action::errno_, "SCMP_ACT_ERRNO"},
+    {Action::trace, "SCMP_ACT_TRACE"},
+    {Action::log, "SCMP_ACT_LOG"},
+    {Action::allow, "SCMP_ACT_ALLOW"},
+    {Action::notify, "SCMP_ACT_NOTIFY"},
+    {Action::kill_thread, "SCMP_ACT_KILL"},
+};
+
+constexpr std::pair<Op, std::string_view> kOpNames[] = {
+    {Op::ne, "SCMP_CMP_NE"}, {Op::lt, "SCMP_CMP_LT"}, {Op::le, "SCMP_CMP_LE"},
+    {Op::eq, "SCMP_CMP_EQ"}, {Op::ge, "SCMP_CMP_GE"}, {Op::gt, "SCMP_CMP_GT"},
+    {Op::masked_eq, "SCMP_CMP_MASKED_EQ"},
+};
 
 // Reads one document's fields, naming each error "<origin>: <path>: ...".
 class Reader {
@@ -192,6 +212,30 @@ nlohmann::ordered_json condition_json(const RuleCondition &c) {
 }
 
 }  // namespace
+
+std::optional<Action> action_from_name(std::string_view name) {
+  for (const auto &[action, n] : kActionNames)
+    if (n == name) return action;
+  return std::nullopt;
+}
+
+std::string action_name(Action action) {
+  for (const auto &[a, name] : kActionNames)  // the first entry is the written name
+    if (a == action) return std::string(name);
+  return "SCMP_ACT_<" + std::to_string(static_cast<int>(action)) + ">";  // not an Action
+}
+
+std::optional<Op> op_from_name(std::string_view name) {
+  for (const auto &[op, n] : kOpNames)
+    if (n == name) return op;
+  return std::nullopt;
+}
+
+std::string op_name(Op op) {
+  for (const auto &[o, name] : kOpNames)
+    if (o == op) return std::string(name);
+  return "SCMP_CMP_<" + std::to_string(static_cast<int>(op)) + ">";  // not an Op
+}
 
 Profile parse_docker_profile(const std::string &text, const std::string &origin) {
   json doc;

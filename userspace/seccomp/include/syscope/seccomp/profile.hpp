@@ -9,6 +9,12 @@
 
 namespace syscope::seccomp {
 
+// The SCMP_ACT_* actions runc accepts (action_from_name/action_name in profile_json map names).
+enum class Action { kill_process, kill_thread, trap, errno_, trace, log, allow, notify };
+
+// The SCMP_CMP_* operators of a rule's "args".
+enum class Op { ne, lt, le, eq, ge, gt, masked_eq };
+
 // One entry of a rule's "args": {"index":0,"value":0,"valueTwo":0,"op":"SCMP_CMP_EQ"}.
 struct ArgCondition {
   unsigned index = 0;

@@ -1,13 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
 // Docker-format profile JSON <-> syscope::seccomp::Profile, with nlohmann/json.
 #pragma once
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
 #include "syscope/seccomp/profile.hpp"
 
 namespace syscope::seccomp {
+
+// The one mapping between SCMP_ACT_*/SCMP_CMP_* names and the model's enums: the names runc
+// accepts (libcontainer/seccomp/config.go). SCMP_ACT_KILL, libseccomp's old name for
+// SCMP_ACT_KILL_THREAD and the same action in runc, reads as Action::kill_thread, which is
+// written SCMP_ACT_KILL_THREAD: every other name reads back as itself. nullopt: not a name.
+std::optional<Action> action_from_name(std::string_view name);
+std::string action_name(Action action);
+std::optional<Op> op_from_name(std::string_view name);
+std::string op_name(Op op);
 
 // Parses a Docker-format profile. Malformed JSON or a field of the wrong type throws
 // syscope::Error(Exit::usage) whose one-line message names `origin` and the parser's position.
