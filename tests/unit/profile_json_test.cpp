@@ -46,7 +46,7 @@ TEST_CASE("rich profile round-trips byte for byte", "[profile_json]") {
 
 TEST_CASE("rich profile reads every field", "[profile_json]") {
   Profile p = parse_docker_profile(fixture_text("rich.json"), "rich.json");
-  CHECK(p.default_action == "SCMP_ACT_ERRNO");
+  CHECK(p.default_action == Action::errno_);
   CHECK(p.default_errno_ret == 1u);
   CHECK(p.architectures.empty());
   REQUIRE(p.arch_map.size() == 2);
@@ -55,12 +55,13 @@ TEST_CASE("rich profile reads every field", "[profile_json]") {
         std::vector<std::string>{"SCMP_ARCH_X86", "SCMP_ARCH_X32"});
   REQUIRE(p.syscalls.size() == 7);
   CHECK(p.syscalls[0].names == std::vector<std::string>{"read", "write", "exit_group"});
+  CHECK(p.syscalls[0].action == Action::allow);
   CHECK_FALSE(p.syscalls[0].errno_ret);
   CHECK(p.syscalls[1].errno_ret == 38u);
   CHECK(p.syscalls[1].comment == "glibc falls back to clone on ENOSYS");
   REQUIRE(p.syscalls[2].args.size() == 2);
   CHECK(p.syscalls[2].args[1].value == 4294967295u);
-  CHECK(p.syscalls[3].args[0].op == "SCMP_CMP_MASKED_EQ");
+  CHECK(p.syscalls[3].args[0].op == Op::masked_eq);
   CHECK(p.syscalls[3].excludes.caps == std::vector<std::string>{"CAP_SYS_ADMIN"});
   CHECK(p.syscalls[4].includes.arches == std::vector<std::string>{"amd64", "x32"});
   CHECK(p.syscalls[5].includes.min_kernel == "4.8");
@@ -70,12 +71,12 @@ TEST_CASE("rich profile reads every field", "[profile_json]") {
 
 TEST_CASE("a model built in code survives to_docker_json and back", "[profile_json]") {
   Profile p;
-  p.default_action = "SCMP_ACT_KILL_PROCESS";
+  p.default_action = Action::kill_process;
   p.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"};
   SyscallRule r;
   r.names = {"getppid"};
-  r.action = "SCMP_ACT_LOG";
-  r.args = {{1, 2, 3, "SCMP_CMP_MASKED_EQ"}};
+  r.action = Action::log;
+  r.args = {{1, 2, 3, Op::masked_eq}};
   r.excludes.min_kernel = "5.8";
   p.syscalls.push_back(r);
   std::string text = to_docker_json(p);
@@ -175,6 +176,55 @@ TEST_CASE("action and operator names map to the enums and back", "[profile_json]
     CHECK_FALSE(action_from_name(name));
   for (const char *name : {"", "scmp_cmp_eq", "EQ", "SCMP_CMP_MASKED", "SCMP_ACT_ALLOW"})
     CHECK_FALSE(op_from_name(name));
+}
+
+TEST_CASE("SCMP_ACT_KILL reads as SCMP_ACT_KILL_THREAD", "[profile_json]") {
+  Profile p = parse_docker_profile(R"({"defaultAction": "SCMP_ACT_KILL",
+      "syscalls": [{"names": ["read"], "action": "SCMP_ACT_KILL"}]})", "p.json");
+  CHECK(p.default_action == Action::kill_thread);
+  CHECK(p.syscalls[0].action == Action::kill_thread);
+  std::string text = to_docker_json(p);
+  CHECK(text.find("\"SCMP_ACT_KILL\"") == std::string::npos);
+  CHECK(text.find("\"defaultAction\": \"SCMP_ACT_KILL_THREAD\"") != std::string::npos);
+  CHECK(parse_docker_profile(text, "again") == p);
+}
+
+TEST_CASE("an unknown action or operator is a one-line usage error naming it and its rule",
+          "[profile_json]") {
+  auto message = [](const std::string &text) {
+    Error e = parse_error_of(text);
+    CHECK(e.code == Exit::usage);
+    std::string msg = e.what();
+    CHECK(msg.find('\n') == std::string::npos);
+    return msg;
+  };
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALOW"})") ==
+        "p.json: defaultAction: unknown action \"SCMP_ACT_ALOW\"");
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["read"], "action": "SCMP_ACT_ALLOW"},
+      {"names": ["mount", "umount2"], "action": "SCMP_ACT_DENY"}]})") ==
+        "p.json: syscalls[1].action: unknown action \"SCMP_ACT_DENY\" (rule for mount,umount2)");
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["a", "b", "c", "d", "e"], "action": "allow"}]})") ==
+        "p.json: syscalls[0].action: unknown action \"allow\" (rule for a,b,c,... (2 more))");
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": [], "action": ""}]})") ==
+        "p.json: syscalls[0].action: unknown action \"\" (rule without names)");
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+      {"names": ["personality"], "action": "SCMP_ACT_ALLOW",
+       "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"},
+                {"index": 0, "value": 8, "op": "SCMP_CMP_EQUAL"}]}]})") ==
+        "p.json: syscalls[0].args[1].op: unknown operator \"SCMP_CMP_EQUAL\" "
+        "(rule for personality)");
+  // runc refuses a condition without an operator, so there is none to assume.
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+      {"names": ["personality"], "action": "SCMP_ACT_ALLOW",
+       "args": [{"index": 0, "value": 0}]}]})") ==
+        "p.json: syscalls[0].args[0]: missing \"op\" (rule for personality)");
+  // A name of the wrong type is still a type error, not an unknown name.
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["read"], "action": 0}]})") ==
+        "p.json: syscalls[0].action: expected a string, got number");
 }
 
 TEST_CASE("an unreadable profile file is a usage error", "[profile_json]") {

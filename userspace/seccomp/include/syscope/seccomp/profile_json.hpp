@@ -20,8 +20,9 @@ std::string action_name(Action action);
 std::optional<Op> op_from_name(std::string_view name);
 std::string op_name(Op op);
 
-// Parses a Docker-format profile. Malformed JSON or a field of the wrong type throws
-// syscope::Error(Exit::usage) whose one-line message names `origin` and the parser's position.
+// Parses a Docker-format profile. Malformed JSON, a field of the wrong type or an unknown action
+// or operator throws syscope::Error(Exit::usage) whose one-line message names `origin` and the
+// parser's position or the field's path.
 Profile parse_docker_profile(const std::string &text, const std::string &origin);
 // Reads and parses a file; an unreadable file is Exit::usage too.
 Profile load_docker_profile(const std::string &path);
