@@ -60,7 +60,8 @@ Background record_containers(const TempDir &dir, std::vector<std::string> names,
 std::vector<std::string> allowed(const fs::path &profile) {
   std::vector<std::string> names;
   for (const auto &rule : syscope::seccomp::load_docker_profile(profile.string()).syscalls)
-    if (rule.action == "SCMP_ACT_ALLOW") names.insert(names.end(), rule.names.begin(), rule.names.end());
+    if (rule.action == syscope::seccomp::Action::allow)
+      names.insert(names.end(), rule.names.begin(), rule.names.end());
   return names;
 }
 

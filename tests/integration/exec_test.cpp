@@ -33,12 +33,12 @@ const std::vector<std::string> kKnownCallsNeeds = {
     "set_robust_list", "set_thread_area", "set_tid_address", "sigaltstack", "statx", "tgkill",
     "ugetrlimit", "uname", "wait4", "waitid", "write"};
 
-SyscallRule rule(std::vector<std::string> names, std::string action,
+SyscallRule rule(std::vector<std::string> names, Action action,
                  std::optional<uint32_t> errno_ret = std::nullopt,
                  std::vector<ArgCondition> args = {}) {
   SyscallRule r;
   r.names = std::move(names);
-  r.action = std::move(action);
+  r.action = action;
   r.errno_ret = errno_ret;
   r.args = std::move(args);
   return r;
@@ -46,7 +46,7 @@ SyscallRule rule(std::vector<std::string> names, std::string action,
 
 Profile allowing(std::vector<SyscallRule> rules) {
   Profile p;
-  p.default_action = "SCMP_ACT_ALLOW";
+  p.default_action = Action::allow;
   p.syscalls = std::move(rules);
   return p;
 }
@@ -54,9 +54,9 @@ Profile allowing(std::vector<SyscallRule> rules) {
 // Default EPERM, known_calls' needs allowed, for both x86 ABIs.
 Profile denying() {
   Profile p;
-  p.default_action = "SCMP_ACT_ERRNO";
+  p.default_action = Action::errno_;
   p.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"};
-  p.syscalls = {rule(kKnownCallsNeeds, "SCMP_ACT_ALLOW")};
+  p.syscalls = {rule(kKnownCallsNeeds, Action::allow)};
   return p;
 }
 
@@ -84,14 +84,14 @@ RunResult exec_under(const std::string &profile, std::vector<std::string> cmd,
 TEST_CASE("exec: a rule's errnoRet is what the call fails with", "[exec]") {
   TempDir dir;
   SECTION("errnoRet 1") {
-    auto profile = write_profile(dir, allowing({rule({"sysinfo"}, "SCMP_ACT_ERRNO", 1)}));
+    auto profile = write_profile(dir, allowing({rule({"sysinfo"}, Action::errno_, 1)}));
     RunResult r = exec_under(profile, {test_prog("known_calls"), "--extra"});
     CHECK(r.out == "sysinfo=ERR EPERM\nknown_calls=DONE\n");
     CHECK(r.status == 1);
     CHECK(r.err.empty());
   }
   SECTION("errnoRet 38") {
-    auto profile = write_profile(dir, allowing({rule({"sysinfo"}, "SCMP_ACT_ERRNO", 38)}));
+    auto profile = write_profile(dir, allowing({rule({"sysinfo"}, Action::errno_, 38)}));
     RunResult r = exec_under(profile, {test_prog("known_calls"), "--extra"});
     CHECK(r.out == "sysinfo=ERR ENOSYS\nknown_calls=DONE\n");
   }
@@ -108,14 +108,14 @@ TEST_CASE("exec: argument conditions", "[exec]") {
   TempDir dir;
   std::string nr = std::to_string(*syscall_number(native_scmp_arch(), "personality"));
   SECTION("denied when arg0 == 0") {
-    auto profile = write_profile(dir, allowing({rule({"personality"}, "SCMP_ACT_ERRNO",
-                                                     std::nullopt, {{0, 0, 0, "SCMP_CMP_EQ"}})}));
+    auto profile = write_profile(dir, allowing({rule({"personality"}, Action::errno_,
+                                                     std::nullopt, {{0, 0, 0, Op::eq}})}));
     CHECK(exec_under(profile, {test_prog("known_calls"), "--nr", nr}).out ==
           "nr" + nr + "=ERR EPERM\nknown_calls=DONE\n");
   }
   SECTION("allowed when the condition is arg0 != 0") {
-    auto profile = write_profile(dir, allowing({rule({"personality"}, "SCMP_ACT_ERRNO",
-                                                     std::nullopt, {{0, 0, 0, "SCMP_CMP_NE"}})}));
+    auto profile = write_profile(dir, allowing({rule({"personality"}, Action::errno_,
+                                                     std::nullopt, {{0, 0, 0, Op::ne}})}));
     CHECK(exec_under(profile, {test_prog("known_calls"), "--nr", nr}).out == "nr" + nr + "=OK\nknown_calls=DONE\n");
   }
 }
@@ -148,7 +148,7 @@ TEST_CASE("exec: runc's ENOSYS above the profile's highest number", "[exec]") {
 
 TEST_CASE("exec: CMD's own flags are CMD's, with or without --", "[exec]") {
   TempDir dir;
-  auto profile = write_profile(dir, allowing({rule({"sysinfo"}, "SCMP_ACT_ERRNO", 1)}));
+  auto profile = write_profile(dir, allowing({rule({"sysinfo"}, Action::errno_, 1)}));
   RunResult r = run({syscope_bin(), "exec", "--profile", profile, test_prog("known_calls"),
                      "--extra", "--nr", "1000"});
   CHECK(r.out == "sysinfo=ERR EPERM\nnr1000=ERR ENOSYS\nknown_calls=DONE\n");
@@ -170,10 +170,22 @@ TEST_CASE("exec: malformed JSON is a usage error with line and column", "[exec]"
 TEST_CASE("exec: invalid profiles and missing files exit 2", "[exec]") {
   TempDir dir;
   SECTION("unknown action") {
-    auto profile = write_profile(dir, allowing({rule({"sysinfo"}, "SCMP_ACT_SOMETIMES")}));
+    auto profile = write_text(dir, R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+        {"names": ["sysinfo"], "action": "SCMP_ACT_SOMETIMES"}]})");
     RunResult r = exec_under(profile, {test_prog("known_calls")});
     CHECK(r.status == 2);
-    CHECK(r.err.find("syscalls[0]") != std::string::npos);
+    CHECK(r.out.empty());
+    CHECK(r.err == "syscope: " + profile + ": syscalls[0].action: unknown action "
+                   "\"SCMP_ACT_SOMETIMES\" (rule for sysinfo)\n");
+  }
+  SECTION("unknown operator") {
+    auto profile = write_text(dir, R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+        {"names": ["sysinfo"], "action": "SCMP_ACT_ERRNO",
+         "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_SOMETIMES"}]}]})");
+    RunResult r = exec_under(profile, {test_prog("known_calls")});
+    CHECK(r.status == 2);
+    CHECK(r.err == "syscope: " + profile + ": syscalls[0].args[0].op: unknown operator "
+                   "\"SCMP_CMP_SOMETIMES\" (rule for sysinfo)\n");
   }
   SECTION("no such profile") {
     RunResult r = exec_under((dir / "missing.json").string(), {test_prog("known_calls")});
@@ -185,7 +197,7 @@ TEST_CASE("exec: invalid profiles and missing files exit 2", "[exec]") {
 TEST_CASE("exec: unknown syscall names are warned about and skipped", "[exec]") {
   TempDir dir;
   auto profile =
-      write_profile(dir, allowing({rule({"sysinfo", "not_a_syscall"}, "SCMP_ACT_ERRNO", 1)}));
+      write_profile(dir, allowing({rule({"sysinfo", "not_a_syscall"}, Action::errno_, 1)}));
   RunResult r = exec_under(profile, {test_prog("known_calls"), "--extra"});
   CHECK(r.err == "syscope: warning: unknown syscall \"not_a_syscall\" in " + profile +
                      ": skipped\n");

@@ -32,7 +32,8 @@ syscope::seccomp::Profile load(const fs::path &path) {
 std::vector<std::string> allowed_names(const syscope::seccomp::Profile &profile) {
   std::vector<std::string> names;
   for (const auto &rule : profile.syscalls)
-    if (rule.action == "SCMP_ACT_ALLOW") names.insert(names.end(), rule.names.begin(), rule.names.end());
+    if (rule.action == syscope::seccomp::Action::allow)
+      names.insert(names.end(), rule.names.begin(), rule.names.end());
   return names;
 }
 
@@ -95,7 +96,7 @@ TEST_CASE("record holds the calls of threads and forked children, and nothing el
   for (const char *never : {"reboot", "kexec_load", "ptrace", "sysinfo", "unshare", "mount"})
     CHECK_FALSE(has(names, never));
   CHECK(std::is_sorted(names.begin(), names.end()));
-  CHECK(load(dir / "p.json").default_action == "SCMP_ACT_ERRNO");
+  CHECK(load(dir / "p.json").default_action == syscope::seccomp::Action::errno_);
   CHECK(load(dir / "p.json").architectures == std::vector<std::string>{"SCMP_ARCH_X86_64"});
   CHECK(result.err.find("syscalls (SCMP_ARCH_X86_64)") != std::string::npos);
   CHECK(stray_record_cgroups().empty());

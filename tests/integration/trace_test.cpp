@@ -32,7 +32,8 @@ namespace {
 std::set<std::string> allowed(const fs::path &profile) {
   std::set<std::string> names;
   for (const auto &rule : syscope::seccomp::load_docker_profile(profile.string()).syscalls)
-    if (rule.action == "SCMP_ACT_ALLOW") names.insert(rule.names.begin(), rule.names.end());
+    if (rule.action == syscope::seccomp::Action::allow)
+      names.insert(rule.names.begin(), rule.names.end());
   return names;
 }
 

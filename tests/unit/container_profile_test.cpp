@@ -12,6 +12,7 @@
 #include "syscope/syscalls/syscall_names.hpp"
 
 using namespace syscope::profile;
+using syscope::seccomp::Action;
 
 namespace {
 
@@ -22,7 +23,7 @@ void add(CgroupCalls &calls, uint32_t set, const char *name) {
 }
 
 const syscope::seccomp::SyscallRule *rule_for(const syscope::seccomp::Profile &p, const std::string &name,
-                                              const std::string &action) {
+                                              syscope::seccomp::Action action) {
   for (const auto &rule : p.syscalls)
     if (rule.action == action && std::find(rule.names.begin(), rule.names.end(), name) != rule.names.end())
       return &rule;
@@ -44,23 +45,23 @@ TEST_CASE("under a filter: workload and gap allowed, runtime setup left out", "[
   auto composed = compose_container_profile(calls, {"futex"}, syscope::seccomp::DockerDefault::for_this_host());
   const auto &p = composed.built.profile;
   CHECK(composed.recorded_under_filter);
-  CHECK(rule_for(p, "read", "SCMP_ACT_ALLOW"));
-  CHECK(rule_for(p, "capset", "SCMP_ACT_ALLOW"));
-  CHECK(rule_for(p, "futex", "SCMP_ACT_ALLOW"));  // the runtime gap list
-  CHECK_FALSE(rule_for(p, "mount", "SCMP_ACT_ALLOW"));
-  CHECK_FALSE(rule_for(p, "pivot_root", "SCMP_ACT_ALLOW"));
-  CHECK_FALSE(rule_for(p, "clone3", "SCMP_ACT_ALLOW"));
-  auto *clone3 = rule_for(p, "clone3", "SCMP_ACT_ERRNO");
+  CHECK(rule_for(p, "read", Action::allow));
+  CHECK(rule_for(p, "capset", Action::allow));
+  CHECK(rule_for(p, "futex", Action::allow));  // the runtime gap list
+  CHECK_FALSE(rule_for(p, "mount", Action::allow));
+  CHECK_FALSE(rule_for(p, "pivot_root", Action::allow));
+  CHECK_FALSE(rule_for(p, "clone3", Action::allow));
+  auto *clone3 = rule_for(p, "clone3", Action::errno_);
   REQUIRE(clone3);
   CHECK(clone3->errno_ret == 38u);
   // clone keeps Docker's namespace-flag check: the bitmap knows the name, not the flags.
-  auto *clone = rule_for(p, "clone", "SCMP_ACT_ALLOW");
+  auto *clone = rule_for(p, "clone", Action::allow);
   REQUIRE(clone);
   REQUIRE(clone->args.size() == 1);
-  CHECK(clone->args[0].op == "SCMP_CMP_MASKED_EQ");
+  CHECK(clone->args[0].op == syscope::seccomp::Op::masked_eq);
   if (syscope::seccomp::native_scmp_arch() == SCMP_ARCH_X86_64) {
-    CHECK(rule_for(p, "unshare", "SCMP_ACT_ERRNO"));  // refused with EPERM, stays refused explicitly
-    CHECK_FALSE(rule_for(p, "unshare", "SCMP_ACT_ALLOW"));
+    CHECK(rule_for(p, "unshare", Action::errno_));  // refused with EPERM, stays refused explicitly
+    CHECK_FALSE(rule_for(p, "unshare", Action::allow));
   }
 }
 
@@ -70,7 +71,7 @@ TEST_CASE("refused with another errno stays refused with it", "[container_profil
   add(calls, SYSCOPE_SET_FILTERED, "read");
   calls.denials[{SYSCOPE_ARCH_NATIVE, 140 /* getpriority */, 13 /* EACCES */}] = 1;
   auto composed = compose_container_profile(calls, {}, syscope::seccomp::DockerDefault::for_this_host());
-  auto *rule = rule_for(composed.built.profile, "getpriority", "SCMP_ACT_ERRNO");
+  auto *rule = rule_for(composed.built.profile, "getpriority", Action::errno_);
   REQUIRE(rule);
   CHECK(rule->errno_ret == 13u);
 }
@@ -83,8 +84,8 @@ TEST_CASE("without a filter: the workload after the first exec, plus the gap", "
   auto composed = compose_container_profile(calls, {"capset"}, syscope::seccomp::DockerDefault::for_this_host());
   const auto &p = composed.built.profile;
   CHECK_FALSE(composed.recorded_under_filter);
-  CHECK(rule_for(p, "unshare", "SCMP_ACT_ALLOW"));
-  CHECK(rule_for(p, "capset", "SCMP_ACT_ALLOW"));
-  CHECK_FALSE(rule_for(p, "mount", "SCMP_ACT_ALLOW"));
-  CHECK(rule_for(p, "clone3", "SCMP_ACT_ERRNO"));
+  CHECK(rule_for(p, "unshare", Action::allow));
+  CHECK(rule_for(p, "capset", Action::allow));
+  CHECK_FALSE(rule_for(p, "mount", Action::allow));
+  CHECK(rule_for(p, "clone3", Action::errno_));
 }

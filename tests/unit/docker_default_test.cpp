@@ -33,7 +33,7 @@ TEST_CASE("clone and personality are allowed only by argument, with the default'
   REQUIRE(clone_rules.size() == 1);  // the s390 variant does not apply here
   CHECK(clone_rules[0].names == std::vector<std::string>{"clone"});
   REQUIRE(clone_rules[0].args.size() == 1);
-  CHECK(clone_rules[0].args[0].op == "SCMP_CMP_MASKED_EQ");
+  CHECK(clone_rules[0].args[0].op == syscope::seccomp::Op::masked_eq);
   CHECK(clone_rules[0].args[0].value == 2114060288);  // every CLONE_NEW* flag
   CHECK(reference.argument_rules("personality").size() == 5);
   CHECK(reference.argument_rules("read").empty());
@@ -48,7 +48,8 @@ TEST_CASE("reasons come from the knowledge file", "[docker_default]") {
 
 TEST_CASE("compare counts shared calls and names those the default refuses", "[docker_default]") {
   syscope::seccomp::Profile profile;
-  profile.syscalls.push_back({{"read", "write", "unshare"}, "SCMP_ACT_ALLOW", {}, {}, "", {}, {}});
+  profile.syscalls.push_back(
+      {{"read", "write", "unshare"}, syscope::seccomp::Action::allow, {}, {}, "", {}, {}});
   auto cmp = DockerDefault::for_this_host().compare(profile);
   CHECK(cmp.shared == 2);
   CHECK(cmp.beyond == std::vector<std::string>{"unshare"});

@@ -38,13 +38,13 @@ TEST_CASE("bitmap to one sorted allow rule over both arches", "[profile_builder]
   seen.merge(bitmap);
 
   BuiltProfile built = allow_list_profile(seen);
-  CHECK(built.profile.default_action == "SCMP_ACT_ERRNO");
+  CHECK(built.profile.default_action == syscope::seccomp::Action::errno_);
   CHECK_FALSE(built.profile.default_errno_ret);  // Docker 20.10 ignores it anyway
   CHECK(built.architectures == std::vector<std::string>{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"});
   CHECK(built.profile.architectures == built.architectures);
   REQUIRE(built.profile.syscalls.size() == 1);
   const auto &rule = built.profile.syscalls[0];
-  CHECK(rule.action == "SCMP_ACT_ALLOW");
+  CHECK(rule.action == syscope::seccomp::Action::allow);
   CHECK(rule.names == std::vector<std::string>{"getpid", "getppid", "mmap2"});
   CHECK(rule.args.empty());
   CHECK_FALSE(rule.errno_ret);
@@ -67,7 +67,7 @@ TEST_CASE("native calls only: one arch, no compat entry", "[profile_builder]") {
 
 TEST_CASE("an empty set gives a deny-all profile with no rules", "[profile_builder]") {
   BuiltProfile built = allow_list_profile(SyscallSet());
-  CHECK(built.profile.default_action == "SCMP_ACT_ERRNO");
+  CHECK(built.profile.default_action == syscope::seccomp::Action::errno_);
   CHECK(built.profile.syscalls.empty());
   CHECK(built.architectures.empty());
   CHECK(built.profile.architectures.empty());

@@ -87,7 +87,7 @@ ProfileFromTrace build(const std::vector<Rec> &records, std::optional<std::strin
 std::vector<std::string> allowed(const seccomp::Profile &p) {
   std::vector<std::string> out;
   for (const auto &rule : p.syscalls)
-    if (rule.action == "SCMP_ACT_ALLOW")
+    if (rule.action == seccomp::Action::allow)
       out.insert(out.end(), rule.names.begin(), rule.names.end());
   std::sort(out.begin(), out.end());
   return out;
@@ -100,7 +100,7 @@ bool allows(const seccomp::Profile &p, const std::string &name) {
 
 std::optional<uint32_t> refused_errno(const seccomp::Profile &p, const std::string &name) {
   for (const auto &rule : p.syscalls)
-    if (rule.action == "SCMP_ACT_ERRNO" &&
+    if (rule.action == seccomp::Action::errno_ &&
         std::find(rule.names.begin(), rule.names.end(), name) != rule.names.end())
       return rule.errno_ret;
   return std::nullopt;

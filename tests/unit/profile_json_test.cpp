@@ -3,9 +3,12 @@
 // point at the line/column or the field path.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 
 #include "syscope/base/error.hpp"
 #include "syscope/seccomp/profile_json.hpp"
@@ -15,12 +18,16 @@ using namespace syscope::seccomp;
 
 namespace {
 
-std::string fixture_text(const std::string &name) {
-  std::ifstream in(std::string(SYSCOPE_FIXTURES) + "/profiles/" + name);
+std::string file_text(const std::string &path) {
+  std::ifstream in(path);
   REQUIRE(in);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::string fixture_text(const std::string &name) {
+  return file_text(std::string(SYSCOPE_FIXTURES) + "/profiles/" + name);
 }
 
 // The Error a parse throws, so tests can look at both its code and its message.
@@ -43,9 +50,33 @@ TEST_CASE("rich profile round-trips byte for byte", "[profile_json]") {
   CHECK(parse_docker_profile(to_docker_json(p), "again") == p);
 }
 
+TEST_CASE("Docker's default profile round-trips with every action and operator", "[profile_json]") {
+  // Docker's file is Go's encoding (tabs, empty fields spelled out), which to_docker_json leaves
+  // out; what must hold is that nothing is lost, that writing is stable, and that each action
+  // and operator is written under the name the file gives it.
+  std::string text = file_text(std::string(SYSCOPE_PROFILES) + "/docker-default-20.10.24.json");
+  Profile p = parse_docker_profile(text, "docker-default-20.10.24.json");
+  std::string written = to_docker_json(p);
+  Profile again = parse_docker_profile(written, "again");
+  CHECK(again == p);
+  CHECK(to_docker_json(again) == written);
+  auto doc = nlohmann::json::parse(text), out = nlohmann::json::parse(written);
+  CHECK(out.at("defaultAction") == doc.at("defaultAction"));
+  REQUIRE(out.at("syscalls").size() == doc.at("syscalls").size());
+  for (size_t i = 0; i < doc.at("syscalls").size(); ++i) {
+    const auto &in_rule = doc.at("syscalls")[i], &out_rule = out.at("syscalls")[i];
+    CHECK(out_rule.at("action") == in_rule.at("action"));
+    // Go writes "args": [] or null for none; the writer leaves the field out.
+    if (!in_rule.contains("args") || in_rule.at("args").empty()) continue;
+    const auto &in_args = in_rule.at("args"), &out_args = out_rule.at("args");
+    REQUIRE(out_args.size() == in_args.size());
+    for (size_t j = 0; j < in_args.size(); ++j) CHECK(out_args[j].at("op") == in_args[j].at("op"));
+  }
+}
+
 TEST_CASE("rich profile reads every field", "[profile_json]") {
   Profile p = parse_docker_profile(fixture_text("rich.json"), "rich.json");
-  CHECK(p.default_action == "SCMP_ACT_ERRNO");
+  CHECK(p.default_action == Action::errno_);
   CHECK(p.default_errno_ret == 1u);
   CHECK(p.architectures.empty());
   REQUIRE(p.arch_map.size() == 2);
@@ -54,12 +85,13 @@ TEST_CASE("rich profile reads every field", "[profile_json]") {
         std::vector<std::string>{"SCMP_ARCH_X86", "SCMP_ARCH_X32"});
   REQUIRE(p.syscalls.size() == 7);
   CHECK(p.syscalls[0].names == std::vector<std::string>{"read", "write", "exit_group"});
+  CHECK(p.syscalls[0].action == Action::allow);
   CHECK_FALSE(p.syscalls[0].errno_ret);
   CHECK(p.syscalls[1].errno_ret == 38u);
   CHECK(p.syscalls[1].comment == "glibc falls back to clone on ENOSYS");
   REQUIRE(p.syscalls[2].args.size() == 2);
   CHECK(p.syscalls[2].args[1].value == 4294967295u);
-  CHECK(p.syscalls[3].args[0].op == "SCMP_CMP_MASKED_EQ");
+  CHECK(p.syscalls[3].args[0].op == Op::masked_eq);
   CHECK(p.syscalls[3].excludes.caps == std::vector<std::string>{"CAP_SYS_ADMIN"});
   CHECK(p.syscalls[4].includes.arches == std::vector<std::string>{"amd64", "x32"});
   CHECK(p.syscalls[5].includes.min_kernel == "4.8");
@@ -69,12 +101,12 @@ TEST_CASE("rich profile reads every field", "[profile_json]") {
 
 TEST_CASE("a model built in code survives to_docker_json and back", "[profile_json]") {
   Profile p;
-  p.default_action = "SCMP_ACT_KILL_PROCESS";
+  p.default_action = Action::kill_process;
   p.architectures = {"SCMP_ARCH_X86_64", "SCMP_ARCH_X86"};
   SyscallRule r;
   r.names = {"getppid"};
-  r.action = "SCMP_ACT_LOG";
-  r.args = {{1, 2, 3, "SCMP_CMP_MASKED_EQ"}};
+  r.action = Action::log;
+  r.args = {{1, 2, 3, Op::masked_eq}};
   r.excludes.min_kernel = "5.8";
   p.syscalls.push_back(r);
   std::string text = to_docker_json(p);
@@ -142,6 +174,87 @@ TEST_CASE("a field of the wrong type is named by its path", "[profile_json]") {
       {"name": "a", "names": ["b"], "action": "SCMP_ACT_ALLOW"}]})")
             .find("syscalls[0]") != std::string::npos);
   CHECK(parse_error_of("{\"defaultAction\": 1}").code == Exit::usage);
+}
+
+TEST_CASE("action and operator names map to the enums and back", "[profile_json]") {
+  const std::pair<Action, const char *> actions[] = {
+      {Action::kill_process, "SCMP_ACT_KILL_PROCESS"},
+      {Action::kill_thread, "SCMP_ACT_KILL_THREAD"},
+      {Action::trap, "SCMP_ACT_TRAP"},
+      {Action::errno_, "SCMP_ACT_ERRNO"},
+      {Action::trace, "SCMP_ACT_TRACE"},
+      {Action::log, "SCMP_ACT_LOG"},
+      {Action::allow, "SCMP_ACT_ALLOW"},
+      {Action::notify, "SCMP_ACT_NOTIFY"}};
+  for (const auto &[action, name] : actions) {
+    CHECK(action_name(action) == name);
+    CHECK(action_from_name(name) == action);
+  }
+  const std::pair<Op, const char *> ops[] = {
+      {Op::ne, "SCMP_CMP_NE"}, {Op::lt, "SCMP_CMP_LT"}, {Op::le, "SCMP_CMP_LE"},
+      {Op::eq, "SCMP_CMP_EQ"}, {Op::ge, "SCMP_CMP_GE"}, {Op::gt, "SCMP_CMP_GT"},
+      {Op::masked_eq, "SCMP_CMP_MASKED_EQ"}};
+  for (const auto &[op, name] : ops) {
+    CHECK(op_name(op) == name);
+    CHECK(op_from_name(name) == op);
+  }
+  // runc's one alias: libseccomp's old name for KILL_THREAD, written back by its current name.
+  CHECK(action_from_name("SCMP_ACT_KILL") == Action::kill_thread);
+  // Names are exact, as in runc's map: no case folding, no short forms, no spaces.
+  for (const char *name : {"", "scmp_act_allow", "ALLOW", "SCMP_ACT_ALLOW ", "SCMP_ACT_KILL_ALL",
+                           "SCMP_CMP_EQ"})
+    CHECK_FALSE(action_from_name(name));
+  for (const char *name : {"", "scmp_cmp_eq", "EQ", "SCMP_CMP_MASKED", "SCMP_ACT_ALLOW"})
+    CHECK_FALSE(op_from_name(name));
+}
+
+TEST_CASE("SCMP_ACT_KILL reads as SCMP_ACT_KILL_THREAD", "[profile_json]") {
+  Profile p = parse_docker_profile(R"({"defaultAction": "SCMP_ACT_KILL",
+      "syscalls": [{"names": ["read"], "action": "SCMP_ACT_KILL"}]})", "p.json");
+  CHECK(p.default_action == Action::kill_thread);
+  CHECK(p.syscalls[0].action == Action::kill_thread);
+  std::string text = to_docker_json(p);
+  CHECK(text.find("\"SCMP_ACT_KILL\"") == std::string::npos);
+  CHECK(text.find("\"defaultAction\": \"SCMP_ACT_KILL_THREAD\"") != std::string::npos);
+  CHECK(parse_docker_profile(text, "again") == p);
+}
+
+TEST_CASE("an unknown action or operator is a one-line usage error naming it and its rule",
+          "[profile_json]") {
+  auto message = [](const std::string &text) {
+    Error e = parse_error_of(text);
+    CHECK(e.code == Exit::usage);
+    std::string msg = e.what();
+    CHECK(msg.find('\n') == std::string::npos);
+    return msg;
+  };
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALOW"})") ==
+        "p.json: defaultAction: unknown action \"SCMP_ACT_ALOW\"");
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["read"], "action": "SCMP_ACT_ALLOW"},
+      {"names": ["mount", "umount2"], "action": "SCMP_ACT_DENY"}]})") ==
+        "p.json: syscalls[1].action: unknown action \"SCMP_ACT_DENY\" (rule for mount,umount2)");
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["a", "b", "c", "d", "e"], "action": "allow"}]})") ==
+        "p.json: syscalls[0].action: unknown action \"allow\" (rule for a,b,c,... (2 more))");
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": [], "action": ""}]})") ==
+        "p.json: syscalls[0].action: unknown action \"\" (rule without names)");
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+      {"names": ["personality"], "action": "SCMP_ACT_ALLOW",
+       "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_EQ"},
+                {"index": 0, "value": 8, "op": "SCMP_CMP_EQUAL"}]}]})") ==
+        "p.json: syscalls[0].args[1].op: unknown operator \"SCMP_CMP_EQUAL\" "
+        "(rule for personality)");
+  // runc refuses a condition without an operator, so there is none to assume.
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+      {"names": ["personality"], "action": "SCMP_ACT_ALLOW",
+       "args": [{"index": 0, "value": 0}]}]})") ==
+        "p.json: syscalls[0].args[0]: missing \"op\" (rule for personality)");
+  // A name of the wrong type is still a type error, not an unknown name.
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["read"], "action": 0}]})") ==
+        "p.json: syscalls[0].action: expected a string, got number");
 }
 
 TEST_CASE("an unreadable profile file is a usage error", "[profile_json]") {

@@ -12,12 +12,12 @@ TEST_CASE("OCI linux.seccomp: defaultErrnoRet spelled out, Docker-only fields le
   profile.architectures = {"SCMP_ARCH_X86_64"};
   syscope::seccomp::SyscallRule allow;
   allow.names = {"read", "write"};
-  allow.action = "SCMP_ACT_ALLOW";
+  allow.action = syscope::seccomp::Action::allow;
   allow.comment = "recorded";
   allow.includes.min_kernel = "4.8";
   syscope::seccomp::SyscallRule enosys;
   enosys.names = {"clone3"};
-  enosys.action = "SCMP_ACT_ERRNO";
+  enosys.action = syscope::seccomp::Action::errno_;
   enosys.errno_ret = 38;
   profile.syscalls = {allow, enosys};
   auto oci = nlohmann::json::parse(syscope::record::to_oci_json(profile));

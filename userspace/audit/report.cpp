@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "syscope/audit/audit.hpp"
+#include "syscope/seccomp/profile_json.hpp"
 
 namespace syscope::audit {
 namespace {
@@ -21,7 +22,8 @@ std::string config_cell(const ContainerAudit &c) {
     case Setting::custom: {
       std::string where = v.source == "inline profile" ? "inline" : "daemon";
       if (v.permissive && v.permissive->permissive)
-        return out + " (" + where + ", " + v.permissive->default_action + ")";
+        return out + " (" + where + ", " + seccomp::action_name(v.permissive->default_action) +
+               ")";
       return out + " (" + where + ")";
     }
     case Setting::default_profile:
@@ -108,7 +110,7 @@ std::string render_json(const Report &report) {
                      {"privileged", v.privileged}};
       if (!v.detail.empty()) config["detail"] = v.detail;
       if (v.permissive) {
-        config["default_action"] = v.permissive->default_action;
+        config["default_action"] = seccomp::action_name(v.permissive->default_action);
         config["effectively_unconfined"] = v.permissive->effectively_unconfined();
         if (v.permissive->permissive) config["dangerous_allowed"] = v.permissive->open;
       }

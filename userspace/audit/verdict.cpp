@@ -25,10 +25,10 @@ constexpr const char *kEscapeCalls[] = {
     "request_key",   "open_by_handle_at", "swapon",       "swapoff",       "iopl",
     "ioperm",        "userfaultfd",    "process_vm_writev", "ptrace",      "syslog"};
 
-bool denying_action(const std::string &action) {
-  return action == "SCMP_ACT_ERRNO" || action == "SCMP_ACT_KILL" ||
-         action == "SCMP_ACT_KILL_PROCESS" || action == "SCMP_ACT_KILL_THREAD" ||
-         action == "SCMP_ACT_TRAP";
+bool denying_action(seccomp::Action action) {
+  using seccomp::Action;
+  return action == Action::errno_ || action == Action::kill_process ||
+         action == Action::kill_thread || action == Action::trap;
 }
 
 std::string join(const std::vector<std::string> &items, const std::string &sep, size_t max = 0) {
@@ -51,7 +51,7 @@ Finding finding(std::string reason) { return {std::move(reason), kControls}; }
 void judge_profile(ConfigView &view, const seccomp::Profile &profile,
                    const std::set<std::string> &dangerous) {
   PermissiveCheck check = check_permissive(profile, dangerous);
-  view.detail = "defaultAction " + profile.default_action;
+  view.detail = "defaultAction " + seccomp::action_name(profile.default_action);
   if (check.permissive)
     view.detail += ", denies " + std::to_string(check.dangerous_total - check.open.size()) +
                    " of " + std::to_string(check.dangerous_total) + " dangerous calls";
@@ -120,8 +120,8 @@ PermissiveCheck check_permissive(const seccomp::Profile &profile,
   PermissiveCheck check;
   check.dangerous_total = dangerous.size();
   check.default_action = profile.default_action;
-  check.permissive =
-      profile.default_action == "SCMP_ACT_ALLOW" || profile.default_action == "SCMP_ACT_LOG";
+  check.permissive = profile.default_action == seccomp::Action::allow ||
+                     profile.default_action == seccomp::Action::log;
   if (!check.permissive) return check;
   // Conditions judged for this host's arch and kernel and a container without added caps.
   seccomp::HostFacts host = seccomp::current_host();
@@ -261,7 +261,7 @@ ContainerAudit judge(const docker::ContainerMetadata &metadata, const ConfigView
         bool none = p.open.size() == p.dangerous_total;
         a.findings.push_back(finding(
             "effectively unconfined: " + config.source + " has defaultAction " +
-            p.default_action +
+            seccomp::action_name(p.default_action) +
             (none ? " and denies none of the " + std::to_string(p.dangerous_total) +
                         " dangerous calls Docker's default refuses"
                   : " and leaves " + std::to_string(p.open.size()) + " of them allowed: " +

@@ -19,13 +19,13 @@ namespace {
 
 void remove_name(seccomp::Profile &profile, const std::string &name) {
   for (auto &rule : profile.syscalls)
-    if (rule.action == "SCMP_ACT_ALLOW")
+    if (rule.action == seccomp::Action::allow)
       rule.names.erase(std::remove(rule.names.begin(), rule.names.end(), name), rule.names.end());
 }
 
 bool allows(const seccomp::Profile &profile, const std::string &name) {
   for (const auto &rule : profile.syscalls)
-    if (rule.action == "SCMP_ACT_ALLOW" &&
+    if (rule.action == seccomp::Action::allow &&
         std::find(rule.names.begin(), rule.names.end(), name) != rule.names.end())
       return true;
   return false;
@@ -51,7 +51,8 @@ ContainerProfile compose_container_profile(const CgroupCalls &calls,
     profile.architectures.push_back(seccomp::arch_name(seccomp::native_scmp_arch()).value_or(""));
 
   // The runtime's gap, whether or not this run happened to make every call of it.
-  if (profile.syscalls.empty()) profile.syscalls.push_back({{}, "SCMP_ACT_ALLOW", {}, {}, "", {}, {}});
+  if (profile.syscalls.empty())
+    profile.syscalls.push_back({{}, seccomp::Action::allow, {}, {}, "", {}, {}});
   auto &allow = profile.syscalls.front();
   for (const auto &name : runtime_gap)
     if (!allows(profile, name)) allow.names.push_back(name);
@@ -95,7 +96,7 @@ ContainerProfile compose_container_profile(const CgroupCalls &calls,
   for (const auto &[err, names] : refused) {
     seccomp::SyscallRule rule;
     rule.names.assign(names.begin(), names.end());
-    rule.action = "SCMP_ACT_ERRNO";
+    rule.action = seccomp::Action::errno_;
     rule.errno_ret = err;
     profile.syscalls.push_back(std::move(rule));
   }

@@ -45,7 +45,7 @@ DockerDefault::DockerDefault() {
   HostFacts host = default_container_host();
   uint32_t arch = native_scmp_arch();
   for (const auto &rule : profile.syscalls) {
-    if (rule.action != "SCMP_ACT_ALLOW" || rule_ruled_out(rule, host)) continue;
+    if (rule.action != Action::allow || rule_ruled_out(rule, host)) continue;
     for (const auto &name : rule.names) {
       if (!syscall_number(arch, name)) continue;  // not a call of this arch
       allowed_.insert(name);
@@ -60,7 +60,7 @@ DockerDefault::DockerDefault() {
   }
   // A name allowed outright by one rule is not limited by another rule's arguments.
   for (const auto &rule : profile.syscalls)
-    if (rule.action == "SCMP_ACT_ALLOW" && rule.args.empty() && !rule_ruled_out(rule, host))
+    if (rule.action == Action::allow && rule.args.empty() && !rule_ruled_out(rule, host))
       for (const auto &name : rule.names) by_argument_.erase(name);
 }
 
@@ -87,7 +87,7 @@ DockerDefault::Comparison DockerDefault::compare(const Profile &profile) const {
   Comparison result;
   std::set<std::string> allowed_by_profile, allowed_outright;
   for (const auto &rule : profile.syscalls) {
-    if (rule.action != "SCMP_ACT_ALLOW") continue;
+    if (rule.action != Action::allow) continue;
     allowed_by_profile.insert(rule.names.begin(), rule.names.end());
     if (rule.args.empty()) allowed_outright.insert(rule.names.begin(), rule.names.end());
   }

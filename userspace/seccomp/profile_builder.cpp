@@ -10,7 +10,7 @@ namespace syscope::profile {
 
 BuiltProfile allow_list_profile(const SyscallSet &seen) {
   BuiltProfile built;
-  built.profile.default_action = "SCMP_ACT_ERRNO";
+  built.profile.default_action = seccomp::Action::errno_;
   std::set<std::string> names;
   for (const auto &arch : seen.named()) {
     std::string arch_name = seccomp::arch_name(arch.scmp_arch).value_or("SCMP_ARCH_NATIVE");
@@ -24,7 +24,7 @@ BuiltProfile allow_list_profile(const SyscallSet &seen) {
   if (!names.empty()) {
     seccomp::SyscallRule allow;
     allow.names.assign(names.begin(), names.end());
-    allow.action = "SCMP_ACT_ALLOW";
+    allow.action = seccomp::Action::allow;
     built.profile.syscalls.push_back(std::move(allow));
   }
   return built;

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <utility>
 
 #include "syscope/base/error.hpp"
 
@@ -17,6 +18,35 @@ namespace syscope::seccomp {
 namespace {
 
 using nlohmann::json;
+
+// Each action's name as written first; then the names that also read as one (runc's aliases).
+constexpr std::pair<Action, std::string_view> kActionNames[] = {
+    {Action::kill_process, "SCMP_ACT_KILL_PROCESS"},
+    {Action::kill_thread, "SCMP_ACT_KILL_THREAD"},
+    {Action::trap, "SCMP_ACT_TRAP"},
+    {Action::errno_, "SCMP_ACT_ERRNO"},
+    {Action::trace, "SCMP_ACT_TRACE"},
+    {Action::log, "SCMP_ACT_LOG"},
+    {Action::allow, "SCMP_ACT_ALLOW"},
+    {Action::notify, "SCMP_ACT_NOTIFY"},
+    {Action::kill_thread, "SCMP_ACT_KILL"},
+};
+
+constexpr std::pair<Op, std::string_view> kOpNames[] = {
+    {Op::ne, "SCMP_CMP_NE"}, {Op::lt, "SCMP_CMP_LT"}, {Op::le, "SCMP_CMP_LE"},
+    {Op::eq, "SCMP_CMP_EQ"}, {Op::ge, "SCMP_CMP_GE"}, {Op::gt, "SCMP_CMP_GT"},
+    {Op::masked_eq, "SCMP_CMP_MASKED_EQ"},
+};
+
+// "(rule for read,write)": the path gives the index, the names say which rule that is.
+std::string rule_label(const std::vector<std::string> &names) {
+  if (names.empty()) return "(rule without names)";
+  constexpr size_t kShown = 3;  // Docker's default has rules of 300 names: keep it one line
+  std::string out = "(rule for ";
+  for (size_t i = 0; i < names.size() && i < kShown; ++i) out += (i ? "," : "") + names[i];
+  if (names.size() > kShown) out += ",... (" + std::to_string(names.size() - kShown) + " more)";
+  return out + ")";
+}
 
 // Reads one document's fields, naming each error "<origin>: <path>: ...".
 class Reader {
@@ -74,6 +104,19 @@ class Reader {
     return v;
   }
 
+  // `rule` names the rule the value belongs to, empty for defaultAction.
+  Action action_at(const json &v, const std::string &path, const std::string &rule = "") const {
+    std::string name = string_at(v, path);
+    if (auto action = action_from_name(name)) return *action;
+    fail(path, "unknown action \"" + name + "\"" + (rule.empty() ? "" : " " + rule));
+  }
+
+  Op op_at(const json &v, const std::string &path, const std::string &rule) const {
+    std::string name = string_at(v, path);
+    if (auto op = op_from_name(name)) return *op;
+    fail(path, "unknown operator \"" + name + "\" " + rule);
+  }
+
   RuleCondition condition(const json &v, const std::string &path) const {
     RuleCondition c;
     object_at(v, path);
@@ -83,7 +126,7 @@ class Reader {
     return c;
   }
 
-  ArgCondition arg(const json &v, const std::string &path) const {
+  ArgCondition arg(const json &v, const std::string &path, const std::string &rule) const {
     ArgCondition a;
     object_at(v, path);
     if (auto *m = member(v, "index"))
@@ -93,7 +136,9 @@ class Reader {
       a.value = unsigned_at(*m, path + ".value", std::numeric_limits<uint64_t>::max());
     if (auto *m = member(v, "valueTwo"))
       a.value_two = unsigned_at(*m, path + ".valueTwo", std::numeric_limits<uint64_t>::max());
-    if (auto *m = member(v, "op")) a.op = string_at(*m, path + ".op");
+    // runc refuses a condition without one, so there is no default to fall back on.
+    if (auto *m = member(v, "op")) a.op = op_at(*m, path + ".op", rule);
+    else fail(path, "missing \"op\" " + rule);
     return a;
   }
 
@@ -107,7 +152,8 @@ class Reader {
     if (names && name) fail(path, "both \"name\" and \"names\" given; use either");
     if (names) r.names = strings_at(*names, path + ".names");
     if (name) r.names.push_back(string_at(*name, path + ".name"));
-    if (auto *m = member(v, "action")) r.action = string_at(*m, path + ".action");
+    std::string label = rule_label(r.names);
+    if (auto *m = member(v, "action")) r.action = action_at(*m, path + ".action", label);
     else fail(path, "missing \"action\"");
     if (auto *m = member(v, "errnoRet"))
       r.errno_ret = static_cast<uint32_t>(
@@ -115,7 +161,7 @@ class Reader {
     if (auto *m = member(v, "args")) {
       array_at(*m, path + ".args");
       for (size_t i = 0; i < m->size(); ++i)
-        r.args.push_back(arg((*m)[i], path + ".args[" + std::to_string(i) + "]"));
+        r.args.push_back(arg((*m)[i], path + ".args[" + std::to_string(i) + "]", label));
     }
     if (auto *m = member(v, "comment")) r.comment = string_at(*m, path + ".comment");
     if (auto *m = member(v, "includes")) r.includes = condition(*m, path + ".includes");
@@ -127,7 +173,7 @@ class Reader {
     Profile p;
     if (!doc.is_object()) fail("(top level)", std::string("expected an object, got ") +
                                                   doc.type_name());
-    if (auto *m = member(doc, "defaultAction")) p.default_action = string_at(*m, "defaultAction");
+    if (auto *m = member(doc, "defaultAction")) p.default_action = action_at(*m, "defaultAction");
     else fail("defaultAction", "missing");
     if (auto *m = member(doc, "defaultErrnoRet"))
       p.default_errno_ret = static_cast<uint32_t>(
@@ -193,6 +239,30 @@ nlohmann::ordered_json condition_json(const RuleCondition &c) {
 
 }  // namespace
 
+std::optional<Action> action_from_name(std::string_view name) {
+  for (const auto &[action, n] : kActionNames)
+    if (n == name) return action;
+  return std::nullopt;
+}
+
+std::string action_name(Action action) {
+  for (const auto &[a, name] : kActionNames)  // the first entry is the written name
+    if (a == action) return std::string(name);
+  return "SCMP_ACT_<" + std::to_string(static_cast<int>(action)) + ">";  // not an Action
+}
+
+std::optional<Op> op_from_name(std::string_view name) {
+  for (const auto &[op, n] : kOpNames)
+    if (n == name) return op;
+  return std::nullopt;
+}
+
+std::string op_name(Op op) {
+  for (const auto &[o, name] : kOpNames)
+    if (o == op) return std::string(name);
+  return "SCMP_CMP_<" + std::to_string(static_cast<int>(op)) + ">";  // not an Op
+}
+
 Profile parse_docker_profile(const std::string &text, const std::string &origin) {
   json doc;
   try {
@@ -220,7 +290,7 @@ Profile load_docker_profile(const std::string &path) {
 nlohmann::ordered_json rule_json(const SyscallRule &r) {
   nlohmann::ordered_json rule;
   rule["names"] = r.names;
-  rule["action"] = r.action;
+  rule["action"] = action_name(r.action);
   if (r.errno_ret) rule["errnoRet"] = *r.errno_ret;
   if (!r.args.empty()) {
     auto &args = rule["args"] = nlohmann::ordered_json::array();
@@ -229,7 +299,7 @@ nlohmann::ordered_json rule_json(const SyscallRule &r) {
       arg["index"] = a.index;
       arg["value"] = a.value;
       arg["valueTwo"] = a.value_two;
-      arg["op"] = a.op;
+      arg["op"] = op_name(a.op);
       args.push_back(std::move(arg));
     }
   }
@@ -239,7 +309,7 @@ nlohmann::ordered_json rule_json(const SyscallRule &r) {
 std::string to_docker_json(const Profile &profile) {
   // ordered_json keeps insertion order, so the field order below is the file's order.
   nlohmann::ordered_json doc;
-  doc["defaultAction"] = profile.default_action;
+  doc["defaultAction"] = action_name(profile.default_action);
   if (profile.default_errno_ret) doc["defaultErrnoRet"] = *profile.default_errno_ret;
   if (!profile.architectures.empty()) doc["architectures"] = profile.architectures;
   if (!profile.arch_map.empty()) {

@@ -13,7 +13,7 @@ std::string to_oci_json(const seccomp::Profile &profile) {
   // Docker's JSON of the same profile, trimmed to the fields the runtime spec defines.
   auto doc = nlohmann::ordered_json::parse(seccomp::to_docker_json(profile));
   doc.erase("archMap");
-  if (!doc.contains("defaultErrnoRet") && profile.default_action == "SCMP_ACT_ERRNO") {
+  if (!doc.contains("defaultErrnoRet") && profile.default_action == seccomp::Action::errno_) {
     nlohmann::ordered_json with_errno;
     for (auto &[key, value] : doc.items()) {
       with_errno[key] = value;

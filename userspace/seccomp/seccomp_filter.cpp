@@ -17,6 +17,7 @@
 #include <optional>
 
 #include "syscope/base/error.hpp"
+#include "syscope/seccomp/profile_json.hpp"
 #include "syscope/seccomp/rule_conditions.hpp"
 #include "syscope/seccomp/runc_enosys.hpp"
 #include "syscope/syscalls/syscall_names.hpp"
@@ -41,34 +42,38 @@ struct FdGuard {
   }
 };
 
-// Docker's action names to libseccomp actions; errnoRet defaults to EPERM as in runc.
-uint32_t parse_action(const std::string &name, std::optional<uint32_t> errno_ret,
-                      const std::string &where) {
+// The model's actions to libseccomp's; errnoRet defaults to EPERM as in runc.
+uint32_t parse_action(Action action, std::optional<uint32_t> errno_ret, const std::string &where) {
   uint32_t ret = errno_ret.value_or(EPERM);
-  if ((name == "SCMP_ACT_ERRNO" || name == "SCMP_ACT_TRACE") && ret > 0xffff)
+  if ((action == Action::errno_ || action == Action::trace) && ret > 0xffff)
     throw Error(Exit::usage, where + ": errnoRet " + std::to_string(ret) + " out of range");
-  if (name == "SCMP_ACT_KILL" || name == "SCMP_ACT_KILL_THREAD") return SCMP_ACT_KILL_THREAD;
-  if (name == "SCMP_ACT_KILL_PROCESS") return SCMP_ACT_KILL_PROCESS;
-  if (name == "SCMP_ACT_TRAP") return SCMP_ACT_TRAP;
-  if (name == "SCMP_ACT_ERRNO") return SCMP_ACT_ERRNO(ret);
-  if (name == "SCMP_ACT_TRACE") return SCMP_ACT_TRACE(ret);
-  if (name == "SCMP_ACT_ALLOW") return SCMP_ACT_ALLOW;
-  if (name == "SCMP_ACT_LOG") return SCMP_ACT_LOG;
-  if (name == "SCMP_ACT_NOTIFY")
-    throw Error(Exit::usage, where + ": SCMP_ACT_NOTIFY needs a seccomp listener "
-                                     "(listenerPath): not supported");
-  throw Error(Exit::usage, where + ": unknown action \"" + name + "\"");
+  switch (action) {
+    case Action::kill_thread: return SCMP_ACT_KILL_THREAD;
+    case Action::kill_process: return SCMP_ACT_KILL_PROCESS;
+    case Action::trap: return SCMP_ACT_TRAP;
+    case Action::errno_: return SCMP_ACT_ERRNO(ret);
+    case Action::trace: return SCMP_ACT_TRACE(ret);
+    case Action::allow: return SCMP_ACT_ALLOW;
+    case Action::log: return SCMP_ACT_LOG;
+    case Action::notify:
+      throw Error(Exit::usage, where + ": SCMP_ACT_NOTIFY needs a seccomp listener "
+                                       "(listenerPath): not supported");
+  }
+  // Only a value cast into Action lands here; the parser makes none.
+  throw Error(Exit::usage, where + ": unknown action " + action_name(action));
 }
 
-scmp_compare parse_op(const std::string &op, const std::string &where) {
-  if (op == "SCMP_CMP_NE") return SCMP_CMP_NE;
-  if (op == "SCMP_CMP_LT") return SCMP_CMP_LT;
-  if (op == "SCMP_CMP_LE") return SCMP_CMP_LE;
-  if (op == "SCMP_CMP_EQ") return SCMP_CMP_EQ;
-  if (op == "SCMP_CMP_GE") return SCMP_CMP_GE;
-  if (op == "SCMP_CMP_GT") return SCMP_CMP_GT;
-  if (op == "SCMP_CMP_MASKED_EQ") return SCMP_CMP_MASKED_EQ;
-  throw Error(Exit::usage, where + ": unknown operator \"" + op + "\"");
+scmp_compare parse_op(Op op, const std::string &where) {
+  switch (op) {
+    case Op::ne: return SCMP_CMP_NE;
+    case Op::lt: return SCMP_CMP_LT;
+    case Op::le: return SCMP_CMP_LE;
+    case Op::eq: return SCMP_CMP_EQ;
+    case Op::ge: return SCMP_CMP_GE;
+    case Op::gt: return SCMP_CMP_GT;
+    case Op::masked_eq: return SCMP_CMP_MASKED_EQ;
+  }
+  throw Error(Exit::usage, where + ": unknown operator " + op_name(op));
 }
 
 std::vector<scmp_arg_cmp> parse_args(const SyscallRule &rule, const std::string &where) {
@@ -149,7 +154,9 @@ CompiledFilter compile_profile(const Profile &profile, const CompileOptions &opt
   // Docker 20.10 drops defaultErrnoRet on its way to runc: the default errno is EPERM.
   uint32_t default_action = parse_action(profile.default_action, std::nullopt, "defaultAction");
   CtxPtr ctx(seccomp_init(default_action));
-  if (!ctx) throw Error(Exit::usage, "libseccomp refused defaultAction " + profile.default_action);
+  if (!ctx)
+    throw Error(Exit::usage,
+                "libseccomp refused defaultAction " + action_name(profile.default_action));
 
   // seccomp_init() already added the native arch; further arches are added next to it.
   std::vector<uint32_t> arches{seccomp_arch_native()};

@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "syscope/seccomp/docker_default.hpp"
+#include "syscope/seccomp/profile_json.hpp"
 #include "syscope/syscalls/syscall_names.hpp"
 #include "syscope/containers/container_id.hpp"
 #include "syscope/watch/watch_report.hpp"
@@ -30,13 +31,15 @@ std::string printable(const std::string &s) {
 }
 
 bool condition_holds(const seccomp::ArgCondition &c, uint64_t arg) {
-  if (c.op == "SCMP_CMP_EQ") return arg == c.value;
-  if (c.op == "SCMP_CMP_NE") return arg != c.value;
-  if (c.op == "SCMP_CMP_LT") return arg < c.value;
-  if (c.op == "SCMP_CMP_LE") return arg <= c.value;
-  if (c.op == "SCMP_CMP_GE") return arg >= c.value;
-  if (c.op == "SCMP_CMP_GT") return arg > c.value;
-  if (c.op == "SCMP_CMP_MASKED_EQ") return (arg & c.value) == c.value_two;
+  switch (c.op) {
+    case seccomp::Op::eq: return arg == c.value;
+    case seccomp::Op::ne: return arg != c.value;
+    case seccomp::Op::lt: return arg < c.value;
+    case seccomp::Op::le: return arg <= c.value;
+    case seccomp::Op::ge: return arg >= c.value;
+    case seccomp::Op::gt: return arg > c.value;
+    case seccomp::Op::masked_eq: return (arg & c.value) == c.value_two;
+  }
   return false;
 }
 
@@ -53,7 +56,7 @@ std::string describe_rules(const std::string &name,
   // The common shape, one EQ condition per rule on the same index, reads best as a list.
   bool list = !rules.empty();
   for (const auto &r : rules)
-    list = list && r.args.size() == 1 && r.args[0].op == "SCMP_CMP_EQ" &&
+    list = list && r.args.size() == 1 && r.args[0].op == seccomp::Op::eq &&
            r.args[0].index == rules[0].args[0].index;
   if (list) {
     unsigned index = rules[0].args[0].index;
@@ -72,12 +75,12 @@ std::string describe_rules(const std::string &name,
       const auto &c = rules[i].args[j];
       std::string arg = "arg" + std::to_string(c.index);
       if (j) out += " and ";
-      if (c.op == "SCMP_CMP_MASKED_EQ" && c.value_two == 0)
+      if (c.op == seccomp::Op::masked_eq && c.value_two == 0)
         out += arg + " has none of " + value_text(name, c.index, c.value);
-      else if (c.op == "SCMP_CMP_EQ")
+      else if (c.op == seccomp::Op::eq)
         out += arg + " is " + value_text(name, c.index, c.value);
       else
-        out += arg + " " + c.op + " " + value_text(name, c.index, c.value);
+        out += arg + " " + seccomp::op_name(c.op) + " " + value_text(name, c.index, c.value);
     }
   }
   return out;

@@ -32,7 +32,7 @@ std::optional<Suggestion> suggest_fix(const Denial &d) {
   s.container = d.container;
   s.call = syscalls::format_call(*name, d.args);
   s.rule.names = {*name};
-  s.rule.action = "SCMP_ACT_ALLOW";
+  s.rule.action = seccomp::Action::allow;
 
   std::string reason = denial_reason(d);
   if (docker.allows_by_argument(*name)) {
@@ -41,7 +41,7 @@ std::optional<Suggestion> suggest_fix(const Denial &d) {
     for (const auto &rule : docker.argument_rules(*name))
       for (const auto &c : rule.args)
         if (c.index < d.args.size()) indexes.insert(c.index);
-    for (unsigned i : indexes) s.rule.args.push_back({i, d.args[i], 0, "SCMP_CMP_EQ"});
+    for (unsigned i : indexes) s.rule.args.push_back({i, d.args[i], 0, seccomp::Op::eq});
     if (reason.rfind("Docker's default allows it", 0) != 0)
       s.warnings.push_back(
           (reason.rfind("Docker's default", 0) == 0 ? reason

@@ -48,7 +48,7 @@ DaemonSeccomp daemon_seccomp(const std::optional<docker::EngineInfo> &info,
 
 // How an allow-by-default profile fares against the calls it must deny to be a real profile.
 struct PermissiveCheck {
-  std::string default_action;
+  seccomp::Action default_action = seccomp::Action::errno_;
   bool permissive = false;         // defaultAction SCMP_ACT_ALLOW or SCMP_ACT_LOG
   std::vector<std::string> open;   // dangerous calls it leaves allowed (sorted)
   size_t dangerous_total = 0;      // size of the dangerous set on this host

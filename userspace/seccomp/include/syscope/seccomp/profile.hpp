@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The seccomp profile model: Docker's profile format (also what podman and containerd's CRI
 // accept), as plain data. Reading and writing live in profile_json, compiling in seccomp_filter.
+// Actions and operators are parsed once into enums, so no consumer compares SCMP_* strings.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -9,12 +10,18 @@
 
 namespace syscope::seccomp {
 
+// The SCMP_ACT_* actions runc accepts (action_from_name/action_name in profile_json map names).
+enum class Action { kill_process, kill_thread, trap, errno_, trace, log, allow, notify };
+
+// The SCMP_CMP_* operators of a rule's "args".
+enum class Op { ne, lt, le, eq, ge, gt, masked_eq };
+
 // One entry of a rule's "args": {"index":0,"value":0,"valueTwo":0,"op":"SCMP_CMP_EQ"}.
 struct ArgCondition {
   unsigned index = 0;
   uint64_t value = 0;
   uint64_t value_two = 0;
-  std::string op;  // SCMP_CMP_NE|LT|LE|EQ|GE|GT|MASKED_EQ
+  Op op = Op::eq;
   bool operator==(const ArgCondition &) const = default;
 };
 
@@ -29,7 +36,7 @@ struct RuleCondition {
 
 struct SyscallRule {
   std::vector<std::string> names;
-  std::string action;               // SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, ...
+  Action action = Action::errno_;     // fails closed when code builds a rule and forgets it
   std::optional<uint32_t> errno_ret;  // "errnoRet"
   std::vector<ArgCondition> args;
   std::string comment;
@@ -45,7 +52,7 @@ struct ArchMapEntry {  // "archMap": an architecture and the sub-architectures i
 };
 
 struct Profile {
-  std::string default_action = "SCMP_ACT_ERRNO";
+  Action default_action = Action::errno_;
   std::optional<uint32_t> default_errno_ret;  // Docker 20.10 ignores it: EPERM regardless
   std::vector<std::string> architectures;     // SCMP_ARCH_*
   std::vector<ArchMapEntry> arch_map;

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Docker-format profile JSON <-> syscope::seccomp::Profile, with nlohmann/json.
 #pragma once
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -9,8 +11,18 @@
 
 namespace syscope::seccomp {
 
-// Parses a Docker-format profile. Malformed JSON or a field of the wrong type throws
-// syscope::Error(Exit::usage) whose one-line message names `origin` and the parser's position.
+// The one mapping between SCMP_ACT_*/SCMP_CMP_* names and the model's enums: the names runc
+// accepts (libcontainer/seccomp/config.go). SCMP_ACT_KILL, libseccomp's old name for
+// SCMP_ACT_KILL_THREAD and the same action in runc, reads as Action::kill_thread, which is
+// written SCMP_ACT_KILL_THREAD: every other name reads back as itself. nullopt: not a name.
+std::optional<Action> action_from_name(std::string_view name);
+std::string action_name(Action action);
+std::optional<Op> op_from_name(std::string_view name);
+std::string op_name(Op op);
+
+// Parses a Docker-format profile. Malformed JSON, a field of the wrong type or an unknown action
+// or operator throws syscope::Error(Exit::usage) whose one-line message names `origin` and the
+// parser's position or the field's path.
 Profile parse_docker_profile(const std::string &text, const std::string &origin);
 // Reads and parses a file; an unreadable file is Exit::usage too.
 Profile load_docker_profile(const std::string &path);
