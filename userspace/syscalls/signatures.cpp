@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The signature table itself, checked at compile time (sorted, length arguments that exist).
+// The signature table itself, checked at compile time (sorted, no more captures per call than
+// the kernel has slots, length arguments that exist), and the capture plan derived from it.
 #include "syscope/syscalls/signatures.hpp"
 
 #include <algorithm>
@@ -174,6 +175,12 @@ constexpr Signature kTable[] = {
     {"writev", {fd, pointer, uint}},
 };
 
+constexpr size_t captured_count(const Signature &s) {
+  size_t n = 0;
+  for (size_t i = 0; i < s.arity; ++i) n += is_captured(s.args[i].kind);
+  return n;
+}
+
 // The kernel copies a call's argument registers as they are: an argument a length refers to
 // must exist and hold a number (sockaddr in) or a pointer (sockaddr out).
 constexpr bool lengths_ok(const Signature &s) {
@@ -191,12 +198,12 @@ constexpr bool table_ok() {
   for (size_t i = 0; i < std::size(kTable); ++i) {
     const Signature &s = kTable[i];
     if (i > 0 && !(kTable[i - 1].name < s.name)) return false;  // sorted, no duplicates
-    if (s.arity > 6 || !lengths_ok(s)) return false;
+    if (s.arity > 6 || captured_count(s) > SYSCOPE_CAPTURE_SLOTS || !lengths_ok(s)) return false;
   }
   return true;
 }
-static_assert(table_ok(), "kTable: sorted by name, sockaddr lengths in existing arguments of "
-                          "the right kind");
+static_assert(table_ok(), "kTable: sorted by name, <= SYSCOPE_CAPTURE_SLOTS captures per call, "
+                          "sockaddr lengths in existing arguments of the right kind");
 
 }  // namespace
 
@@ -206,6 +213,28 @@ const Signature *signature(std::string_view name) {
   auto it = std::lower_bound(std::begin(kTable), std::end(kTable), name,
                              [](const Signature &s, std::string_view n) { return s.name < n; });
   return it != std::end(kTable) && it->name == name ? &*it : nullptr;
+}
+
+std::optional<syscope_capture_plan> capture_plan(const Signature &sig) {
+  syscope_capture_plan plan{};
+  for (uint8_t i = 0; i < sig.arity; ++i) {
+    const Arg &arg = sig.args[i];
+    if (!is_captured(arg.kind)) continue;
+    syscope_capture_slot &slot = plan.slots[plan.nslots++];
+    slot.arg = i;
+    switch (arg.kind) {
+      case ArgKind::path: slot.kind = SYSCOPE_DATA_PATH; break;
+      case ArgKind::string: slot.kind = SYSCOPE_DATA_STRING; break;
+      case ArgKind::sockaddr_out: slot.flags = SYSCOPE_PLAN_SLOT_OUT; [[fallthrough]];
+      default:
+        slot.kind = SYSCOPE_DATA_SOCKADDR;
+        slot.len_arg = arg.len_arg;
+        break;
+    }
+  }
+  if (!sig.returns) plan.flags |= SYSCOPE_PLAN_NEVER_RETURNS;
+  if (plan.nslots == 0 && plan.flags == 0) return std::nullopt;
+  return plan;
 }
 
 }  // namespace syscope::syscalls

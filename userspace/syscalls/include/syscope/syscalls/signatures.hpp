@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 // The one syscall signature table: per call name, each argument's kind, whether the call
-// returns, and so what trace mode reads from user memory. The argument decoding of watch and
-// trace show (call_format.cpp) derives from it. Names only, matched against libseccomp's
-// names; numbers always come from libseccomp.
+// returns, and so what trace mode reads from user memory. Everything else derives from it: the
+// kernel's capture plan (kernel/trace_recorder.cpp), the argument decoding of watch and trace
+// show (call_format.cpp), and where trace show puts a captured string (the record names the
+// argument, from this plan). Names only, matched against libseccomp's names; numbers always
+// come from libseccomp.
 #pragma once
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
+
+#include "syscope/abi.h"
 
 namespace syscope::syscalls {
 
@@ -77,5 +82,10 @@ constexpr bool is_captured(ArgKind k) {
 std::span<const Signature> signatures();
 // The signature of `name`; nullptr for a call the table does not know (shown in hex).
 const Signature *signature(std::string_view name);
+
+// The kernel's capture plan for a call (map capture_plan's value): one slot per captured
+// argument, in argument order, and whether the call returns. nullopt when the kernel needs no
+// plan (nothing to read, and it returns).
+std::optional<syscope_capture_plan> capture_plan(const Signature &sig);
 
 }  // namespace syscope::syscalls
