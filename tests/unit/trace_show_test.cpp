@@ -281,11 +281,23 @@ TEST_CASE("a path the kernel could not read keeps the pointer", "[trace_show]") 
 TEST_CASE("unprintable bytes and a cut path are escaped and marked", "[trace_show]") {
   Call c = openat_passwd();
   c.slots[0].data = path_data("/tmp/a\"b\n\x01");
-  CHECK(show_one(syscall_rec(c)).find("openat(AT_FDCWD, \"/tmp/a\\\"b\\n\\x01\", ") !=
+  CHECK(show_one(syscall_rec(c)).find("openat(AT_FDCWD, \"/tmp/a\\\"b\\n\\1\", ") !=
         std::string::npos);
   c.slots[0].data = "/" + std::string(SYSCOPE_TRACE_DATA_MAX - 2, 'x') + std::string(1, '\0');
   auto line = show_one(syscall_rec(c));
   CHECK(line.find("xxx\"..., O_RDONLY|O_CLOEXEC)") != std::string::npos);
+}
+
+TEST_CASE("strings are quoted as strace quotes them", "[trace_show]") {
+  CHECK(quote_string("a\"b\\c") == R"("a\"b\\c")");
+  CHECK(quote_string("\f\n\r\t\v") == R"("\f\n\r\t\v")");
+  // Octal, as short as it can be unless an octal digit follows (strace's string_quote()).
+  CHECK(quote_string("\x01x") == R"("\1x")");
+  CHECK(quote_string("\x01" "7") == R"("\0017")");
+  CHECK(quote_string("\x01" "8") == R"("\18")");
+  CHECK(quote_string("\x1b[0m") == R"("\33[0m")");
+  CHECK(quote_string("\x7f\xc3\xa9") == R"("\177\303\251")");
+  CHECK(quote_string(std::string("a\0b", 3)) == R"("a\0b")");
 }
 
 TEST_CASE("each slot fills the argument it names", "[trace_show]") {

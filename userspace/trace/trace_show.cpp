@@ -376,32 +376,31 @@ std::vector<ContainerInfo> TraceCatalog::containers() const {
 // ---- decoding helpers ----
 
 std::string quote_string(const std::string &s) {
+  // strace's escapes (its string_quote()), so a trace reads as strace's output does: the C
+  // letters it names, other unprintable bytes in octal, in as few digits as cannot run into a
+  // following octal digit.
   std::string out = "\"";
-  for (unsigned char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\v': out += "\\v"; break;
+      default: {
+        if (c >= 0x20 && c < 0x7f) {
           out += static_cast<char>(c);
+          break;
         }
+        bool next_octal = i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7';
+        out += '\\';
+        if (next_octal || c >> 6) out += static_cast<char>('0' + (c >> 6));
+        if (next_octal || c >> 3) out += static_cast<char>('0' + ((c >> 3) & 7));
+        out += static_cast<char>('0' + (c & 7));
+      }
     }
   }
   return out + "\"";

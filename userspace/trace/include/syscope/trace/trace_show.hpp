@@ -72,7 +72,9 @@ bpf::LossCounters loss_counters_of(const nlohmann::json &counters);
 uint64_t parse_time_bound(const std::string &text, uint64_t trace_start_wall_ns, bool utc);
 
 // Decoded forms, shared with the JSON output.
-std::string quote_string(const std::string &s);  // "..." with C escapes for what is unprintable
+// "..." with strace's escapes: \", \\, \f \n \r \t \v, other unprintable bytes in octal (\1,
+// \303), so captured strings compare with strace's output as they are.
+std::string quote_string(const std::string &s);
 // {AF_UNIX, "/run/x.sock"}, {AF_UNIX, @"abstract"}, {AF_INET, 10.0.0.1:80},
 // {AF_INET6, [::1]:443}, {AF_NETLINK}; `bytes` is the raw struct sockaddr.
 std::string sockaddr_text(const std::string &bytes);
