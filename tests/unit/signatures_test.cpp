@@ -37,7 +37,8 @@ TEST_CASE("watch decodes from the table: pointers where trace would capture", "[
   const uint64_t at_fdcwd = static_cast<uint64_t>(int64_t{AT_FDCWD});
   CHECK(format_call("symlinkat", {0x1000, at_fdcwd, 0x2000, 0, 0, 0}) ==
         "symlinkat(0x1000, AT_FDCWD, 0x2000)");
-  CHECK(format_call("mount", {0x1000, 0x2000, 0, 0, 0, 0}) == "mount(0x1000, 0x2000, NULL, 0, NULL)");
+  CHECK(format_call("mount", {0x1000, 0x2000, 0, 0, 0, 0}) ==
+        "mount(0x1000, 0x2000, NULL, 0, NULL)");
   CHECK(format_call("connect", {3, 0x7000, 16, 0, 0, 0}) == "connect(3, 0x7000, 16)");
   CHECK(format_call("accept4", {3, 0, 0, 0, 0, 0}) == "accept4(3, NULL, NULL, 0)");
   // Flags without names are numbers, 0 included (not NULL, as when they were shown as pointers).

@@ -14,7 +14,9 @@ constexpr Arg pointer{ArgKind::pointer}, buffer{ArgKind::buffer}, hex{ArgKind::h
     mode{ArgKind::mode}, create_mode{ArgKind::create_mode}, signal{ArgKind::signal},
     path{ArgKind::path}, string{ArgKind::string};
 constexpr Arg flags(Decoder d) { return {ArgKind::flags, d}; }
-constexpr Arg sockaddr_in(uint8_t len_arg) { return {ArgKind::sockaddr_in, Decoder::none, len_arg}; }
+constexpr Arg sockaddr_in(uint8_t len_arg) {
+  return {ArgKind::sockaddr_in, Decoder::none, len_arg};
+}
 constexpr Arg sockaddr_out(uint8_t len_arg) {
   return {ArgKind::sockaddr_out, Decoder::none, len_arg};
 }
