@@ -411,8 +411,13 @@ TEST_CASE("calls outside containers are the host's; unknown calls in hex", "[tra
   c.args = {0, 4096, 3, 0x22, static_cast<uint64_t>(-1), 0};
   c.ret = 0x7f0000001000;
   CHECK(show_one(syscall_rec(c)) ==
-        "12:04:31.123456 host 4121/4121 mmap(NULL, 0x1000, 0x3, 0x22, 0xffffffffffffffff) = "
-        "0x7f0000001000 <0.000011>");
+        "12:04:31.123456 host 4121/4121 mmap(NULL, 4096, 0x3, 0x22, -1, 0) = 0x7f0000001000 "
+        "<0.000011>");
+  c.nr = 10;  // mprotect: no signature, a number comes back
+  c.args = {0x7f0000001000, 4096, 1, 0, 0, 0};
+  c.ret = 0;
+  CHECK(show_one(syscall_rec(c)) ==
+        "12:04:31.123456 host 4121/4121 mprotect(0x7f0000001000, 0x1000, 0x1) = 0 <0.000011>");
 }
 
 TEST_CASE("a container named after its first calls still names them", "[trace_show]") {

@@ -24,7 +24,7 @@ constexpr Arg sockaddr_out(uint8_t len_arg) {
 
 using D = Decoder;
 using namespace a;
-constexpr bool kNoReturn = false;
+constexpr Returns kNever = Returns::never, kAddress = Returns::address;
 
 // Argument orders are the kernel's (include/linux/syscalls.h). x86_64 and i386 agree on every
 // one here except clone's last two pointers (both shown as pointers). Calls whose arguments
@@ -41,6 +41,7 @@ constexpr Signature kTable[] = {
     {"add_key", {pointer, pointer, buffer, uint, int32}},
     {"bind", {fd, sockaddr_in(2), uint}},
     {"bpf", {int32, pointer, uint}},
+    {"brk", {pointer}, kAddress},
     {"chdir", {path}},
     {"chmod", {path, mode}},
     {"chown", {path, int32, int32}},
@@ -59,8 +60,8 @@ constexpr Signature kTable[] = {
     {"dup3", {fd, fd, hex}},
     {"execve", {path, pointer, pointer}},
     {"execveat", {fd, path, pointer, pointer, hex}},
-    {"exit", {int32}, kNoReturn},
-    {"exit_group", {int32}, kNoReturn},
+    {"exit", {int32}, kNever},
+    {"exit_group", {int32}, kNever},
     {"faccessat", {fd, path, mode}},
     {"faccessat2", {fd, path, mode, hex}},
     {"fchdir", {fd}},
@@ -108,8 +109,11 @@ constexpr Signature kTable[] = {
     {"mkdirat", {fd, path, mode}},
     {"mknod", {path, mode, hex}},
     {"mknodat", {fd, path, mode, hex}},
+    {"mmap", {pointer, uint, hex, hex, fd, hex}, kAddress},
+    {"mmap2", {pointer, uint, hex, hex, fd, hex}, kAddress},  // i386: the offset in pages
     {"mount", {string, path, string, flags(D::mount), pointer}},
     {"move_mount", {fd, path, fd, path, hex}},
+    {"mremap", {pointer, uint, uint, hex, pointer}, kAddress},
     {"name_to_handle_at", {fd, path, pointer, pointer, hex}},
     {"newfstatat", {fd, path, pointer, hex}},
     {"open", {path, flags(D::open), create_mode}},
@@ -146,6 +150,7 @@ constexpr Signature kTable[] = {
     {"settimeofday", {pointer, pointer}},
     {"setuid", {int32}},
     {"setxattr", {path, string, buffer, uint, hex}},
+    {"shmat", {int32, pointer, hex}, kAddress},
     {"shutdown", {fd, int32}},
     {"socket", {flags(D::family), flags(D::socket_type), int32}},
     {"socketpair", {flags(D::family), flags(D::socket_type), int32, pointer}},
@@ -234,7 +239,7 @@ std::optional<syscope_capture_plan> capture_plan(const Signature &sig) {
         break;
     }
   }
-  if (!sig.returns) plan.flags |= SYSCOPE_PLAN_NEVER_RETURNS;
+  if (sig.returns == Returns::never) plan.flags |= SYSCOPE_PLAN_NEVER_RETURNS;
   if (plan.nslots == 0 && plan.flags == 0) return std::nullopt;
   return plan;
 }

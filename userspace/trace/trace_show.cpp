@@ -20,6 +20,7 @@
 #include "syscope/base/text.hpp"
 #include "syscope/syscalls/call_format.hpp"
 #include "syscope/syscalls/labels.hpp"
+#include "syscope/syscalls/signatures.hpp"
 
 namespace syscope::trace {
 namespace {
@@ -28,9 +29,10 @@ namespace {
 // A fixed-size char array of the ABI, up to its first NUL.
 std::string c_string(const char *s, size_t max) { return std::string(s, strnlen(s, max)); }
 
-// Calls whose result is an address, shown in hex as strace does.
+// Calls whose result is an address (the signature table says which), shown in hex as strace does.
 bool returns_address(const std::string &name) {
-  return name == "mmap" || name == "mmap2" || name == "mremap" || name == "brk" || name == "shmat";
+  const syscalls::Signature *sig = syscalls::signature(name);
+  return sig && sig->returns == syscalls::Returns::address;
 }
 
 // Every field of a record that filters and both output forms use, decoded once.

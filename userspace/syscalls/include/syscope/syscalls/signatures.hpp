@@ -58,13 +58,21 @@ struct Arg {
   uint8_t len_arg = 0;              // sockaddr_in / sockaddr_out: see ArgKind
 };
 
+// What a call returns, as far as showing it goes.
+enum class Returns : uint8_t {
+  value,    // a number or -errno
+  address,  // an address (mmap, brk): shown in hex
+  never,    // exit, exit_group: trace records them at entry
+};
+
 struct Signature {
   std::string_view name;  // libseccomp's name
   uint8_t arity = 0;
   std::array<Arg, 6> args{};
-  bool returns = true;  // false: exit, exit_group (trace records them at entry)
+  Returns returns = Returns::value;
 
-  constexpr Signature(std::string_view n, std::initializer_list<Arg> a, bool r = true)
+  constexpr Signature(std::string_view n, std::initializer_list<Arg> a,
+                      Returns r = Returns::value)
       : name(n), arity(static_cast<uint8_t>(a.size())), returns(r) {
     size_t i = 0;
     for (const Arg &arg : a)
