@@ -65,7 +65,8 @@ const std::map<std::string, std::pair<unsigned, std::string>> kStraceUnknown = {
 struct Call {
   std::string name;
   std::vector<std::string> args;
-  std::string line;  // as the tool printed it, for messages
+  std::string line;        // as the tool printed it, for messages
+  bool data_lost = false;  // syscope: the kernel side could not read an argument
 };
 
 std::string trim(const std::string &s) {
@@ -159,7 +160,8 @@ std::vector<Call> syscope_calls(const std::string &json_lines) {
   while (std::getline(lines, line)) {
     auto j = nlohmann::json::parse(line);
     if (j.value("type", "") != "syscall" || !j["decoded_args"].is_array()) continue;
-    Call c{j["syscall"], j["decoded_args"].get<std::vector<std::string>>(), j.value("call", "")};
+    Call c{j["syscall"], j["decoded_args"].get<std::vector<std::string>>(), j.value("call", ""),
+           j.value("data_lost", false)};
     calls.push_back(std::move(c));
   }
   return calls;
@@ -277,6 +279,9 @@ void compare_with_strace(const std::string &prog, uint32_t scmp_arch) {
   for (const auto &c : ours) by_name_ours[c.name].push_back(&c);
 
   std::vector<std::string> mismatches;
+  // Every read succeeded, at entry or at its retry at exit (the untouched pages step).
+  for (const auto &c : ours)
+    if (c.data_lost) mismatches.push_back("an argument was lost: " + c.line);
   std::set<std::string> compared;  // calls whose string or sockaddr arguments were compared
   for (const auto &[name, calls] : by_name_ours) {
     auto unknown = kStraceUnknown.find(name);

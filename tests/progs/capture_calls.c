@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -285,6 +286,34 @@ static void misc_paths(void)
 	syscall(SYS_faccessat, AT_FDCWD, at("tab\tnl\nquote\"back\\\001\033[0m\303\251"), F_OK);
 }
 
+/* Strings in pages this process has never touched: a file mapping has no page-table entries
+ * yet, so the kernel side's read at entry fails for every slot, and each must be read again at
+ * exit, after the kernel's own copy faulted the page in. */
+static void untouched_pages(void)
+{
+	const long page = sysconf(_SC_PAGESIZE);
+	const char *strings[3] = {"none", at("missing"), "tmpfs"};
+	char *file = at("pages"), *map;
+	int fd = open(file, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return;
+	for (int i = 0; i < 3; ++i) {
+		memset(buf, 0, page);
+		snprintf(buf, page, "%s", strings[i]);
+		if (write(fd, buf, page) != page)
+			break;
+	}
+	map = mmap(NULL, 3 * page, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (map != MAP_FAILED) {
+		/* ENOENT (no such mount point), after all three strings were copied in */
+		syscall(SYS_mount, map, map + page, map + 2 * page, 0, NULL);
+		munmap(map, 3 * page);
+	}
+	unlink(at("pages"));
+}
+
 static void execs(void)
 {
 	char *argv[] = {str("missing"), NULL};
@@ -442,6 +471,7 @@ static const struct {
 	{"xattrs", xattrs},
 	{"mount, umount, open_tree, move_mount, acct, swapon", mounts},
 	{"inotify, name_to_handle_at, long and odd paths", misc_paths},
+	{"strings in untouched pages", untouched_pages},
 	{"execve, execveat", execs},
 	{"unix sockets", unix_sockets},
 	{"inet sockets", inet_sockets},
