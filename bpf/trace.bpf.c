@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Trace mode: for the selected cgroups only, one record per completed syscall (entry time,
- * duration, arguments, return value, and the user-memory argument where it matters), an
- * entry-only record for calls that never return, seccomp denials, and process events (fork,
- * exec, exit). Every loss is counted: a full ring buffer, a user-memory read that failed
- * (tp_btf programs cannot sleep, so a page that is not resident cannot be read). */
+ * duration, arguments, return value, and the user-memory arguments the capture plan names: up
+ * to SYSCOPE_CAPTURE_SLOTS per call), an entry-only record for calls that never return, seccomp
+ * denials, and process events (fork, exec, exit). Every loss is counted: a full ring buffer, a
+ * user-memory read that failed (tp_btf programs cannot sleep, so a page that is not resident
+ * cannot be read). */
 #include "seccomp_verdict.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL"; /* the ring buffer and task helpers are GPL-only */
@@ -31,11 +32,12 @@ struct call_state {
 	__u16 arch;
 	__u16 flags;       /* SYSCOPE_SYSCALL_* known at entry */
 	__u32 active;
-	__u16 data_kind;
-	__u16 data_len;
-	__u32 data_retry;  /* the entry read failed: try again at exit, when the kernel has touched
-			    * the page itself (a path in .rodata is often not resident yet) */
-	char data[SYSCOPE_TRACE_DATA_MAX];
+	__u16 nslots;      /* slots[] the record carries: the last filled plan slot + 1 */
+	__u8 retry;        /* bit i: slot i's entry read failed: try again at exit, when the kernel
+			    * has touched the page itself (a path in .rodata is often not resident) */
+	__u8 pad;
+	/* As the record carries them; slot i is the plan's slot i. */
+	struct syscope_data_slot slots[SYSCOPE_CAPTURE_SLOTS];
 };
 
 struct {
@@ -96,55 +98,106 @@ static __always_inline const struct syscope_capture_plan *plan_for(__u32 arch, l
 	return bpf_map_lookup_elem(&capture_plan, &key);
 }
 
-/* Returns 0 on success; on failure the caller decides whether to retry or count the loss. */
-static __always_inline int read_user_data(struct call_state *st, const void *ptr, __u64 len,
-					  __u16 kind)
+/* Reads slot `i` (a constant after unrolling) of `st` from user memory: a string up to its NUL,
+ * or `len` bytes of a sockaddr. Returns 0 on success; on failure the caller decides whether to
+ * retry or count the loss. */
+static __always_inline int read_slot(struct call_state *st, int i, const void *ptr, __u64 len)
 {
+	struct syscope_data_slot *slot = &st->slots[i];
 	long n;
 
-	st->data_kind = kind;
-	if (kind == SYSCOPE_DATA_PATH) {
-		n = bpf_probe_read_user_str(st->data, sizeof(st->data), ptr);
-	} else {
-		if (len > sizeof(st->data))
-			len = sizeof(st->data);
-		n = bpf_probe_read_user(st->data, len & (SYSCOPE_TRACE_DATA_MAX - 1), ptr);
+	if (slot->kind == SYSCOPE_DATA_SOCKADDR) {
+		if (len > SYSCOPE_TRACE_DATA_MAX)
+			len = SYSCOPE_TRACE_DATA_MAX;
+		n = bpf_probe_read_user(slot->data, len, ptr);
 		if (n == 0)
-			n = len & (SYSCOPE_TRACE_DATA_MAX - 1);
+			n = len;
+	} else {
+		n = bpf_probe_read_user_str(slot->data, sizeof(slot->data), ptr);
 	}
-	st->data_len = n < 0 ? 0 : n;
+	slot->len = n < 0 ? 0 : n;
 	return n < 0 ? -1 : 0;
 }
 
-static __always_inline void data_lost(struct call_state *st)
+/* Starts slot `i` for plan slot `ps`: kind and argument known, no data yet. */
+static __always_inline void open_slot(struct call_state *st, int i,
+				      const struct syscope_capture_slot *ps)
 {
-	st->data_len = 0;
+	st->slots[i].arg = ps->arg;
+	st->slots[i].kind = ps->kind;
+	st->nslots = i + 1;
+}
+
+static __always_inline void slot_lost(struct call_state *st, int i)
+{
+	st->slots[i].len = 0;
+	st->slots[i].flags |= SYSCOPE_SLOT_LOST;
 	st->flags |= SYSCOPE_SYSCALL_DATA_LOST;
 	count_loss(SYSCOPE_CNT_USER_READ);
+}
+
+/* Every slot still waiting for its retry is lost (a call that never returns). */
+static __always_inline void retries_lost(struct call_state *st)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < SYSCOPE_CAPTURE_SLOTS; i++)
+		if (st->retry & (1 << i))
+			slot_lost(st, i);
+	st->retry = 0;
+}
+
+static __always_inline void clear_slots(struct call_state *st)
+{
+	int i;
+
+	st->nslots = 0;
+	st->retry = 0;
+#pragma unroll
+	for (i = 0; i < SYSCOPE_CAPTURE_SLOTS; i++) {
+		st->slots[i].kind = SYSCOPE_DATA_NONE;
+		st->slots[i].flags = 0;
+		st->slots[i].len = 0;
+	}
+}
+
+/* Reserves the record of a call with its slots copied in: one constant size per slot count, as
+ * the verifier wants, so a call without captures stays small. */
+static __always_inline struct syscope_syscall_event *reserve_call(struct call_state *st)
+{
+	struct syscope_syscall_event *ev;
+	const __u32 base = sizeof(*ev), slot = sizeof(struct syscope_data_slot);
+
+	switch (st->nslots) {
+	case 0:
+		return reserve_record(SYSCOPE_EV_SYSCALL, base);
+	case 1:
+		ev = reserve_record(SYSCOPE_EV_SYSCALL, base + slot);
+		if (ev)
+			bpf_probe_read_kernel(ev + 1, slot, st->slots);
+		return ev;
+	case 2:
+		ev = reserve_record(SYSCOPE_EV_SYSCALL, base + 2 * slot);
+		if (ev)
+			bpf_probe_read_kernel(ev + 1, 2 * slot, st->slots);
+		return ev;
+	default:
+		ev = reserve_record(SYSCOPE_EV_SYSCALL, base + 3 * slot);
+		if (ev)
+			bpf_probe_read_kernel(ev + 1, 3 * slot, st->slots);
+		return ev;
+	}
 }
 
 /* Emits the record of a call from its state; `ret`/`duration` for completed calls. */
 static __always_inline void emit_call(struct task_struct *task, struct call_state *st, __u16 flags,
 				      __s64 ret, __u64 duration_ns)
 {
-	struct syscope_syscall_event *ev;
-	struct with_data {
-		struct syscope_syscall_event ev;
-		char data[SYSCOPE_TRACE_DATA_MAX];
-	} *big;
+	struct syscope_syscall_event *ev = reserve_call(st);
 
-	/* Two fixed sizes: the verifier wants a constant for each reservation. */
-	if (st->data_kind != SYSCOPE_DATA_NONE) {
-		big = reserve_record(SYSCOPE_EV_SYSCALL, sizeof(*big));
-		if (!big)
-			return;
-		bpf_probe_read_kernel(big->data, sizeof(big->data), st->data);
-		ev = &big->ev;
-	} else {
-		ev = reserve_record(SYSCOPE_EV_SYSCALL, sizeof(*ev));
-		if (!ev)
-			return;
-	}
+	if (!ev)
+		return;
 	ev->hdr.ts_ns = st->enter_ns; /* when the call entered, not now */
 	ev->cgroup_id = bpf_get_current_cgroup_id();
 	ev->pid = task->tgid;
@@ -155,10 +208,78 @@ static __always_inline void emit_call(struct task_struct *task, struct call_stat
 	ev->duration_ns = duration_ns;
 	ev->ret = ret;
 	__builtin_memcpy(ev->args, st->args, sizeof(ev->args));
-	ev->data_kind = st->data_kind;
-	ev->data_len = st->data_len;
+	ev->nslots = st->nslots > SYSCOPE_CAPTURE_SLOTS ? SYSCOPE_CAPTURE_SLOTS : st->nslots;
 	ev->pad = 0;
+	ev->pad2 = 0;
 	bpf_ringbuf_submit(ev, submit_flags());
+}
+
+/* At entry: every slot the call reads (paths, strings, sockaddrs it is given). A NULL pointer
+ * is no loss: the slot stays empty and the record shows NULL. */
+static __always_inline void capture_at_entry(struct call_state *st,
+					     const struct syscope_capture_plan *plan)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < SYSCOPE_CAPTURE_SLOTS; i++) {
+		const struct syscope_capture_slot *ps = &plan->slots[i];
+		const void *ptr;
+
+		if (i >= plan->nslots)
+			break;
+		if (ps->flags & SYSCOPE_PLAN_SLOT_OUT)
+			continue;
+		ptr = (const void *)st->args[ps->arg & 7];
+		if (!ptr)
+			continue;
+		open_slot(st, i, ps);
+		if (read_slot(st, i, ptr, st->args[ps->len_arg & 7]))
+			st->retry |= 1 << i;
+	}
+}
+
+/* At exit: the entry reads that failed, once more, and the sockaddrs a successful call filled
+ * (their length is what the kernel wrote to the socklen_t; 0: nothing to show). */
+static __always_inline void capture_at_exit(struct call_state *st,
+					    const struct syscope_capture_plan *plan, long ret)
+{
+	int i;
+
+#pragma unroll
+	for (i = 0; i < SYSCOPE_CAPTURE_SLOTS; i++) {
+		const struct syscope_capture_slot *ps = &plan->slots[i];
+		const void *ptr, *lenp;
+		__u32 addrlen = 0;
+
+		if (i >= plan->nslots)
+			break;
+		ptr = (const void *)st->args[ps->arg & 7];
+		if (st->retry & (1 << i)) {
+			/* The kernel read the argument during the call, so its page is resident
+			 * now (unless a successful execve replaced the address space: then the
+			 * exec record has it). */
+			if (read_slot(st, i, ptr, st->args[ps->len_arg & 7]))
+				slot_lost(st, i);
+			continue;
+		}
+		if (!(ps->flags & SYSCOPE_PLAN_SLOT_OUT) || ret < 0 || !ptr)
+			continue;
+		lenp = (const void *)st->args[ps->len_arg & 7];
+		if (!lenp)
+			continue;
+		if (bpf_probe_read_user(&addrlen, sizeof(addrlen), lenp) != 0) {
+			open_slot(st, i, ps);
+			slot_lost(st, i);
+			continue;
+		}
+		if (addrlen == 0)
+			continue; /* the call gave no address (recvfrom on a stream socket) */
+		open_slot(st, i, ps);
+		if (read_slot(st, i, ptr, addrlen))
+			slot_lost(st, i);
+	}
+	st->retry = 0;
 }
 
 SEC("tp_btf/sys_enter")
@@ -184,21 +305,17 @@ int BPF_PROG(trace_enter, struct pt_regs *regs, long nr)
 	st->nr = nr;
 	st->arch = current_syscall_arch(task);
 	st->flags = task_is_filtered(task) ? SYSCOPE_SYSCALL_FILTERED : 0;
-	st->data_kind = SYSCOPE_DATA_NONE;
-	st->data_len = 0;
-	st->data_retry = 0;
 	read_call_args(st->args, regs, st->arch);
 	st->active = 1;
+	st->nslots = 0;
+	st->retry = 0;
 	plan = plan_for(st->arch, nr);
-	if (!plan)
-		return 0;
-	if (plan->data_kind != SYSCOPE_DATA_NONE && !(plan->flags & SYSCOPE_PLAN_SOCKADDR_OUT) &&
-	    read_user_data(st, (const void *)st->args[plan->data_arg & 7],
-			   st->args[plan->len_arg & 7], plan->data_kind))
-		st->data_retry = 1;
+	if (!plan || (!plan->nslots && !plan->flags))
+		return 0; /* most calls: nothing to read */
+	clear_slots(st);
+	capture_at_entry(st, plan);
 	if (plan->flags & SYSCOPE_PLAN_NEVER_RETURNS) {
-		if (st->data_retry)
-			data_lost(st);
+		retries_lost(st);
 		emit_call(task, st, SYSCOPE_SYSCALL_ENTER_ONLY, 0, 0);
 		st->active = 0;
 	}
@@ -211,7 +328,6 @@ int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
 	struct task_struct *task = bpf_get_current_task_btf();
 	const struct syscope_capture_plan *plan;
 	struct call_state *st;
-	__u32 addrlen = 0;
 
 	if (!traced_cgroup(bpf_get_current_cgroup_id()))
 		return 0;
@@ -233,29 +349,16 @@ int BPF_PROG(trace_exit, struct pt_regs *regs, long ret)
 		st->arch = current_syscall_arch(task);
 		st->enter_ns = bpf_ktime_get_boot_ns();
 		st->flags = SYSCOPE_SYSCALL_FILTERED;
-		st->data_kind = SYSCOPE_DATA_NONE;
-		st->data_len = 0;
-		st->data_retry = 0;
+		st->nslots = 0;
+		st->retry = 0;
 		read_call_args(st->args, regs, st->arch);
 		emit_call(task, st, SYSCOPE_SYSCALL_DENIED, ret, 0);
 		return 0;
 	}
 	st->active = 0;
 	plan = plan_for(st->arch, st->nr);
-	if (st->data_retry && plan) {
-		/* The kernel read the argument during the call, so its page is resident now (unless
-		 * a successful execve replaced the address space: then the exec record has it). */
-		if (read_user_data(st, (const void *)st->args[plan->data_arg & 7],
-				   st->args[plan->len_arg & 7], plan->data_kind))
-			data_lost(st);
-	} else if (plan && (plan->flags & SYSCOPE_PLAN_SOCKADDR_OUT) && ret >= 0 &&
-		   st->args[plan->data_arg & 7]) {
-		if (bpf_probe_read_user(&addrlen, sizeof(addrlen),
-					(const void *)st->args[plan->len_arg & 7]) != 0 ||
-		    read_user_data(st, (const void *)st->args[plan->data_arg & 7], addrlen,
-				   SYSCOPE_DATA_SOCKADDR))
-			data_lost(st);
-	}
+	if (plan && plan->nslots)
+		capture_at_exit(st, plan, ret);
 	emit_call(task, st, 0, ret, bpf_ktime_get_boot_ns() - st->enter_ns);
 	return 0;
 }
@@ -327,8 +430,7 @@ int BPF_PROG(trace_task_exit, struct task_struct *task, bool group_dead)
 	/* A call still in flight when the thread dies never returns: record its entry. */
 	st = bpf_task_storage_get(&calls, task, 0, 0);
 	if (st && st->active) {
-		if (st->data_retry)
-			data_lost(st);
+		retries_lost(st);
 		emit_call(task, st, SYSCOPE_SYSCALL_ENTER_ONLY, 0, 0);
 		st->active = 0;
 	}

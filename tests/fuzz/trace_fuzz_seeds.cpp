@@ -33,17 +33,39 @@ void write_trace(const std::string &path, bool compress, int repeat) {
   for (int i = 0; i < repeat; ++i) {
     struct {
       syscope_syscall_event ev;
-      char data[SYSCOPE_TRACE_DATA_MAX];
+      syscope_data_slot slot;
     } open_call;
     init(open_call.ev, SYSCOPE_EV_SYSCALL, sizeof open_call);
     open_call.ev.pid = open_call.ev.tid = 100;
     open_call.ev.nr = 257;
     open_call.ev.ret = 3;
-    open_call.ev.data_kind = SYSCOPE_DATA_PATH;
-    std::memset(open_call.data, 0, sizeof open_call.data);
-    std::strcpy(open_call.data, "/etc/passwd");
-    open_call.ev.data_len = 12;
+    open_call.ev.nslots = 1;
+    std::memset(&open_call.slot, 0, sizeof open_call.slot);
+    open_call.slot.arg = 1;
+    open_call.slot.kind = SYSCOPE_DATA_PATH;
+    std::strcpy(open_call.slot.data, "/etc/passwd");
+    open_call.slot.len = 12;
     w.add(SYSCOPE_EV_SYSCALL, &open_call, sizeof open_call);
+    // mount: every slot in use (a string, a path, a string), the record at its largest.
+    struct {
+      syscope_syscall_event ev;
+      syscope_data_slot slots[SYSCOPE_CAPTURE_SLOTS];
+    } mount_call;
+    init(mount_call.ev, SYSCOPE_EV_SYSCALL, sizeof mount_call);
+    mount_call.ev.nr = 165;
+    mount_call.ev.nslots = SYSCOPE_CAPTURE_SLOTS;
+    std::memset(mount_call.slots, 0, sizeof mount_call.slots);
+    const char *strings[] = {"none", "/mnt", "tmpfs"};
+    for (uint8_t s = 0; s < SYSCOPE_CAPTURE_SLOTS; ++s) {
+      mount_call.slots[s].arg = s;
+      mount_call.slots[s].kind = s == 1 ? SYSCOPE_DATA_PATH : SYSCOPE_DATA_STRING;
+      std::strcpy(mount_call.slots[s].data, strings[s]);
+      mount_call.slots[s].len = static_cast<uint16_t>(std::strlen(strings[s]) + 1);
+    }
+    mount_call.slots[0].flags = SYSCOPE_SLOT_LOST;  // one lost read among them
+    mount_call.slots[0].len = 0;
+    mount_call.ev.flags = SYSCOPE_SYSCALL_DATA_LOST;
+    w.add(SYSCOPE_EV_SYSCALL, &mount_call, sizeof mount_call);
     syscope_syscall_event plain;
     init(plain, SYSCOPE_EV_SYSCALL);
     plain.nr = 39;

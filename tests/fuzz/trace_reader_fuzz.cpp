@@ -43,9 +43,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         if (r.kind == SYSCOPE_EV_SYSCALL) {
           syscope_syscall_event ev;
           std::memcpy(&ev, r.bytes.data(), sizeof ev);
-          if (ev.data_kind != SYSCOPE_DATA_NONE)
-            require(ev.data_len <= SYSCOPE_TRACE_DATA_MAX &&
-                    r.bytes.size() >= sizeof ev + ev.data_len);
+          require(ev.nslots <= SYSCOPE_CAPTURE_SLOTS &&
+                  r.bytes.size() >= sizeof ev + ev.nslots * sizeof(syscope_data_slot));
+          for (size_t i = 0; i < ev.nslots; ++i) {
+            syscope_data_slot slot;
+            std::memcpy(&slot, r.bytes.data() + sizeof ev + i * sizeof slot, sizeof slot);
+            require(slot.arg < 6 && slot.len <= SYSCOPE_TRACE_DATA_MAX);
+          }
         }
       } else {
         (void)parse_json_record(r);

@@ -69,10 +69,11 @@ std::vector<Stored> every_kind(uint64_t ts) {
   v.push_back(kernel(
       with_unix_sockaddr(syscall_record(ts + 5, cg, 4121, 4122, 42, 0), "/run/app.sock")));
   v.push_back(kernel(syscall_record(ts + 6, cg, 4121, 4121, 39, 4121)));  // getpid, no data
-  auto lost = with_path(syscall_record(ts + 7, cg, 4121, 4121, 2, -EFAULT), "");
-  lost.ev.flags |= SYSCOPE_SYSCALL_DATA_LOST;
-  lost.ev.data_len = 0;
-  v.push_back(kernel(lost));
+  v.push_back(kernel(with_lost_path(syscall_record(ts + 7, cg, 4121, 4121, 2, -EFAULT), 0)));
+  // mount: three strings, the source NULL (an empty slot before two filled ones).
+  auto mount = syscall_record(ts + 7, cg, 4121, 4121, 165, 0);
+  add_slot(mount, SYSCOPE_DATA_NONE, 0);
+  v.push_back(kernel(with_path(with_path(mount, "/mnt", 1), "tmpfs", 2, SYSCOPE_DATA_STRING)));
   v.push_back(kernel(syscall_record(ts + 8, cg, 4121, 4121, 272, -EPERM, SYSCOPE_SYSCALL_DENIED)));
   v.push_back(kernel(denial(ts + 9, cg, 4121, "nginx", 272, SYSCOPE_ACTION_ERRNO, EPERM)));
   v.push_back(kernel(syscall_record(ts + 10, cg, 4121, 4121, 231, 0, SYSCOPE_SYSCALL_ENTER_ONLY)));
@@ -371,7 +372,7 @@ TEST_CASE("a newer format version is refused with an upgrade hint", "[trace]") {
   TempDir dir;
   Written w = write_blocks(dir.file("t.trace"), 1, true);
   std::string bytes = w.bytes;
-  bytes[8] = 2;  // format_version, little-endian, right after the magic
+  bytes[8] = 3;  // format_version, little-endian, right after the magic
   spit(dir.file("new.trace"), bytes);
   try {
     TraceReader r(dir.file("new.trace"));
@@ -379,8 +380,28 @@ TEST_CASE("a newer format version is refused with an upgrade hint", "[trace]") {
   } catch (const Error &e) {
     CHECK(e.code == Exit::usage);
     CHECK(std::string(e.what()) == dir.file("new.trace") +
-                                       ": trace format version 2 is newer than this syscope reads "
-                                       "(1); upgrade syscope");
+                                       ": trace format version 3 is newer than this syscope reads "
+                                       "(2); upgrade syscope");
+  }
+}
+
+TEST_CASE("a format 1 trace (one capture per call) is refused in one line", "[trace]") {
+  TempDir dir;
+  Written w = write_blocks(dir.file("t.trace"), 1, true);
+  std::string bytes = w.bytes;
+  bytes[8] = 1;  // what syscope wrote before syscall records had data slots
+  spit(dir.file("old.trace"), bytes);
+  try {
+    TraceReader r(dir.file("old.trace"));
+    FAIL("no error");
+  } catch (const Error &e) {
+    CHECK(e.code == Exit::usage);
+    CHECK(std::string(e.what()) ==
+          dir.file("old.trace") +
+              ": trace format version 1 was written by an older syscope (one captured argument "
+              "per call); this syscope reads version 2 only: read it with the syscope that "
+              "wrote it, or record it again");
+    CHECK(std::string(e.what()).find('\n') == std::string::npos);
   }
 }
 
@@ -409,7 +430,7 @@ TEST_CASE("not a trace: a clear error", "[trace]") {
   spit(dir.file("v0"), v0);
   CHECK(message(dir.file("v0")) ==
         dir.file("v0") + ": not a syscope trace file (format version 0)");
-  std::string huge("SYSCOPE\0\1\0\0\0\xff\xff\xff\x7f", 16);
+  std::string huge("SYSCOPE\0\2\0\0\0\xff\xff\xff\x7f", 16);
   spit(dir.file("huge"), huge);
   CHECK(message(dir.file("huge")) ==
         dir.file("huge") + ": trace header is corrupt (header length 2147483647)");
@@ -477,12 +498,20 @@ TEST_CASE("the writer refuses malformed kernel records and counts them", "[trace
   w.add(SYSCOPE_EV_SYSCALL, &r, 100);                   // shorter than the struct
   w.add(SYSCOPE_EV_PROC_EXIT, &r, r.size());             // kind and hdr.type disagree
   auto data = with_path(r, "/x");
-  data.ev.data_len = 300;                                // more than the tail holds
+  data.slots[0].len = 300;                               // more than a slot holds
   w.add(SYSCOPE_EV_SYSCALL, &data, data.size());
+  auto arg = with_path(r, "/x", 6);                      // no seventh argument
+  w.add(SYSCOPE_EV_SYSCALL, &arg, arg.size());
+  auto slots = with_path(r, "/x");
+  slots.ev.hdr.size = sizeof slots.ev + 100;             // a slot cut short
+  w.add(SYSCOPE_EV_SYSCALL, &slots, slots.size());
+  slots.ev.nslots = SYSCOPE_CAPTURE_SLOTS + 1;           // more slots than there are
+  slots.ev.hdr.size = sizeof slots;
+  w.add(SYSCOPE_EV_SYSCALL, &slots, slots.size());
   w.add(0, &r, r.size());                                // kind 0
   std::string huge(kMaxRecordBytes + 1, ' ');
   w.add(kRecordNote, huge.data(), huge.size());          // too large
-  CHECK(w.records_rejected() == 5);
+  CHECK(w.records_rejected() == 8);
   w.add(SYSCOPE_EV_SYSCALL, &r, r.size());
   w.close();
   TraceReader reader(dir.file("t.trace"));

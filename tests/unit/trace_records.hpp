@@ -36,14 +36,16 @@ template <typename T> T blank(uint16_t type, uint64_t ts_ns) {
   return ev;
 }
 
-// struct syscope_syscall_event with its optional data tail, as the ring buffer hands it over.
+// struct syscope_syscall_event with its data slots, as the ring buffer hands it over.
 struct SyscallRecord {
   syscope_syscall_event ev;
-  char data[SYSCOPE_TRACE_DATA_MAX];
+  syscope_data_slot slots[SYSCOPE_CAPTURE_SLOTS];
 
   size_t size() const { return ev.hdr.size; }
   const void *bytes() const { return this; }
 };
+static_assert(sizeof(SyscallRecord) ==
+              sizeof(syscope_syscall_event) + SYSCOPE_CAPTURE_SLOTS * sizeof(syscope_data_slot));
 
 inline SyscallRecord syscall_record(uint64_t ts, uint64_t cgroup, uint32_t pid, uint32_t tid,
                                     int nr, int64_t ret, uint16_t flags = 0) {
@@ -64,23 +66,38 @@ inline SyscallRecord syscall_record(uint64_t ts, uint64_t cgroup, uint32_t pid, 
   return r;
 }
 
-inline SyscallRecord with_path(SyscallRecord r, const char *path) {
-  r.ev.hdr.size = sizeof r;
-  r.ev.data_kind = SYSCOPE_DATA_PATH;
-  std::strncpy(r.data, path, sizeof r.data - 1);
-  r.ev.data_len = static_cast<uint16_t>(std::strlen(path) + 1);
+// The next slot of `r`, for argument `arg`: the record grows by one slot, as the kernel's does.
+inline syscope_data_slot &add_slot(SyscallRecord &r, uint8_t kind, unsigned arg) {
+  syscope_data_slot &slot = r.slots[r.ev.nslots++];
+  slot.arg = static_cast<uint8_t>(arg);
+  slot.kind = kind;
+  r.ev.hdr.size = static_cast<uint16_t>(sizeof r.ev + r.ev.nslots * sizeof slot);
+  return slot;
+}
+
+// A captured string in argument `arg` (a path in openat's 1 by default).
+inline SyscallRecord with_path(SyscallRecord r, const char *path, unsigned arg = 1,
+                               uint8_t kind = SYSCOPE_DATA_PATH) {
+  syscope_data_slot &slot = add_slot(r, kind, arg);
+  std::strncpy(slot.data, path, sizeof slot.data - 1);
+  slot.len = static_cast<uint16_t>(std::strlen(path) + 1);
   return r;
 }
 
-inline SyscallRecord with_unix_sockaddr(SyscallRecord r, const char *sun_path) {
+// A path argument the kernel could not read: the slot is there, marked lost, without data.
+inline SyscallRecord with_lost_path(SyscallRecord r, unsigned arg = 1) {
+  add_slot(r, SYSCOPE_DATA_PATH, arg).flags = SYSCOPE_SLOT_LOST;
+  r.ev.flags |= SYSCOPE_SYSCALL_DATA_LOST;
+  return r;
+}
+
+inline SyscallRecord with_unix_sockaddr(SyscallRecord r, const char *sun_path, unsigned arg = 1) {
   sockaddr_un sa{};
   sa.sun_family = AF_UNIX;
   std::strncpy(sa.sun_path, sun_path, sizeof sa.sun_path - 1);
-  r.ev.hdr.size = sizeof r;
-  r.ev.data_kind = SYSCOPE_DATA_SOCKADDR;
-  std::memcpy(r.data, &sa, sizeof sa);
-  r.ev.data_len =
-      static_cast<uint16_t>(offsetof(sockaddr_un, sun_path) + std::strlen(sun_path) + 1);
+  syscope_data_slot &slot = add_slot(r, SYSCOPE_DATA_SOCKADDR, arg);
+  std::memcpy(slot.data, &sa, sizeof sa);
+  slot.len = static_cast<uint16_t>(offsetof(sockaddr_un, sun_path) + std::strlen(sun_path) + 1);
   return r;
 }
 

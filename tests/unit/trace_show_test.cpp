@@ -7,10 +7,12 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sched.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cerrno>
 #include <cstdio>
@@ -56,8 +58,13 @@ struct Call {
   uint64_t dt_ns = 0;  // after kTs0
   uint64_t duration_ns = 11'000;
   uint16_t flags = 0;
-  uint16_t data_kind = SYSCOPE_DATA_NONE;
-  std::string data;
+  struct Slot {
+    unsigned arg = 0;
+    uint8_t kind = SYSCOPE_DATA_NONE;
+    std::string data;   // what the kernel read (a string with its NUL)
+    uint8_t flags = 0;  // SYSCOPE_SLOT_*
+  };
+  std::vector<Slot> slots;  // the record's data slots, in plan order
 };
 
 Rec syscall_rec(const Call &c) {
@@ -74,11 +81,15 @@ Rec syscall_rec(const Call &c) {
   e.ret = c.ret;
   for (int i = 0; i < 6; ++i) e.args[i] = c.args[i];
   std::string tail;
-  if (c.data_kind != SYSCOPE_DATA_NONE) {
-    e.data_kind = c.data_kind;
-    e.data_len = static_cast<uint16_t>(c.data.size());
-    tail = c.data;
-    tail.resize(SYSCOPE_TRACE_DATA_MAX, '\0');  // the kernel's record carries the whole buffer
+  e.nslots = static_cast<uint16_t>(c.slots.size());
+  for (const auto &s : c.slots) {
+    syscope_data_slot slot{};  // the kernel's record carries whole slots
+    slot.arg = static_cast<uint8_t>(s.arg);
+    slot.kind = s.kind;
+    slot.flags = s.flags;
+    slot.len = static_cast<uint16_t>(s.data.size());
+    std::memcpy(slot.data, s.data.data(), std::min(s.data.size(), sizeof slot.data));
+    tail.append(reinterpret_cast<const char *>(&slot), sizeof slot);
   }
   return kernel_rec(e, SYSCOPE_EV_SYSCALL, tail);
 }
@@ -179,8 +190,7 @@ Call openat_passwd() {
   c.nr = 257;  // openat on x86_64
   c.args = {kAtFdcwd, 0x7ffd1000, O_RDONLY | O_CLOEXEC, 0, 0, 0};
   c.ret = 3;
-  c.data_kind = SYSCOPE_DATA_PATH;
-  c.data = path_data("/etc/passwd");
+  c.slots = {{1, SYSCOPE_DATA_PATH, path_data("/etc/passwd")}};
   return c;
 }
 
@@ -242,7 +252,7 @@ TEST_CASE("openat with a captured path, as strace shows it", "[trace_show]") {
 TEST_CASE("a failed openat shows the errno name and text", "[trace_show]") {
   Call c = openat_passwd();
   c.args[2] = O_RDONLY;
-  c.data = path_data("/nope");
+  c.slots[0].data = path_data("/nope");
   c.ret = -ENOENT;
   c.dt_ns = 1'500'000;
   c.duration_ns = 2'500'000'000;
@@ -254,45 +264,90 @@ TEST_CASE("a failed openat shows the errno name and text", "[trace_show]") {
 TEST_CASE("a path the kernel could not read keeps the pointer", "[trace_show]") {
   Call c = openat_passwd();
   c.flags = SYSCOPE_SYSCALL_DATA_LOST;
-  c.data = "";
+  c.slots[0] = {1, SYSCOPE_DATA_PATH, "", SYSCOPE_SLOT_LOST};
   CHECK(show_one(syscall_rec(c)) ==
         "12:04:31.123456 web 4121/4121 openat(AT_FDCWD, 0x7ffd1000, O_RDONLY|O_CLOEXEC) = 3 "
         "<0.000011>");
+  // One of two lost: the other is still shown in its place.
+  Call r;
+  r.nr = 82;  // rename
+  r.args = {0x1000, 0x2000, 0, 0, 0, 0};
+  r.flags = SYSCOPE_SYSCALL_DATA_LOST;
+  r.slots = {{0, SYSCOPE_DATA_PATH, "", SYSCOPE_SLOT_LOST}, {1, SYSCOPE_DATA_PATH, path_data("b")}};
+  CHECK(show_one(syscall_rec(r)) ==
+        "12:04:31.123456 web 4121/4121 rename(0x1000, \"b\") = 0 <0.000011>");
 }
 
 TEST_CASE("unprintable bytes and a cut path are escaped and marked", "[trace_show]") {
   Call c = openat_passwd();
-  c.data = path_data("/tmp/a\"b\n\x01");
-  CHECK(show_one(syscall_rec(c)).find("openat(AT_FDCWD, \"/tmp/a\\\"b\\n\\x01\", ") !=
+  c.slots[0].data = path_data("/tmp/a\"b\n\x01");
+  CHECK(show_one(syscall_rec(c)).find("openat(AT_FDCWD, \"/tmp/a\\\"b\\n\\1\", ") !=
         std::string::npos);
-  c.data = "/" + std::string(SYSCOPE_TRACE_DATA_MAX - 2, 'x') + std::string(1, '\0');
+  c.slots[0].data = "/" + std::string(SYSCOPE_TRACE_DATA_MAX - 2, 'x') + std::string(1, '\0');
   auto line = show_one(syscall_rec(c));
   CHECK(line.find("xxx\"..., O_RDONLY|O_CLOEXEC)") != std::string::npos);
 }
 
-TEST_CASE("two-path calls fill both arguments from NUL-separated data", "[trace_show]") {
+TEST_CASE("strings are quoted as strace quotes them", "[trace_show]") {
+  CHECK(quote_string("a\"b\\c") == R"("a\"b\\c")");
+  CHECK(quote_string("\f\n\r\t\v") == R"("\f\n\r\t\v")");
+  // Octal, as short as it can be unless an octal digit follows (strace's string_quote()).
+  CHECK(quote_string("\x01x") == R"("\1x")");
+  CHECK(quote_string("\x01" "7") == R"("\0017")");
+  CHECK(quote_string("\x01" "8") == R"("\18")");
+  CHECK(quote_string("\x1b[0m") == R"("\33[0m")");
+  CHECK(quote_string("\x7f\xc3\xa9") == R"("\177\303\251")");
+  CHECK(quote_string(std::string("a\0b", 3)) == R"("a\0b")");
+}
+
+TEST_CASE("each slot fills the argument it names", "[trace_show]") {
   Call c;
   c.nr = 264;  // renameat on x86_64
   c.args = {kAtFdcwd, 0x1000, kAtFdcwd, 0x2000, 0, 0};
-  c.data_kind = SYSCOPE_DATA_PATH;
-  c.data = path_data("a") + path_data("b");
+  c.slots = {{1, SYSCOPE_DATA_PATH, path_data("a")}, {3, SYSCOPE_DATA_PATH, path_data("b")}};
   CHECK(show_one(syscall_rec(c)) ==
         "12:04:31.123456 web 4121/4121 renameat(AT_FDCWD, \"a\", AT_FDCWD, \"b\") = 0 <0.000011>");
-  c.data = path_data("a");  // only the first path captured
+  c.slots.pop_back();  // only the first path captured
   CHECK(show_one(syscall_rec(c)) ==
         "12:04:31.123456 web 4121/4121 renameat(AT_FDCWD, \"a\", AT_FDCWD, 0x2000) = 0 <0.000011>");
+
+  // The issue's two commands, as strace shows them.
+  Call ln;
+  ln.nr = 266;  // symlinkat: target first, the link's name last
+  ln.args = {0x7ffc1000, kAtFdcwd, 0x7ffc2000, 0, 0, 0};
+  ln.slots = {{0, SYSCOPE_DATA_PATH, path_data("/etc/hostname")},
+              {2, SYSCOPE_DATA_PATH, path_data("l")}};
+  CHECK(show_one(syscall_rec(ln)) == "12:04:31.123456 web 4121/4121 symlinkat(\"/etc/hostname\", "
+                                     "AT_FDCWD, \"l\") = 0 <0.000011>");
+  Call m;
+  m.nr = 165;  // mount
+  m.args = {0x1000, 0x2000, 0x3000, 0, 0, 0};
+  m.slots = {{0, SYSCOPE_DATA_STRING, path_data("none")},
+             {1, SYSCOPE_DATA_PATH, path_data("/m")},
+             {2, SYSCOPE_DATA_STRING, path_data("tmpfs")}};
+  CHECK(show_one(syscall_rec(m)) == "12:04:31.123456 web 4121/4121 mount(\"none\", \"/m\", "
+                                    "\"tmpfs\", 0, NULL) = 0 <0.000011>");
+  // A bind mount's NULL type: no slot for it, the pointer's NULL shown.
+  m.args = {0x1000, 0x2000, 0, MS_BIND, 0, 0};
+  m.slots = {{0, SYSCOPE_DATA_PATH, path_data("/a")}, {1, SYSCOPE_DATA_PATH, path_data("/b")}};
+  CHECK(show_one(syscall_rec(m)) == "12:04:31.123456 web 4121/4121 mount(\"/a\", \"/b\", NULL, "
+                                    "MS_BIND, NULL) = 0 <0.000011>");
+  // A remount's NULL source: an empty slot before a filled one.
+  m.args[0] = 0;
+  m.slots = {{0, SYSCOPE_DATA_NONE, ""}, {1, SYSCOPE_DATA_PATH, path_data("/b")}};
+  CHECK(show_one(syscall_rec(m)) == "12:04:31.123456 web 4121/4121 mount(NULL, \"/b\", NULL, "
+                                    "MS_BIND, NULL) = 0 <0.000011>");
 }
 
 TEST_CASE("connect to an AF_UNIX path and to an AF_INET address", "[trace_show]") {
   Call c;
   c.nr = 42;  // connect
   c.args = {3, 0x7ffd2000, 110, 0, 0, 0};
-  c.data_kind = SYSCOPE_DATA_SOCKADDR;
-  c.data = unix_addr("/run/s.sock");
+  c.slots = {{1, SYSCOPE_DATA_SOCKADDR, unix_addr("/run/s.sock")}};
   CHECK(show_one(syscall_rec(c)) ==
         "12:04:31.123456 web 4121/4121 connect(3, {AF_UNIX, \"/run/s.sock\"}, 110) = 0 <0.000011>");
   c.args[2] = 16;
-  c.data = inet_addr4(0x7f000001, 8080);
+  c.slots[0].data = inet_addr4(0x7f000001, 8080);
   c.ret = -ECONNREFUSED;
   CHECK(show_one(syscall_rec(c)) ==
         "12:04:31.123456 web 4121/4121 connect(3, {AF_INET, 127.0.0.1:8080}, 16) = -1 ECONNREFUSED "
@@ -313,8 +368,7 @@ TEST_CASE("execve, the exec event, fork, exit and exit_group", "[trace_show]") {
   execve.nr = 59;
   execve.pid = execve.tid = 4122;
   execve.args = {0x5000, 0x6000, 0x7000, 0, 0, 0};
-  execve.data_kind = SYSCOPE_DATA_PATH;
-  execve.data = path_data("/bin/ls");
+  execve.slots = {{0, SYSCOPE_DATA_PATH, path_data("/bin/ls")}};
   execve.dt_ns = 2000;
   execve.duration_ns = 250'000;
   Call exit_group;
@@ -357,8 +411,13 @@ TEST_CASE("calls outside containers are the host's; unknown calls in hex", "[tra
   c.args = {0, 4096, 3, 0x22, static_cast<uint64_t>(-1), 0};
   c.ret = 0x7f0000001000;
   CHECK(show_one(syscall_rec(c)) ==
-        "12:04:31.123456 host 4121/4121 mmap(NULL, 0x1000, 0x3, 0x22, 0xffffffffffffffff) = "
-        "0x7f0000001000 <0.000011>");
+        "12:04:31.123456 host 4121/4121 mmap(NULL, 4096, 0x3, 0x22, -1, 0) = 0x7f0000001000 "
+        "<0.000011>");
+  c.nr = 10;  // mprotect: no signature, a number comes back
+  c.args = {0x7f0000001000, 4096, 1, 0, 0, 0};
+  c.ret = 0;
+  CHECK(show_one(syscall_rec(c)) ==
+        "12:04:31.123456 host 4121/4121 mprotect(0x7f0000001000, 0x1000, 0x1) = 0 <0.000011>");
 }
 
 TEST_CASE("a container named after its first calls still names them", "[trace_show]") {
@@ -386,8 +445,7 @@ TEST_CASE("JSON: one object per record, all fields decoded, parses back", "[trac
   Call conn;
   conn.nr = 42;
   conn.args = {3, 0x7ffd2000, 110, 0, 0, 0};
-  conn.data_kind = SYSCOPE_DATA_SOCKADDR;
-  conn.data = unix_addr("/run/s.sock");
+  conn.slots = {{1, SYSCOPE_DATA_SOCKADDR, unix_addr("/run/s.sock")}};
   Call eg;
   eg.nr = 231;
   eg.flags = SYSCOPE_SYSCALL_ENTER_ONLY;
@@ -427,8 +485,14 @@ TEST_CASE("JSON: one object per record, all fields decoded, parses back", "[trac
   CHECK(open["enter_only"] == false);
   CHECK(open["denied"] == false);
   CHECK(open["sockaddr"].is_null());
+  CHECK(open["captures"] == nlohmann::json::parse(
+                                R"([{"arg":1,"kind":"path","lost":false,"value":"/etc/passwd",)"
+                                R"("truncated":false}])"));
   auto connect = nlohmann::json::parse(lines[2]);
   CHECK(connect["sockaddr"] == nlohmann::json({{"family", "AF_UNIX"}, {"path", "/run/s.sock"}}));
+  CHECK(connect["captures"][0]["arg"] == 1);
+  CHECK(connect["captures"][0]["sockaddr"] == connect["sockaddr"]);
+  CHECK(connect["path"].is_null());
   CHECK(connect["errno"].is_null());
   auto eg_json = nlohmann::json::parse(lines[3]);
   CHECK(eg_json["ret"].is_null());
@@ -576,7 +640,7 @@ TEST_CASE("run_trace_show on a file cut mid-block shows what is whole", "[trace_
   TempPath file;
   Call second = openat_passwd();
   second.dt_ns = 1000;
-  second.data = path_data("/etc/group");
+  second.slots[0].data = path_data("/etc/group");
   write_trace(file.path, {web_container(), syscall_rec(openat_passwd()), syscall_rec(second)},
               true);
   std::string bytes;

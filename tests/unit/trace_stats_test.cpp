@@ -64,10 +64,7 @@ uint64_t write_sample(const std::string &path) {
   add(w, syscall_record(kT0 + 6000, kWeb, 4121, 4121, nr("exit_group"), 0,
                         SYSCOPE_SYSCALL_ENTER_ONLY));
   add(w, proc_exit(kT0 + 6000, kWeb, 4121, 0));
-  auto lost = with_path(syscall_record(kT0 + 7000, kHost, 900, 900, nr("openat"), 4), "");
-  lost.ev.flags |= SYSCOPE_SYSCALL_DATA_LOST;
-  lost.ev.data_len = 0;
-  add(w, lost);
+  add(w, with_lost_path(syscall_record(kT0 + 7000, kHost, 900, 900, nr("openat"), 4)));
   add(w, syscall_record(kT0 + 2'500'000'000, kHost, 900, 900, nr("getpid"), 900));
   w.add_json(kRecordCounters, {{"ringbuf_full", 3}, {"user_read", 1}, {"cgroup_full", 0}});
   w.add_json(kRecordNote, {{"text", "stopped: --duration reached"}});

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Arguments of the calls people meet as denials, shown as strace would: flag words by name
-// (constants from the system headers), fds, signals, octal modes, pointers as 0x... .
+// Arguments shown as strace would, by the kinds of the one signature table (signatures.cpp):
+// flag words by name (constants from the system headers), fds, signals, octal modes, pointers
+// (and the paths and sockaddrs only trace captures) as 0x... .
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
@@ -17,155 +18,12 @@
 #include "syscope/base/text.hpp"
 #include "syscope/syscalls/call_format.hpp"
 #include "syscope/syscalls/labels.hpp"
+#include "syscope/syscalls/signatures.hpp"
 
 namespace syscope::syscalls {
 namespace {
 
-enum class Kind {
-  hex,           // a pointer or a value without a better form: 0x..., NULL for 0
-  uint,          // a size or count
-  int32,         // a C int (pid, fd-like counts); registers hold it in the low 32 bits
-  int64,         // a signed 64-bit value (off_t)
-  fd,            // a dirfd or fd: AT_FDCWD for -100
-  clone_flags,   // clone(): CLONE_* with the exit signal in the low byte
-  unshare_flags, // unshare()/setns(): CLONE_* only
-  mount_flags,
-  umount_flags,
-  personality,
-  family,        // AF_*
-  socket_type,   // SOCK_* | SOCK_NONBLOCK | SOCK_CLOEXEC
-  sock_flags,    // SOCK_NONBLOCK | SOCK_CLOEXEC alone (accept4)
-  open_flags,
-  mode,          // octal
-  ptrace_req,
-  signal,
-};
-
 using Flag = std::pair<uint64_t, const char *>;
-
-// Signatures (x86_64 and i386 agree on these argument orders, except clone's last two pointers,
-// which are both shown in hex anyway). A missing call falls back to hex in format_call.
-const std::map<std::string, std::vector<Kind>> &signatures() {
-  using K = Kind;
-  static const std::map<std::string, std::vector<Kind>> table = {
-      {"unshare", {K::unshare_flags}},
-      {"setns", {K::fd, K::unshare_flags}},
-      {"clone", {K::clone_flags, K::hex, K::hex, K::hex, K::hex}},
-      {"clone3", {K::hex, K::uint}},
-      {"mount", {K::hex, K::hex, K::hex, K::mount_flags, K::hex}},
-      {"umount2", {K::hex, K::umount_flags}},
-      {"umount", {K::hex}},
-      {"pivot_root", {K::hex, K::hex}},
-      {"chroot", {K::hex}},
-      {"personality", {K::personality}},
-      {"socket", {K::family, K::socket_type, K::int32}},
-      {"socketpair", {K::family, K::socket_type, K::int32, K::hex}},
-      {"open", {K::hex, K::open_flags, K::mode}},
-      {"openat", {K::fd, K::hex, K::open_flags, K::mode}},
-      {"openat2", {K::fd, K::hex, K::hex, K::uint}},
-      {"open_by_handle_at", {K::fd, K::hex, K::open_flags}},
-      {"name_to_handle_at", {K::fd, K::hex, K::hex, K::hex, K::hex}},
-      {"ptrace", {K::ptrace_req, K::int32, K::hex, K::hex}},
-      {"kill", {K::int32, K::signal}},
-      {"tkill", {K::int32, K::signal}},
-      {"tgkill", {K::int32, K::int32, K::signal}},
-      {"keyctl", {K::int32, K::hex, K::hex, K::hex, K::hex}},
-      {"add_key", {K::hex, K::hex, K::hex, K::uint, K::int32}},
-      {"request_key", {K::hex, K::hex, K::hex, K::int32}},
-      {"bpf", {K::int32, K::hex, K::uint}},
-      {"perf_event_open", {K::hex, K::int32, K::int32, K::int32, K::hex}},
-      {"sethostname", {K::hex, K::uint}},
-      {"setdomainname", {K::hex, K::uint}},
-      {"init_module", {K::hex, K::uint, K::hex}},
-      {"finit_module", {K::fd, K::hex, K::int32}},
-      {"delete_module", {K::hex, K::hex}},
-      {"swapon", {K::hex, K::hex}},
-      {"swapoff", {K::hex}},
-      {"acct", {K::hex}},
-      {"reboot", {K::hex, K::hex, K::hex, K::hex}},
-      {"settimeofday", {K::hex, K::hex}},
-      {"clock_settime", {K::int32, K::hex}},
-      {"clock_adjtime", {K::int32, K::hex}},
-      {"userfaultfd", {K::hex}},
-      {"iopl", {K::uint}},
-      {"ioperm", {K::hex, K::hex, K::int32}},
-      {"syslog", {K::int32, K::hex, K::int32}},
-      {"kcmp", {K::int32, K::int32, K::int32, K::hex, K::hex}},
-      {"process_vm_readv", {K::int32, K::hex, K::uint, K::hex, K::uint, K::hex}},
-      {"process_vm_writev", {K::int32, K::hex, K::uint, K::hex, K::uint, K::hex}},
-      {"pidfd_getfd", {K::fd, K::fd, K::hex}},
-      {"fsopen", {K::hex, K::hex}},
-      {"open_tree", {K::fd, K::hex, K::hex}},
-      {"move_mount", {K::fd, K::hex, K::fd, K::hex, K::hex}},
-      {"mkdir", {K::hex, K::mode}},
-      {"mkdirat", {K::fd, K::hex, K::mode}},
-      {"chmod", {K::hex, K::mode}},
-      {"fchmod", {K::fd, K::mode}},
-      {"fchmodat", {K::fd, K::hex, K::mode}},
-      {"fchmodat2", {K::fd, K::hex, K::mode, K::hex}},
-      {"faccessat2", {K::fd, K::hex, K::mode, K::hex}},
-      {"execve", {K::hex, K::hex, K::hex}},
-      {"setuid", {K::int32}},
-      {"setgid", {K::int32}},
-      {"ioctl", {K::fd, K::hex, K::hex}},
-      // The common calls of a trace (syscope trace show), where fds and sizes matter most.
-      {"read", {K::fd, K::hex, K::uint}},
-      {"write", {K::fd, K::hex, K::uint}},
-      {"pread64", {K::fd, K::hex, K::uint, K::int64}},
-      {"pwrite64", {K::fd, K::hex, K::uint, K::int64}},
-      {"readv", {K::fd, K::hex, K::uint}},
-      {"writev", {K::fd, K::hex, K::uint}},
-      {"close", {K::fd}},
-      {"dup", {K::fd}},
-      {"dup2", {K::fd, K::fd}},
-      {"dup3", {K::fd, K::fd, K::hex}},
-      {"lseek", {K::fd, K::int64, K::int32}},
-      {"fstat", {K::fd, K::hex}},
-      {"stat", {K::hex, K::hex}},
-      {"lstat", {K::hex, K::hex}},
-      {"newfstatat", {K::fd, K::hex, K::hex, K::hex}},
-      {"statx", {K::fd, K::hex, K::hex, K::hex, K::hex}},
-      {"access", {K::hex, K::mode}},
-      {"faccessat", {K::fd, K::hex, K::mode}},
-      {"creat", {K::hex, K::mode}},
-      {"unlink", {K::hex}},
-      {"unlinkat", {K::fd, K::hex, K::hex}},
-      {"rmdir", {K::hex}},
-      {"rename", {K::hex, K::hex}},
-      {"renameat", {K::fd, K::hex, K::fd, K::hex}},
-      {"renameat2", {K::fd, K::hex, K::fd, K::hex, K::hex}},
-      {"link", {K::hex, K::hex}},
-      {"linkat", {K::fd, K::hex, K::fd, K::hex, K::hex}},
-      {"symlink", {K::hex, K::hex}},
-      {"symlinkat", {K::hex, K::fd, K::hex}},
-      {"readlink", {K::hex, K::hex, K::uint}},
-      {"readlinkat", {K::fd, K::hex, K::hex, K::uint}},
-      {"chown", {K::hex, K::int32, K::int32}},
-      {"lchown", {K::hex, K::int32, K::int32}},
-      {"fchown", {K::fd, K::int32, K::int32}},
-      {"fchownat", {K::fd, K::hex, K::int32, K::int32, K::hex}},
-      {"chdir", {K::hex}},
-      {"fchdir", {K::fd}},
-      {"truncate", {K::hex, K::int64}},
-      {"ftruncate", {K::fd, K::int64}},
-      {"getdents64", {K::fd, K::hex, K::uint}},
-      {"execveat", {K::fd, K::hex, K::hex, K::hex, K::hex}},
-      {"exit", {K::int32}},
-      {"exit_group", {K::int32}},
-      {"connect", {K::fd, K::hex, K::uint}},
-      {"bind", {K::fd, K::hex, K::uint}},
-      {"listen", {K::fd, K::int32}},
-      {"accept", {K::fd, K::hex, K::hex}},
-      {"accept4", {K::fd, K::hex, K::hex, K::sock_flags}},
-      {"getpeername", {K::fd, K::hex, K::hex}},
-      {"getsockname", {K::fd, K::hex, K::hex}},
-      {"sendto", {K::fd, K::hex, K::uint, K::hex, K::hex, K::uint}},
-      {"recvfrom", {K::fd, K::hex, K::uint, K::hex, K::hex, K::hex}},
-      {"shutdown", {K::fd, K::int32}},
-      {"wait4", {K::int32, K::hex, K::hex, K::hex}},
-  };
-  return table;
-}
 
 // Names of the bits set in `v`, "|"-joined, with what no name covers in hex; "0" for none.
 // Multi-bit entries come first in `flags` where they must win over their parts.
@@ -406,27 +264,44 @@ std::string mode_text(uint64_t v) {
   return buf;
 }
 
-std::string render(Kind kind, uint64_t v) {
-  switch (kind) {
-    case Kind::hex: return v == 0 ? "NULL" : hex(v);
-    case Kind::uint: return std::to_string(v);
-    case Kind::int32: return std::to_string(static_cast<int32_t>(v));
-    case Kind::int64: return std::to_string(static_cast<int64_t>(v));
-    case Kind::fd: return fd_text(v);
-    case Kind::clone_flags: return clone_flags_and_signal(v);
-    case Kind::unshare_flags: return unshare_flags_text(v);
-    case Kind::mount_flags: return mount_flags_text(v);
-    case Kind::umount_flags: return umount_flags_text(v);
-    case Kind::personality: return personality_text(v);
-    case Kind::family: return family_text(v);
-    case Kind::socket_type: return socket_type_text(v);
-    case Kind::sock_flags:
+std::string flags_text(Decoder d, uint64_t v) {
+  switch (d) {
+    case Decoder::none: return v == 0 ? "0" : hex(v);
+    case Decoder::clone: return clone_flags_and_signal(v);
+    case Decoder::unshare: return unshare_flags_text(v);
+    case Decoder::mount: return mount_flags_text(v);
+    case Decoder::umount: return umount_flags_text(v);
+    case Decoder::personality: return personality_text(v);
+    case Decoder::family: return family_text(v);
+    case Decoder::socket_type: return socket_type_text(v);
+    case Decoder::sock_flags:
       return flag_text(v & 0xffffffffu,
                        {{SOCK_NONBLOCK, "SOCK_NONBLOCK"}, {SOCK_CLOEXEC, "SOCK_CLOEXEC"}});
-    case Kind::open_flags: return open_flags_text(v);
-    case Kind::mode: return mode_text(v);
-    case Kind::ptrace_req: return ptrace_text(v);
-    case Kind::signal: return signal_text(v);
+    case Decoder::open: return open_flags_text(v);
+    case Decoder::ptrace: return ptrace_text(v);
+  }
+  return hex(v);
+}
+
+// What is not read from user memory (every pointer kind here: watch never reads, trace show
+// replaces what the record captured) shows as strace shows an address.
+std::string render(const Arg &arg, uint64_t v) {
+  switch (arg.kind) {
+    case ArgKind::pointer:
+    case ArgKind::buffer:
+    case ArgKind::path:
+    case ArgKind::string:
+    case ArgKind::sockaddr_in:
+    case ArgKind::sockaddr_out: return v == 0 ? "NULL" : hex(v);
+    case ArgKind::hex: return v == 0 ? "0" : hex(v);
+    case ArgKind::uint: return std::to_string(v);
+    case ArgKind::int32: return std::to_string(static_cast<int32_t>(v));
+    case ArgKind::int64: return std::to_string(static_cast<int64_t>(v));
+    case ArgKind::fd: return fd_text(v);
+    case ArgKind::flags: return flags_text(arg.decoder, v);
+    case ArgKind::mode:
+    case ArgKind::create_mode: return mode_text(v);
+    case ArgKind::signal: return signal_text(v);
   }
   return hex(v);
 }
@@ -435,22 +310,24 @@ std::string render(Kind kind, uint64_t v) {
 
 std::optional<std::vector<std::string>> decode_args(const std::string &name,
                                                     const std::array<uint64_t, 6> &args) {
-  auto it = signatures().find(name);
-  if (it == signatures().end()) return std::nullopt;
+  const Signature *sig = signature(name);
+  if (!sig) return std::nullopt;
   std::vector<std::string> out;
-  const auto &kinds = it->second;
-  for (size_t i = 0; i < kinds.size(); ++i) out.push_back(render(kinds[i], args[i]));
-  // A mode means something only when the call creates a file, as strace shows it.
-  if ((name == "open" || name == "openat") && !(args[kinds.size() - 2] & O_CREAT) &&
-      (args[kinds.size() - 2] & kKernelTmpfileBit) == 0)
-    out.pop_back();
+  for (size_t i = 0; i < sig->arity; ++i) {
+    const Arg &arg = sig->args[i];
+    // A creation mode means something only when the flags before it create a file.
+    if (arg.kind == ArgKind::create_mode && i > 0 && !(args[i - 1] & O_CREAT) &&
+        (args[i - 1] & kKernelTmpfileBit) == 0)
+      continue;
+    out.push_back(render(arg, args[i]));
+  }
   return out;
 }
 
 std::optional<std::string> decode_arg(const std::string &name, unsigned index, uint64_t value) {
-  auto it = signatures().find(name);
-  if (it == signatures().end() || index >= it->second.size()) return std::nullopt;
-  return render(it->second[index], value);
+  const Signature *sig = signature(name);
+  if (!sig || index >= sig->arity) return std::nullopt;
+  return render(sig->args[index], value);
 }
 
 std::string format_call(const std::string &name, const std::array<uint64_t, 6> &args) {

@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstddef>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
@@ -83,9 +84,14 @@ bool kernel_record_ok(uint16_t kind, const char *p, size_t size) {
   if (kind == SYSCOPE_EV_SYSCALL) {
     syscope_syscall_event ev;
     std::memcpy(&ev, p, sizeof ev);
-    if (ev.data_kind != SYSCOPE_DATA_NONE &&
-        (ev.data_len > SYSCOPE_TRACE_DATA_MAX || size < sizeof ev + ev.data_len))
+    if (ev.nslots > SYSCOPE_CAPTURE_SLOTS ||
+        size < sizeof ev + size_t{ev.nslots} * sizeof(syscope_data_slot))
       return false;
+    for (uint16_t i = 0; i < ev.nslots; ++i) {
+      syscope_data_slot slot;
+      std::memcpy(&slot, p + sizeof ev + i * sizeof slot, offsetof(syscope_data_slot, data));
+      if (slot.arg >= 6 || slot.len > SYSCOPE_TRACE_DATA_MAX) return false;
+    }
   } else if (kind == SYSCOPE_EV_PROC_EXEC) {
     syscope_proc_exec ev;
     std::memcpy(&ev, p, sizeof ev);
@@ -413,6 +419,11 @@ struct TraceReader::Impl {
     if (got < 16) bad_header("trace header is cut off (" + std::to_string(got) + " bytes)");
     uint32_t version = get_u32(fixed + 8);
     if (version == 0) bad_header("not a syscope trace file (format version 0)");
+    if (version < kFormatVersion)
+      bad_header("trace format version " + std::to_string(version) +
+                 " was written by an older syscope (one captured argument per call); this "
+                 "syscope reads version " + std::to_string(kFormatVersion) +
+                 " only: read it with the syscope that wrote it, or record it again");
     if (version > kFormatVersion)
       bad_header("trace format version " + std::to_string(version) +
                  " is newer than this syscope reads (" + std::to_string(kFormatVersion) +

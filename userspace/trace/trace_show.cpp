@@ -20,6 +20,7 @@
 #include "syscope/base/text.hpp"
 #include "syscope/syscalls/call_format.hpp"
 #include "syscope/syscalls/labels.hpp"
+#include "syscope/syscalls/signatures.hpp"
 
 namespace syscope::trace {
 namespace {
@@ -28,9 +29,10 @@ namespace {
 // A fixed-size char array of the ABI, up to its first NUL.
 std::string c_string(const char *s, size_t max) { return std::string(s, strnlen(s, max)); }
 
-// Calls whose result is an address, shown in hex as strace does.
+// Calls whose result is an address (the signature table says which), shown in hex as strace does.
 bool returns_address(const std::string &name) {
-  return name == "mmap" || name == "mmap2" || name == "mremap" || name == "brk" || name == "shmat";
+  const syscalls::Signature *sig = syscalls::signature(name);
+  return sig && sig->returns == syscalls::Returns::address;
 }
 
 // Every field of a record that filters and both output forms use, decoded once.
@@ -129,46 +131,59 @@ View view_of(const Record &r) {
   return v;
 }
 
-// The user-memory argument of a syscall record: NUL-separated strings for PATH data.
-struct PathData {
-  std::vector<std::string> strings;
-  bool truncated = false;  // the last string filled the buffer: the kernel cut it
+// One captured argument of a syscall record, as its slot holds it.
+struct Captured {
+  unsigned arg = 0;
+  uint8_t kind = SYSCOPE_DATA_NONE;
+  bool lost = false;       // the kernel could not read it: the argument stays a pointer
+  bool truncated = false;  // a string that filled its slot: the kernel cut it
+  std::string bytes;       // a string without its NUL; a sockaddr's bytes
 };
 
-PathData path_data(const std::string &data) {
-  PathData out;
-  size_t start = 0;
-  while (start < data.size()) {
-    size_t nul = data.find('\0', start);
-    if (nul == std::string::npos) {
-      out.strings.push_back(data.substr(start));
-      out.truncated = data.size() >= SYSCOPE_TRACE_DATA_MAX;
-      break;
+// The slots of a syscall record (TraceReader promised they are whole, arg < 6, len <= max).
+std::vector<Captured> captured_of(const Record &r, const syscope_syscall_event &e) {
+  std::vector<Captured> out;
+  for (size_t i = 0; i < e.nslots; ++i) {
+    size_t at = sizeof e + i * sizeof(syscope_data_slot);
+    if (r.bytes.size() < at + sizeof(syscope_data_slot)) break;
+    syscope_data_slot slot;
+    std::memcpy(&slot, r.bytes.data() + at, sizeof slot);
+    if (slot.kind == SYSCOPE_DATA_NONE || slot.arg >= 6) continue;
+    Captured c;
+    c.arg = slot.arg;
+    c.kind = slot.kind;
+    c.lost = (slot.flags & SYSCOPE_SLOT_LOST) != 0;
+    size_t len = std::min<size_t>(slot.len, SYSCOPE_TRACE_DATA_MAX);
+    if (c.lost) {
+      len = 0;
+    } else if (c.kind == SYSCOPE_DATA_PATH || c.kind == SYSCOPE_DATA_STRING) {
+      // bpf_probe_read_user_str counts the NUL, and writes one itself when it cuts the string.
+      c.truncated = len >= SYSCOPE_TRACE_DATA_MAX;
+      len = strnlen(slot.data, len);
     }
-    out.strings.push_back(data.substr(start, nul - start));
-    start = nul + 1;
+    c.bytes.assign(slot.data, len);
+    out.push_back(std::move(c));
   }
-  if (data.size() >= SYSCOPE_TRACE_DATA_MAX && !out.strings.empty() &&
-      out.strings.back().size() + 1 >= SYSCOPE_TRACE_DATA_MAX)
-    out.truncated = true;  // bpf_probe_read_user_str cut it and wrote the NUL itself
   return out;
 }
 
-// The data tail of a syscall record (empty when there is none or it is not whole).
-std::string data_of(const Record &r, const syscope_syscall_event &e) {
-  if (e.data_kind == SYSCOPE_DATA_NONE || (e.flags & SYSCOPE_SYSCALL_DATA_LOST)) return {};
-  size_t avail = r.bytes.size() > sizeof e ? r.bytes.size() - sizeof e : 0;
-  size_t len = std::min<size_t>({e.data_len, avail, SYSCOPE_TRACE_DATA_MAX});
-  return std::string(r.bytes.substr(sizeof e, len));
+const char *capture_kind_name(uint8_t kind) {
+  switch (kind) {
+    case SYSCOPE_DATA_PATH: return "path";
+    case SYSCOPE_DATA_STRING: return "string";
+    case SYSCOPE_DATA_SOCKADDR: return "sockaddr";
+    default: return "unknown";
+  }
 }
 
 std::array<uint64_t, 6> args_of(const __u64 (&a)[6]) {
   return {a[0], a[1], a[2], a[3], a[4], a[5]};
 }
 
-// Arguments as shown: watch's decoding, then the captured path or sockaddr in its place.
+// Arguments as shown: the signature table's decoding (as watch shows them), then each captured
+// string or sockaddr in the argument its slot names. A lost one keeps its pointer.
 std::vector<std::string> shown_args(const std::string &name, const std::array<uint64_t, 6> &args,
-                                    uint16_t data_kind, const std::string &data) {
+                                    const std::vector<Captured> &captured) {
   std::vector<std::string> shown;
   if (auto decoded = syscalls::decode_args(name, args)) {
     shown = std::move(*decoded);
@@ -176,23 +191,16 @@ std::vector<std::string> shown_args(const std::string &name, const std::array<ui
     // No signature: show up to the last non-zero argument, and far enough for captured data.
     size_t n = args.size();
     while (n > 0 && args[n - 1] == 0) --n;
-    if (data_kind == SYSCOPE_DATA_PATH && !data.empty())
-      for (unsigned i : path_arg_indices(name)) n = std::max<size_t>(n, i + 1);
-    if (data_kind == SYSCOPE_DATA_SOCKADDR && !data.empty())
-      if (auto i = sockaddr_arg_index(name)) n = std::max<size_t>(n, *i + 1);
+    for (const auto &c : captured)
+      if (!c.lost) n = std::max<size_t>(n, c.arg + 1);
     for (size_t i = 0; i < n; ++i) shown.push_back(args[i] == 0 ? "NULL" : hex(args[i]));
   }
-  if (data.empty()) return shown;
-  if (data_kind == SYSCOPE_DATA_PATH) {
-    auto paths = path_data(data);
-    auto indices = path_arg_indices(name);
-    for (size_t i = 0; i < indices.size() && i < paths.strings.size(); ++i) {
-      if (indices[i] >= shown.size()) continue;
-      bool last = i + 1 == paths.strings.size();
-      shown[indices[i]] = quote_string(paths.strings[i]) + (last && paths.truncated ? "..." : "");
-    }
-  } else if (data_kind == SYSCOPE_DATA_SOCKADDR) {
-    if (auto i = sockaddr_arg_index(name); i && *i < shown.size()) shown[*i] = sockaddr_text(data);
+  for (const auto &c : captured) {
+    if (c.lost || c.arg >= shown.size()) continue;
+    if (c.kind == SYSCOPE_DATA_SOCKADDR)
+      shown[c.arg] = sockaddr_text(c.bytes);
+    else if (c.kind == SYSCOPE_DATA_PATH || c.kind == SYSCOPE_DATA_STRING)
+      shown[c.arg] = quote_string(c.bytes) + (c.truncated ? "..." : "");
   }
   return shown;
 }
@@ -366,32 +374,31 @@ std::vector<ContainerInfo> TraceCatalog::containers() const {
 // ---- decoding helpers ----
 
 std::string quote_string(const std::string &s) {
+  // strace's escapes (its string_quote()), so a trace reads as strace's output does: the C
+  // letters it names, other unprintable bytes in octal, in as few digits as cannot run into a
+  // following octal digit.
   std::string out = "\"";
-  for (unsigned char c : s) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20 || c >= 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\f': out += "\\f"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      case '\v': out += "\\v"; break;
+      default: {
+        if (c >= 0x20 && c < 0x7f) {
           out += static_cast<char>(c);
+          break;
         }
+        bool next_octal = i + 1 < s.size() && s[i + 1] >= '0' && s[i + 1] <= '7';
+        out += '\\';
+        if (next_octal || c >> 6) out += static_cast<char>('0' + (c >> 6));
+        if (next_octal || c >> 3) out += static_cast<char>('0' + ((c >> 3) & 7));
+        out += static_cast<char>('0' + (c & 7));
+      }
     }
   }
   return out + "\"";
@@ -468,78 +475,6 @@ nlohmann::ordered_json sockaddr_json(const std::string &bytes) {
     j["port"] = *s.port;
   }
   return j;
-}
-
-std::vector<unsigned> path_arg_indices(const std::string &n) {
-  static const std::map<std::string, std::vector<unsigned>> table = {
-      {"open", {0}},
-      {"openat", {1}},
-      {"openat2", {1}},
-      {"creat", {0}},
-      {"execve", {0}},
-      {"execveat", {1}},
-      {"unlink", {0}},
-      {"unlinkat", {1}},
-      {"rename", {0, 1}},
-      {"renameat", {1, 3}},
-      {"renameat2", {1, 3}},
-      {"link", {0, 1}},
-      {"linkat", {1, 3}},
-      {"symlink", {0, 1}},
-      {"symlinkat", {0, 2}},
-      {"mkdir", {0}},
-      {"mkdirat", {1}},
-      {"rmdir", {0}},
-      {"chmod", {0}},
-      {"fchmodat", {1}},
-      {"fchmodat2", {1}},
-      {"chown", {0}},
-      {"lchown", {0}},
-      {"fchownat", {1}},
-      {"mount", {0, 1}},
-      {"umount", {0}},
-      {"umount2", {0}},
-      {"pivot_root", {0, 1}},
-      {"chroot", {0}},
-      {"chdir", {0}},
-      {"access", {0}},
-      {"faccessat", {1}},
-      {"faccessat2", {1}},
-      {"stat", {0}},
-      {"lstat", {0}},
-      {"newfstatat", {1}},
-      {"statx", {1}},
-      {"readlink", {0}},
-      {"readlinkat", {1}},
-      {"truncate", {0}},
-      {"mknod", {0}},
-      {"mknodat", {1}},
-      {"utimensat", {1}},
-      {"acct", {0}},
-      {"swapon", {0}},
-      {"swapoff", {0}},
-      {"open_tree", {1}},
-      {"move_mount", {1, 3}},
-      {"name_to_handle_at", {1}},
-      {"inotify_add_watch", {1}},
-      {"statfs", {0}},
-      {"setxattr", {0}},
-      {"getxattr", {0}},
-      {"listxattr", {0}},
-      {"removexattr", {0}},
-      {"lsetxattr", {0}},
-      {"lgetxattr", {0}},
-  };
-  auto it = table.find(n);
-  return it == table.end() ? std::vector<unsigned>{} : it->second;
-}
-
-std::optional<unsigned> sockaddr_arg_index(const std::string &n) {
-  if (n == "connect" || n == "bind" || n == "accept" || n == "accept4" || n == "getpeername" ||
-      n == "getsockname")
-    return 1;
-  if (n == "sendto" || n == "recvfrom") return 4;
-  return std::nullopt;
 }
 
 bpf::LossCounters loss_counters_of(const nlohmann::json &counters) {
@@ -704,10 +639,9 @@ std::optional<std::string> ShowFormatter::line(const Record &record) const {
     case SYSCOPE_EV_SYSCALL: {
       auto e = *record_as<syscope_syscall_event>(record);
       std::string name = *v.syscall;
-      std::string data = data_of(record, e);
       std::string out = prefix(e.pid, e.tid);
       if (e.arch == SYSCOPE_ARCH_COMPAT) out += "[i386] ";
-      out += call_text(name, shown_args(name, args_of(e.args), e.data_kind, data)) + " = ";
+      out += call_text(name, shown_args(name, args_of(e.args), captured_of(record, e))) + " = ";
       if (e.flags & SYSCOPE_SYSCALL_DENIED) {
         if (e.ret < 0)
           out += "-1 " + syscalls::errno_name(static_cast<uint32_t>(-e.ret)) + " (seccomp)";
@@ -785,7 +719,7 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
     case SYSCOPE_EV_SYSCALL: {
       auto e = *record_as<syscope_syscall_event>(record);
       std::string name = *v.syscall;
-      std::string data = data_of(record, e);
+      auto captured = captured_of(record, e);
       common("syscall");
       j["pid"] = e.pid;
       j["tid"] = e.tid;
@@ -793,7 +727,7 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
       j["nr"] = e.nr;
       j["arch"] = syscalls::arch_label(e.arch);
       j["args"] = args_of(e.args);
-      j["decoded_args"] = shown_args(name, args_of(e.args), e.data_kind, data);
+      j["decoded_args"] = shown_args(name, args_of(e.args), captured);
       j["call"] = call_text(name, j["decoded_args"].get<std::vector<std::string>>());
       bool enter_only = e.flags & SYSCOPE_SYSCALL_ENTER_ONLY,
            denied = e.flags & SYSCOPE_SYSCALL_DENIED;
@@ -809,17 +743,37 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
       j["filtered"] = (e.flags & SYSCOPE_SYSCALL_FILTERED) != 0;
       j["data_lost"] = (e.flags & SYSCOPE_SYSCALL_DATA_LOST) != 0;
       j["flags"] = e.flags;
-      j["path"] = nullptr;
-      j["paths"] = nullptr;
-      j["sockaddr"] = nullptr;
-      if (e.data_kind == SYSCOPE_DATA_PATH && !data.empty()) {
-        auto paths = path_data(data);
-        if (!paths.strings.empty()) j["path"] = paths.strings[0];
-        j["paths"] = paths.strings;
-        j["path_truncated"] = paths.truncated;
-      } else if (e.data_kind == SYSCOPE_DATA_SOCKADDR && !data.empty()) {
-        j["sockaddr"] = sockaddr_json(data);
+      // Every captured argument, then the first path (all paths) and the sockaddr on their own.
+      auto captures = nlohmann::ordered_json::array();
+      nlohmann::ordered_json path = nullptr, paths = nullptr, sockaddr = nullptr;
+      bool path_truncated = false;
+      for (const auto &c : captured) {
+        nlohmann::ordered_json cj;
+        cj["arg"] = c.arg;
+        cj["kind"] = capture_kind_name(c.kind);
+        cj["lost"] = c.lost;
+        if (c.kind == SYSCOPE_DATA_SOCKADDR) {
+          cj["sockaddr"] = c.lost ? nlohmann::ordered_json(nullptr) : sockaddr_json(c.bytes);
+          if (!c.lost && sockaddr.is_null()) sockaddr = cj["sockaddr"];
+        } else {
+          cj["value"] = c.lost ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(c.bytes);
+          cj["truncated"] = c.truncated;
+          if (c.kind == SYSCOPE_DATA_PATH && !c.lost) {
+            if (paths.is_null()) {
+              path = c.bytes;
+              paths = nlohmann::ordered_json::array();
+            }
+            paths.push_back(c.bytes);
+            path_truncated = path_truncated || c.truncated;
+          }
+        }
+        captures.push_back(std::move(cj));
       }
+      j["path"] = path;
+      j["paths"] = paths;
+      if (!paths.is_null()) j["path_truncated"] = path_truncated;
+      j["sockaddr"] = sockaddr;
+      j["captures"] = captures;
       return j;
     }
     case SYSCOPE_EV_DENIAL: {

@@ -128,28 +128,46 @@ SYSCOPE_ABI_ASSERT(sizeof(struct syscope_denial_event) == 112);
 /* Trace mode: one record per syscall. */
 #define SYSCOPE_SYSCALL_ENTER_ONLY 0x1 /* the call never returned (exit, exit_group, a thread died) */
 #define SYSCOPE_SYSCALL_DENIED 0x2     /* a seccomp filter refused it: no enter, ret is -errno */
-#define SYSCOPE_SYSCALL_DATA_LOST 0x4  /* the user-memory argument could not be read */
+#define SYSCOPE_SYSCALL_DATA_LOST 0x4  /* a user-memory argument could not be read (its slot
+					* says which) */
 #define SYSCOPE_SYSCALL_FILTERED 0x8   /* the task ran under a seccomp filter */
 enum syscope_data_kind {
-	SYSCOPE_DATA_NONE = 0,
+	SYSCOPE_DATA_NONE = 0,     /* an empty slot: nothing captured */
 	SYSCOPE_DATA_PATH = 1,     /* NUL-terminated path, read at entry */
 	SYSCOPE_DATA_SOCKADDR = 2, /* struct sockaddr bytes, at entry (connect) or exit (accept) */
+	SYSCOPE_DATA_STRING = 3,   /* NUL-terminated string that is not a path (mount's source and
+				    * filesystem type, xattr names), read at entry */
 };
 #define SYSCOPE_TRACE_DATA_MAX 256
+/* User-memory arguments captured per call at most: mount has three strings; rename & co two. */
+#define SYSCOPE_CAPTURE_SLOTS 3
 
 /* Value of map capture_plan, indexed by arch * SYSCOPE_SYSCALL_BITS + nr: what trace mode reads
- * from user memory for that call. Userspace fills it from libseccomp's names, so the kernel
- * side holds no syscall table of its own. */
+ * from user memory for that call. Userspace derives it from its one signature table
+ * (userspace/syscalls/signatures.cpp) and libseccomp's numbers, so the kernel side holds no
+ * syscall table of its own. */
 #define SYSCOPE_PLAN_NEVER_RETURNS 0x1 /* exit, exit_group: emit at entry */
-#define SYSCOPE_PLAN_SOCKADDR_OUT 0x2  /* data_arg is a sockaddr the call fills; len_arg points
-					* to its socklen_t: read at exit when the call succeeded */
-struct syscope_capture_plan {
-	__u8 data_kind; /* enum syscope_data_kind; NONE: nothing to read */
-	__u8 data_arg;  /* which argument holds the pointer */
-	__u8 len_arg;   /* sockaddr in: the argument with its length; out: with a pointer to it */
-	__u8 flags;     /* SYSCOPE_PLAN_* */
+#define SYSCOPE_PLAN_SLOT_OUT 0x1      /* slot flag: a sockaddr the call fills; len_arg points to
+					* its socklen_t: read at exit when the call succeeded */
+struct syscope_capture_slot {
+	__u8 kind;    /* enum syscope_data_kind, never NONE */
+	__u8 arg;     /* which argument holds the pointer */
+	__u8 len_arg; /* sockaddr in: the argument with its length; out: with a pointer to it */
+	__u8 flags;   /* SYSCOPE_PLAN_SLOT_* */
 };
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_capture_slot) == 4);
 
+struct syscope_capture_plan {
+	__u8 nslots; /* slots[] in use, in argument order; 0: nothing to read */
+	__u8 flags;  /* SYSCOPE_PLAN_* */
+	__u16 pad;
+	struct syscope_capture_slot slots[SYSCOPE_CAPTURE_SLOTS];
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_capture_plan) == 16);
+
+/* A syscall record is struct syscope_syscall_event followed by `nslots` struct
+ * syscope_data_slot, slot i being the plan's slot i; the record's size (hdr.size) is one of
+ * SYSCOPE_CAPTURE_SLOTS + 1 constants, so a call without captures stays 112 bytes. */
 struct syscope_syscall_event {
 	struct syscope_event_hdr hdr; /* ts_ns: when the call entered (denied: when it exited) */
 	__u64 cgroup_id;
@@ -160,13 +178,27 @@ struct syscope_syscall_event {
 	__u16 flags;       /* SYSCOPE_SYSCALL_* */
 	__u64 duration_ns; /* enter to exit; 0 for enter-only and denied records */
 	__s64 ret;         /* return value (-errno on failure); 0 for enter-only records */
-	__u64 args[6];
-	__u16 data_kind;   /* enum syscope_data_kind */
-	__u16 data_len;    /* bytes of data[] that are valid */
-	__u32 pad;
-	/* Present only when hdr.size says so (data_kind != NONE): SYSCOPE_TRACE_DATA_MAX bytes. */
+	__u64 args[6];     /* the call's arguments, in syscall order */
+	__u16 nslots;      /* struct syscope_data_slot after this struct: 0..SYSCOPE_CAPTURE_SLOTS */
+	__u16 pad;
+	__u32 pad2;
 };
 SYSCOPE_ABI_ASSERT(sizeof(struct syscope_syscall_event) == 112);
+
+#define SYSCOPE_SLOT_LOST 0x1 /* the read failed at entry and again at exit: no data, the
+			       * argument stays a pointer */
+/* One captured argument of a syscall record. */
+struct syscope_data_slot {
+	__u8 arg;   /* which argument (0..5) the data belongs to */
+	__u8 kind;  /* enum syscope_data_kind; NONE: nothing captured here (a NULL pointer, an out
+		     * sockaddr of a failed call, a later slot was filled) */
+	__u8 flags; /* SYSCOPE_SLOT_* */
+	__u8 pad;
+	__u16 len;  /* bytes of data[] that are valid (a string's count includes its NUL) */
+	__u16 pad2;
+	char data[SYSCOPE_TRACE_DATA_MAX]; /* a string cut at 255 bytes keeps its NUL */
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_data_slot) == 8 + SYSCOPE_TRACE_DATA_MAX);
 
 struct syscope_proc_fork {
 	struct syscope_event_hdr hdr;

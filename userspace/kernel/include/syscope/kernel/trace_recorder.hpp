@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Owns trace mode's BPF programs (bpf/trace.bpf.c): fills the capture plan from libseccomp's
-// names, selects cgroups, and hands every ring-buffer record to a sink as it comes.
+// Owns trace mode's BPF programs (bpf/trace.bpf.c): fills the capture plan from the signature
+// table and libseccomp's numbers, selects cgroups, and hands every ring-buffer record to a sink
+// as it comes.
 #pragma once
 #include <cstddef>
 #include <cstdint>

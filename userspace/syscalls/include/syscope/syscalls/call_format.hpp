@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// A call's arguments as strace shows them: flag words by name, fds, AT_FDCWD, signals, octal
-// modes, pointers as 0x... or NULL. watch, trace show and --suggest all render through here.
+// A call's arguments as strace shows them, by the kinds of the one signature table
+// (signatures.hpp): flag words by name, fds, AT_FDCWD, signals, octal modes, pointers as 0x...
+// or NULL (paths and sockaddrs too: only trace captures them, and trace show puts them in).
+// watch, trace show and --suggest all render through here.
 #pragma once
 #include <array>
 #include <cstdint>

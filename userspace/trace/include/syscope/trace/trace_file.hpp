@@ -17,7 +17,9 @@
 
 namespace syscope::trace {
 
-inline constexpr uint32_t kFormatVersion = 1;
+// 2: syscall records carry up to SYSCOPE_CAPTURE_SLOTS data slots, each naming its argument
+// (1 had one data blob without an argument index: refused with a one-line error).
+inline constexpr uint32_t kFormatVersion = 2;
 // Bounds the reader enforces before it allocates anything (so a corrupt length cannot make it
 // allocate gigabytes) and the writer stays within. The layout is described in trace_file.cpp.
 inline constexpr uint32_t kMaxHeaderBytes = 64 * 1024;        // the header's JSON
@@ -106,7 +108,7 @@ class TraceWriter {
 class TraceReader {
  public:
   // Opens and reads the header: Exit::usage for a file that is not a trace, a header that is
-  // cut off, or a newer format version (the message says which).
+  // cut off, or another format version (the message says which).
   explicit TraceReader(const std::string &path);
   // The same from bytes in memory (tests, the fuzzer); `name` stands for the file in messages.
   TraceReader(const std::string &name, std::string bytes);
@@ -118,8 +120,9 @@ class TraceReader {
   // The next record, or false at the end of what is whole. Never throws on bad bytes.
   // Guarantees for every record returned: kind != 0; bytes.data() is 8-byte aligned; a kernel
   // kind syscope knows (SYSCOPE_EV_*) is at least its struct's size, hdr.type == kind and
-  // hdr.size == bytes.size(); a SYSCOPE_EV_SYSCALL with data_kind != NONE holds data_len <=
-  // SYSCOPE_TRACE_DATA_MAX bytes of data after the 112-byte struct (read only data_len of them).
+  // hdr.size == bytes.size(); a SYSCOPE_EV_SYSCALL holds nslots <= SYSCOPE_CAPTURE_SLOTS whole
+  // struct syscope_data_slot after the 112-byte struct, each with arg < 6 and len <=
+  // SYSCOPE_TRACE_DATA_MAX (read only len bytes of its data).
   // Records of a whole block that break this are skipped and counted (records_skipped()).
   // A block is checked whole (checksum, decompression, framing) before any of its records is
   // returned; the reader stops at the first damaged block (no resync past it).

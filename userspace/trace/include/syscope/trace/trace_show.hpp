@@ -72,19 +72,13 @@ bpf::LossCounters loss_counters_of(const nlohmann::json &counters);
 uint64_t parse_time_bound(const std::string &text, uint64_t trace_start_wall_ns, bool utc);
 
 // Decoded forms, shared with the JSON output.
-std::string quote_string(const std::string &s);  // "..." with C escapes for what is unprintable
+// "..." with strace's escapes: \", \\, \f \n \r \t \v, other unprintable bytes in octal (\1,
+// \303), so captured strings compare with strace's output as they are.
+std::string quote_string(const std::string &s);
 // {AF_UNIX, "/run/x.sock"}, {AF_UNIX, @"abstract"}, {AF_INET, 10.0.0.1:80},
 // {AF_INET6, [::1]:443}, {AF_NETLINK}; `bytes` is the raw struct sockaddr.
 std::string sockaddr_text(const std::string &bytes);
 nlohmann::ordered_json sockaddr_json(const std::string &bytes);
-// The argument indices a captured path fills, in the order of NUL-separated strings in the
-// record's data: openat {1}, open {0}, rename {0, 1}, renameat {1, 3}, mount {0, 1}; empty if
-// none. Data with one string fills the first index only.
-std::vector<unsigned> path_arg_indices(const std::string &syscall);
-// The argument index a sockaddr belongs to: connect/bind/accept/accept4/getpeername/
-// getsockname 1, sendto/recvfrom 4; nullopt otherwise.
-std::optional<unsigned> sockaddr_arg_index(const std::string &syscall);
-
 // Turns records into what show prints, filters applied. Records are fed in file order.
 class ShowFormatter {
  public:
