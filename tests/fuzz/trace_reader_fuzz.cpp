@@ -57,6 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     // (with blocks_read() bounded by the input's size below, so is the record count).
     require(n + reader.records_skipped() <= reader.blocks_read() * (kMaxBlockBytes / 8));
     require(reader.blocks_read() <= size / 32);
+    require(!reader.next(r));  // false is final: nothing of the block that stopped the reader
   } catch (const syscope::Error &) {  // a bad header: the one thing the reader throws
   }
   return 0;
