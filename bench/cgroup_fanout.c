@@ -47,7 +47,10 @@ static int find_own_cgroup(void)
 		fclose(f);
 	if (!mount[0] || !path[0])
 		return -1;
-	snprintf(base, sizeof base, "%s%s", mount, strcmp(path, "/") == 0 ? "" : path);
+	/* Too long for base: refuse it, since the truncated path would name another cgroup. */
+	if (snprintf(base, sizeof base, "%s%s", mount, strcmp(path, "/") == 0 ? "" : path) >=
+	    (int)sizeof base)
+		return -1;
 	return 0;
 }
 

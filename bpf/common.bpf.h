@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (LGPL-2.1-only OR BSD-2-Clause) */
 /* BPF-only helpers and the maps shared by the .bpf.c files of one skeleton (defined __weak
  * here, once, so bpftool gen object merges them): loss counters, the event ring buffer, the
  * per-task in-flight mark, compat-call detection. */

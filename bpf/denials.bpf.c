@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Record mode's view of seccomp ERRNO verdicts (seccomp_verdict.bpf.h): aggregated per
  * (cgroup, arch, syscall, errno), with an event on the first of each. */
 #include "seccomp_verdict.bpf.h"

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* cgroup v2 directories as they are created and removed, with their paths: userspace ties a
  * cgroup id to a container by its path, also for a container gone before it could look. */
 #include "common.bpf.h"

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Record mode: per cgroup, bitmaps of the syscall numbers its tasks entered, split by whether
  * the task runs under a seccomp filter and whether the cgroup has seen its first exec; set with
  * an atomic OR, with a ring-buffer event only the first time a bit is set. Runs on every

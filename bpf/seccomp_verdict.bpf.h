@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (LGPL-2.1-only OR BSD-2-Clause) */
 /* Seccomp verdicts without fentry, shared by record (denials.bpf.c) and watch (watch.bpf.c).
  * Seccomp runs before the sys_enter tracepoint, which fires only for allowed calls, while
  * sys_exit fires for skipped calls too. So sys_enter marks a filtered task's call in flight and

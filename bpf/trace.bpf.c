@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Trace mode: for the selected cgroups only, one record per completed syscall (entry time,
  * duration, arguments, return value, and the user-memory arguments the capture plan names: up
  * to SYSCOPE_CAPTURE_SLOTS per call), an entry-only record for calls that never return, seccomp

@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Watch mode: every seccomp denial, as it happens, with the task, the call and its arguments.
  * ERRNO verdicts come from sys_exit (seccomp_verdict.bpf.h); TRAP and KILL from the SIGSYS with
  * si_code SYS_SECCOMP that seccomp raises (signal_generate): with the task's mode still FILTER

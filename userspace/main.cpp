@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Builds the CLI11 app from the subcommands and maps errors to DESIGN.md's exit codes.
+// Builds the CLI11 app from the subcommands and maps errors to exit codes (README.md: Exit codes).
 #include <CLI/CLI.hpp>
 
 #include <cstdio>

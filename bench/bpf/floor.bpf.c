@@ -1,4 +1,4 @@
-// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* The kernel's floor for an observer: empty programs on the syscall tracepoints, so what a call
  * pays is the tracepoint's own dispatch (and the BPF trampoline), nothing of ours. */
 #include "vmlinux.h"

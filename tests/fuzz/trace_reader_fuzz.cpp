@@ -56,8 +56,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       }
       (void)record_kind_name(r.kind);
     }
-    require(!(reader.complete() && reader.stopped_early()) || n >= 0);
+    // Records come only out of whole blocks, each at most kMaxBlockBytes of records framed in 8
+    // bytes or more: none before a block was read, and no more than the blocks read can hold
+    // (with blocks_read() bounded by the input's size below, so is the record count).
+    require(n + reader.records_skipped() <= reader.blocks_read() * (kMaxBlockBytes / 8));
     require(reader.blocks_read() <= size / 32);
+    require(!reader.next(r));  // false is final: nothing of the block that stopped the reader
   } catch (const syscope::Error &) {  // a bad header: the one thing the reader throws
   }
   return 0;

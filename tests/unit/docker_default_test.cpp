@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The built-in Docker 20.10.24 default profile, evaluated for this host and a container with
-// Docker's default capabilities (x86_64 numbers: DESIGN.md lists the 76 calls it blocks).
+// Docker's default capabilities (x86_64 numbers: of the 368 calls Debian bookworm's libseccomp
+// 2.5 knows there, the default allows 292 and blocks 76).
 #include <catch2/catch.hpp>
 
 #include <seccomp.h>

@@ -368,6 +368,29 @@ TEST_CASE("a block after the end marker, a spliced block", "[trace]") {
                                       ": out of sequence (block number 0)");
 }
 
+TEST_CASE("false from next() is final: nothing of the damaged block, asked again", "[trace]") {
+  TempDir dir;
+  bool compress = GENERATE(true, false);
+  CAPTURE(compress);
+  {
+    TraceWriter w(dir.file("t.trace"), test_header(), {0, compress, false});
+    w.add_json(kRecordNote, {{"text", "block 0"}});
+    w.flush();
+    // Block 1 larger than block 0, so a reader still at the end of block 0 is inside block 1.
+    w.add_json(kRecordNote, {{"text", std::string(4096, 'x')}});
+  }
+  std::string bytes = slurp(dir.file("t.trace"));
+  bytes[bytes.size() - 32 - 1] ^= 0x01;  // block 1's last payload byte (then the end marker)
+  TraceReader r("damaged", bytes);
+  Record rec;
+  REQUIRE(r.next(rec));
+  CHECK_FALSE(r.next(rec));
+  REQUIRE(r.stopped_early());
+  CHECK(r.stopped_early()->rfind("block 1 ", 0) == 0);
+  CHECK_FALSE(r.next(rec));
+  CHECK_FALSE(r.next(rec));
+}
+
 TEST_CASE("a newer format version is refused with an upgrade hint", "[trace]") {
   TempDir dir;
   Written w = write_blocks(dir.file("t.trace"), 1, true);

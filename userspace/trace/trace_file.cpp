@@ -501,8 +501,8 @@ struct TraceReader::Impl {
       return stop(at, "truncated (payload: " + std::to_string(size - at - sizeof bh) + " of " +
                           std::to_string(stored_len) + " bytes)");
 
+    raw_size = pos = 0;  // a block that fails below hands out nothing, even to a next() again
     raw.assign((raw_len + 7) / 8, 0);
-    raw_size = raw_len;
     char *dst = reinterpret_cast<char *>(raw.data());
     char *src = dst;
     if (flags & kBlockZstd) {
@@ -542,7 +542,7 @@ struct TraceReader::Impl {
                           std::to_string(count) + ")");
     offset = at + sizeof bh + stored_len;
     ++blocks;
-    pos = 0;
+    raw_size = raw_len;
     if (flags & kBlockEnd) complete = true;
     return true;
   }

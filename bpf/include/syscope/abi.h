@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* SPDX-License-Identifier: (LGPL-2.1-only OR BSD-2-Clause) */
 /* The kernel/userspace contract: map values, ring-buffer records and counter indices shared by
  * the bpf/ programs and userspace. Fixed-width fields and explicit padding only, so that
  * clang -target bpf and g++ agree on every offset. */

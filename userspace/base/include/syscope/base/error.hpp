@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The one error type that ends a run: a one-line message and DESIGN.md's exit code.
+// The one error type that ends a run: a one-line message and its exit code (README.md: Exit codes).
 #pragma once
 #include <stdexcept>
 #include <string>
