@@ -21,11 +21,13 @@ int main(int argc, char **argv)
 	sigemptyset(&stop);
 	sigaddset(&stop, SIGINT);
 	sigaddset(&stop, SIGTERM);
-	sigprocmask(SIG_BLOCK, &stop, NULL); /* before attaching: no window where a signal kills us */
+	sigprocmask(SIG_BLOCK, &stop,
+		    NULL); /* before attaching: no window where a signal kills us */
 
 	struct floor_bpf *skel = floor_bpf__open_and_load();
 	if (!skel) {
-		fprintf(stderr, "bench_floor: cannot load the empty programs (root? kernel BTF?)\n");
+		fprintf(stderr,
+			"bench_floor: cannot load the empty programs (root? kernel BTF?)\n");
 		return 3;
 	}
 	struct bpf_link *enter = bpf_program__attach(skel->progs.floor_enter);

@@ -126,16 +126,18 @@ int main(int argc, char **argv) {
     return 1;
   }
   const json &meta = raw.meta;
-  json summary = {{"meta", meta}, {"overhead", json::array()}, {"streaming", json::array()},
-                  {"scale", json::array()}, {"startup", json::array()}, {"targets", json::array()}};
+  json summary = {
+      {"meta", meta},           {"overhead", json::array()}, {"streaming", json::array()},
+      {"scale", json::array()}, {"startup", json::array()},  {"targets", json::array()}};
   std::ostringstream md;
   std::string rounds = std::to_string(meta.value("rounds", 0));
 
   md << "## syscope bench, " << meta.value("date", "?") << "\n\n"
      << "Machine: kernel " << meta.value("kernel", "?") << ", " << meta.value("nproc", 0)
      << " cores, " << meta.value("cpu", "?") << "; syscope " << meta.value("build_type", "?")
-     << " build; load average (1, 5, 15 min) " << meta.value("loadavg_start", "?") << " at the start, "
-     << meta.value("loadavg_end", "?") << " at the end" << (meta.value("quick", false) ? "; QUICK run (short loops, 1 round): not for reading" : "")
+     << " build; load average (1, 5, 15 min) " << meta.value("loadavg_start", "?")
+     << " at the start, " << meta.value("loadavg_end", "?") << " at the end"
+     << (meta.value("quick", false) ? "; QUICK run (short loops, 1 round): not for reading" : "")
      << ".\n\n";
 
   // 1. Per-syscall overhead
@@ -168,9 +170,13 @@ int main(int argc, char **argv) {
            << fmt("%.0f", c.stats->max) << " | " << ratio(c.stats, untraced) << " | "
            << ratio(c.stats, floor) << " | " << fmt("%.0f", wall->median) << " | "
            << fmt("%.0f", wall->min) << ".." << fmt("%.0f", wall->max) << " |\n";
-        row.update({{"cpu_median_ns", c.stats->median}, {"cpu_min_ns", c.stats->min},
-                    {"cpu_max_ns", c.stats->max}, {"wall_median_ns", wall->median},
-                    {"wall_min_ns", wall->min}, {"wall_max_ns", wall->max}, {"runs", c.stats->n}});
+        row.update({{"cpu_median_ns", c.stats->median},
+                    {"cpu_min_ns", c.stats->min},
+                    {"cpu_max_ns", c.stats->max},
+                    {"wall_median_ns", wall->median},
+                    {"wall_min_ns", wall->min},
+                    {"wall_max_ns", wall->max},
+                    {"runs", c.stats->n}});
         if (untraced) row["x_untraced"] = c.stats->median / untraced->median;
         if (floor) row["x_floor"] = c.stats->median / floor->median;
       }
@@ -196,11 +202,14 @@ int main(int argc, char **argv) {
       }
       std::string per_workload;
       for (const auto &[w, v] : distinct)
-        per_workload += (per_workload.empty() ? "" : ", ") + w + " " + fmt("%.0f", stats_of(v)->median);
-      md << "| " << m.label << " | first-seen events (distinct syscalls in the profile, per workload); "
+        per_workload +=
+            (per_workload.empty() ? "" : ", ") + w + " " + fmt("%.0f", stats_of(v)->median);
+      md << "| " << m.label
+         << " | first-seen events (distinct syscalls in the profile, per workload); "
          << "losses the kernel counted | " << per_workload << "; losses: "
-         << (lossy ? std::to_string(lossy) + " of " + std::to_string(runs) + " runs (" + losses + ")"
-                   : "0 in all " + std::to_string(runs) + " runs")
+         << (lossy
+                 ? std::to_string(lossy) + " of " + std::to_string(runs) + " runs (" + losses + ")"
+                 : "0 in all " + std::to_string(runs) + " runs")
          << " |\n";
       summary["streaming"].push_back({{"mode", m.id}, {"runs", runs}, {"runs_with_losses", lossy}});
     } else if (m.id == "trace" && m.status == "ok") {
@@ -221,11 +230,16 @@ int main(int argc, char **argv) {
       }
       auto r = stats_of(rates);
       md << "| " << m.label << " | records/s written (workload runs, incl. start and end), drops "
-         << "the kernel counted | " << (r ? fmt("%.0f", r->median) + " median, " + fmt("%.0f", r->max) + " max" : "none")
-         << "; drops: " << (lossy ? std::to_string(lossy) + " of " + std::to_string(runs) + " runs (" + losses + ")"
-                                  : "0 in all " + std::to_string(runs) + " runs")
+         << "the kernel counted | "
+         << (r ? fmt("%.0f", r->median) + " median, " + fmt("%.0f", r->max) + " max" : "none")
+         << "; drops: "
+         << (lossy
+                 ? std::to_string(lossy) + " of " + std::to_string(runs) + " runs (" + losses + ")"
+                 : "0 in all " + std::to_string(runs) + " runs")
          << " |\n";
-      summary["streaming"].push_back({{"mode", m.id}, {"runs", runs}, {"runs_with_losses", lossy},
+      summary["streaming"].push_back({{"mode", m.id},
+                                      {"runs", runs},
+                                      {"runs_with_losses", lossy},
                                       {"records_per_s_median", r ? r->median : 0}});
     } else if (m.id == "trace") {
       md << "| " << m.label << " | records/s; drops vs kernel counters | " << m.status << " |\n";
@@ -250,17 +264,20 @@ int main(int argc, char **argv) {
   for (const auto &j : raw.by_kind["scale"]) {
     std::string store = j.at("store");
     if (j.contains("error")) {
-      md << "| " << store << " | " << j.at("cgroups") << " | failed: " << j.at("error").get<std::string>() << " | | | |\n";
+      md << "| " << store << " | " << j.at("cgroups")
+         << " | failed: " << j.at("error").get<std::string>() << " | | | |\n";
       continue;
     }
     double total = j.at("map_bytes").get<double>() + j.value("element_bound_bytes", 0.0);
     md << "| " << store << " | " << j.at("cgroups") << " | " << mib(total) << " | "
-       << j.value("map_detail", "") << " | " << fmt("%.1f MiB", j.at("hwm_kib").get<double>() / 1024)
-       << " | " << fmt("%.0f ms", j.at("write_ms").get<double>()) << " |\n";
+       << j.value("map_detail", "") << " | "
+       << fmt("%.1f MiB", j.at("hwm_kib").get<double>() / 1024) << " | "
+       << fmt("%.0f ms", j.at("write_ms").get<double>()) << " |\n";
     json row = j;
     row["map_total_bytes"] = total;
     summary["scale"].push_back(row);
-    if (!largest.count(store) || largest[store].at("cgroups") < j.at("cgroups")) largest[store] = row;
+    if (!largest.count(store) || largest[store].at("cgroups") < j.at("cgroups"))
+      largest[store] = row;
   }
 
   // 4. Startup
@@ -281,7 +298,8 @@ int main(int argc, char **argv) {
     auto s = stats_of(startup[tool]);
     md << "| `" << tool << "` | ";
     if (s)
-      md << fmt("%.0f", s->median) << " | " << fmt("%.0f", s->min) << ".." << fmt("%.0f", s->max) << " |\n";
+      md << fmt("%.0f", s->median) << " | " << fmt("%.0f", s->min) << ".." << fmt("%.0f", s->max)
+         << " |\n";
     else
       md << startup_status[tool] << " | |\n";
     json row = {{"command", tool}};
@@ -308,7 +326,8 @@ int main(int argc, char **argv) {
       const Entry *bt = find_mode(raw, "bpftrace");
       if (rec && floor)
         target(m.label + " <= 1.1x empty sys_enter, " + w.label,
-               fmt("%.0f", rec->median) + " vs " + fmt("%.0f", floor->median) + " CPU ns = " + ratio(rec, floor),
+               fmt("%.0f", rec->median) + " vs " + fmt("%.0f", floor->median) +
+                   " CPU ns = " + ratio(rec, floor),
                verdict(rec->median <= 1.1 * floor->median));
       else
         target(m.label + " <= 1.1x empty sys_enter, " + w.label, "not measured", "MISS");
@@ -323,7 +342,8 @@ int main(int argc, char **argv) {
   }
   for (const auto &[store, row] : largest) {
     int n = row.at("cgroups");
-    std::string at = n == 1000 ? "" : " (measured at " + std::to_string(n) + ", the target is at 1000)";
+    std::string at =
+        n == 1000 ? "" : " (measured at " + std::to_string(n) + ", the target is at 1000)";
     double bytes = row.at("map_total_bytes");
     double hwm = row.at("hwm_kib").get<double>() * 1024;
     target("record (" + store + ") at 1,000 cgroups: BPF map memory < 8 MiB" + at, mib(bytes),
@@ -336,7 +356,8 @@ int main(int argc, char **argv) {
     auto pair = overhead_cell(raw, w.id, "floor_pair").stats;
     if (watch && pair)
       target("syscope watch, task without filter <= 1.1x empty sys_enter+sys_exit, " + w.label,
-             fmt("%.0f", watch->median) + " vs " + fmt("%.0f", pair->median) + " CPU ns = " + ratio(watch, pair),
+             fmt("%.0f", watch->median) + " vs " + fmt("%.0f", pair->median) +
+                 " CPU ns = " + ratio(watch, pair),
              verdict(watch->median <= 1.1 * pair->median));
   }
   for (const auto &m : raw.modes)

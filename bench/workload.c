@@ -68,8 +68,8 @@ static struct cost timed(void (*loop)(long), long calls_per_iter)
 	double calls = (double)iters * calls_per_iter;
 	double wall = clock_ns(CLOCK_MONOTONIC), cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID);
 	loop(iters);
-	return (struct cost){ (clock_ns(CLOCK_MONOTONIC) - wall) / calls,
-			      (clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu) / calls };
+	return (struct cost){(clock_ns(CLOCK_MONOTONIC) - wall) / calls,
+			     (clock_ns(CLOCK_THREAD_CPUTIME_ID) - cpu) / calls};
 }
 
 struct pinned {
@@ -112,10 +112,11 @@ int main(int argc, char **argv)
 		unlink(small_file);
 	} else if (strcmp(argv[1], "getppid2") == 0) {
 		/* Both threads' per-call cost, averaged: what each core pays while the other is busy. */
-		struct pinned threads[2] = { { .cpu = 0 }, { .cpu = 1 } };
+		struct pinned threads[2] = {{.cpu = 0}, {.cpu = 1}};
 
 		for (int i = 0; i < 2; i++)
-			if (pthread_create(&threads[i].thread, NULL, pinned_getppid, &threads[i]) != 0) {
+			if (pthread_create(&threads[i].thread, NULL, pinned_getppid, &threads[i]) !=
+			    0) {
 				fprintf(stderr, "bench_workload: pthread_create failed\n");
 				return 1;
 			}

@@ -72,7 +72,8 @@ static __always_inline void record_call(struct syscope_cg_syscalls *cg, struct t
 		return;
 	if (__sync_fetch_and_or(&cg->bits[set][arch][word], bit) & bit)
 		return; /* another CPU set it first and reported it */
-	emit_first_seen(cgroup_id_or_0 ? cgroup_id_or_0 : bpf_get_current_cgroup_id(), nr, arch, set);
+	emit_first_seen(cgroup_id_or_0 ? cgroup_id_or_0 : bpf_get_current_cgroup_id(), nr, arch,
+			set);
 }
 
 static __always_inline struct syscope_cg_syscalls *hash_bitmap(__u64 cgroup_id)

@@ -13,7 +13,7 @@
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 1024);
-	__type(key, __u32);   /* tid */
+	__type(key, __u32); /* tid */
 	__type(value, __u8);
 } unmarked SEC(".maps") __weak;
 

@@ -19,7 +19,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, SYSCOPE_ARCH_COUNT * SYSCOPE_SYSCALL_BITS);
+	__uint(max_entries, (SYSCOPE_ARCH_COUNT * SYSCOPE_SYSCALL_BITS));
 	__type(key, __u32);
 	__type(value, struct syscope_capture_plan);
 } capture_plan SEC(".maps");
@@ -30,10 +30,10 @@ struct call_state {
 	__u64 args[6];
 	__s32 nr;
 	__u16 arch;
-	__u16 flags;       /* SYSCOPE_SYSCALL_* known at entry */
+	__u16 flags; /* SYSCOPE_SYSCALL_* known at entry */
 	__u32 active;
-	__u16 nslots;      /* slots[] the record carries: the last filled plan slot + 1 */
-	__u8 retry;        /* bit i: slot i's entry read failed: try again at exit, when the kernel
+	__u16 nslots; /* slots[] the record carries: the last filled plan slot + 1 */
+	__u8 retry;   /* bit i: slot i's entry read failed: try again at exit, when the kernel
 			    * has touched the page itself (a path in .rodata is often not resident) */
 	__u8 pad;
 	/* As the record carries them; slot i is the plan's slot i. */
@@ -58,8 +58,9 @@ struct {
 
 static __always_inline __u64 submit_flags(void)
 {
-	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > WAKEUP_THRESHOLD ? BPF_RB_FORCE_WAKEUP
-										   : BPF_RB_NO_WAKEUP;
+	return bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) > WAKEUP_THRESHOLD
+		       ? BPF_RB_FORCE_WAKEUP
+		       : BPF_RB_NO_WAKEUP;
 }
 
 static __always_inline int traced_cgroup(__u64 cgroup_id)
@@ -170,8 +171,7 @@ static __always_inline struct syscope_syscall_event *reserve_call(struct call_st
 	const __u32 base = sizeof(*ev), slot = sizeof(struct syscope_data_slot);
 
 	switch (st->nslots) {
-	case 0:
-		return reserve_record(SYSCOPE_EV_SYSCALL, base);
+	case 0: return reserve_record(SYSCOPE_EV_SYSCALL, base);
 	case 1:
 		ev = reserve_record(SYSCOPE_EV_SYSCALL, base + slot);
 		if (ev)
@@ -409,7 +409,8 @@ int BPF_PROG(trace_exec, struct task_struct *task, pid_t old_pid, struct linux_b
 	if (len > sizeof(ev->args))
 		len = sizeof(ev->args);
 	ev->args_len = 0;
-	if (len && bpf_probe_read_user(ev->args, len & (SYSCOPE_EXEC_ARGS_MAX - 1) ?: SYSCOPE_EXEC_ARGS_MAX,
+	if (len && bpf_probe_read_user(ev->args,
+				       len & (SYSCOPE_EXEC_ARGS_MAX - 1) ?: SYSCOPE_EXEC_ARGS_MAX,
 				       (const void *)arg_start) == 0)
 		ev->args_len = len;
 	else if (len)

@@ -9,14 +9,15 @@
 char LICENSE[] SEC("license") = "GPL"; /* the ring buffer and task helpers are GPL-only */
 
 #define SYSCOPE_SIGSYS 31
-#define SYSCOPE_SYS_SECCOMP 1         /* si_code of a seccomp SIGSYS */
+#define SYSCOPE_SYS_SECCOMP 1 /* si_code of a seccomp SIGSYS */
 #define SYSCOPE_SECCOMP_MODE_DEAD 3
 #define SYSCOPE_AUDIT_ARCH_I386 0x40000003
 
 static __always_inline void read_args(struct syscope_denial_event *ev, struct pt_regs *regs)
 {
 #if defined(__TARGET_ARCH_x86)
-	if (ev->arch == SYSCOPE_ARCH_COMPAT) { /* i386 passes arguments in ebx, ecx, edx, esi, edi, ebp */
+	/* i386 passes arguments in ebx, ecx, edx, esi, edi, ebp */
+	if (ev->arch == SYSCOPE_ARCH_COMPAT) {
 		ev->args[0] = (__u32)regs->bx;
 		ev->args[1] = (__u32)regs->cx;
 		ev->args[2] = (__u32)regs->dx;
@@ -35,8 +36,8 @@ static __always_inline void read_args(struct syscope_denial_event *ev, struct pt
 }
 
 /* Reserves and fills a record for `task`'s call `nr`; the caller submits it. */
-static __always_inline struct syscope_denial_event *
-new_denial(struct task_struct *task, long nr, __u32 arch, __u32 action, __u32 err)
+static __always_inline struct syscope_denial_event *new_denial(struct task_struct *task, long nr,
+							       __u32 arch, __u32 action, __u32 err)
 {
 	struct syscope_denial_event *ev = reserve_record(SYSCOPE_EV_DENIAL, sizeof(*ev));
 

@@ -4,8 +4,8 @@
 
 #include <cstdio>
 
-#include "syscope/cli/commands.hpp"
 #include "syscope/base/error.hpp"
+#include "syscope/cli/commands.hpp"
 
 int main(int argc, char **argv) {
   CLI::App app{"syscope: eBPF syscall observer that turns what containers really call into "

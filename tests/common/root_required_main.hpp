@@ -21,8 +21,10 @@ inline int run_root_required_tests(const char *suite, int argc, char **argv) {
     if (std::strncmp(argv[i], "--list", 6) == 0) listing = true;
   if (!listing) {
     std::string missing;
-    if (geteuid() != 0) missing = "root";
-    else if (access("/sys/kernel/btf/vmlinux", R_OK) != 0) missing = "kernel BTF";
+    if (geteuid() != 0)
+      missing = "root";
+    else if (access("/sys/kernel/btf/vmlinux", R_OK) != 0)
+      missing = "kernel BTF";
     if (!missing.empty()) {
       const char *ci = std::getenv("CI");
       bool in_ci = ci && std::string(ci) == "true";

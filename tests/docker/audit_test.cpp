@@ -125,7 +125,7 @@ TEST_CASE("audit: the verdict for each way a container's seccomp is set", "[dock
   if (!priv_runs) WARN("--privileged containers cannot start here: checked with --all");
 
   const std::map<std::string, std::string> expected = {
-      {def.name(), "PASS"}, {eq.name(), "FAIL"},     {colon.name(), "FAIL"},
+      {def.name(), "PASS"},    {eq.name(), "FAIL"},    {colon.name(), "FAIL"},
       {custom.name(), "PASS"}, {allow.name(), "FAIL"}, {priv.name(), "FAIL"}};
 
   for (bool all : {false, true}) {
@@ -154,8 +154,7 @@ TEST_CASE("audit: the verdict for each way a container's seccomp is set", "[dock
         CHECK(row["known_to_api"] == true);
         CHECK(row["image"] == kBusyboxImage);
         if (verdict == "FAIL")
-          CHECK(row["findings"][0]["controls"] ==
-                json({"CIS-5.21", "CIS-5.22", "DKER-EE-002070"}));
+          CHECK(row["findings"][0]["controls"] == json({"CIS-5.21", "CIS-5.22", "DKER-EE-002070"}));
         else
           CHECK(row["findings"].empty());
       }
@@ -197,8 +196,8 @@ TEST_CASE("audit: the verdict for each way a container's seccomp is set", "[dock
   }
 
   {  // Without the Docker API: a warning, and the kernel view alone still fails.
-    RunResult r = run({syscope_bin(), "audit", "--json", "--docker-socket",
-                       (dir / "no-such.sock").string()});
+    RunResult r =
+        run({syscope_bin(), "audit", "--json", "--docker-socket", (dir / "no-such.sock").string()});
     CHECK(r.status == 1);
     CHECK(r.err.find("warning: Docker not reachable") != std::string::npos);
     json doc = json::parse(r.out);
@@ -228,8 +227,10 @@ TEST_CASE("audit: only the default and a deny-by-default profile: exit 0", "[doc
   size_t foreign_failures = 0;
   for (const auto &c : doc["containers"]) {
     INFO(c.dump());
-    if (c["known_to_api"] == true) CHECK(c["verdict"] == "PASS");
-    else if (c["verdict"] == "FAIL") ++foreign_failures;
+    if (c["known_to_api"] == true)
+      CHECK(c["verdict"] == "PASS");
+    else if (c["verdict"] == "FAIL")
+      ++foreign_failures;
   }
   if (foreign_failures) {
     WARN(foreign_failures << " failing container(s) of another runtime on this host: exit 1");
@@ -282,5 +283,6 @@ TEST_CASE("audit: a process without seccomp in a default container: config and k
   std::string reason = row["findings"][0]["reason"];
   CHECK(reason.rfind("config and kernel disagree: the config claims a default profile but 1 of 2 "
                      "processes run without seccomp (Seccomp: 0): " +
-                     std::to_string(intruder) + " (sleep)", 0) == 0);
+                         std::to_string(intruder) + " (sleep)",
+                     0) == 0);
 }

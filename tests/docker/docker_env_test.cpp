@@ -49,8 +49,8 @@ TEST_CASE("the busybox image has its applets but no busybox command", "[docker]"
   RunResult which = docker_run({"--rm", kBusyboxImage, "which", "busybox"});
   CHECK(which.status != 0);
   CHECK(which.out.empty());
-  RunResult listed = docker_run({"--rm", kBusyboxImage, "sh", "-c",
-                                 "ls -a /bin /sbin /usr/bin /usr/sbin | grep -x busybox"});
+  RunResult listed = docker_run(
+      {"--rm", kBusyboxImage, "sh", "-c", "ls -a /bin /sbin /usr/bin /usr/sbin | grep -x busybox"});
   CHECK(listed.status != 0);
 
   for (const char *applet : {"sh", "ls", "cat", "sleep", "unshare", "chroot", "nc", "httpd"}) {

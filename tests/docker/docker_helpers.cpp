@@ -62,8 +62,7 @@ RunResult docker_run(const std::vector<std::string> &args) {
 
 std::string docker_inspect(const std::string &target, const std::string &go_template) {
   RunResult r = docker("inspect", "-f", go_template, target);
-  if (r.status != 0)
-    throw std::runtime_error("docker inspect " + target + " failed: " + r.err);
+  if (r.status != 0) throw std::runtime_error("docker inspect " + target + " failed: " + r.err);
   while (!r.out.empty() && (r.out.back() == '\n' || r.out.back() == '\r')) r.out.pop_back();
   return r.out;
 }
@@ -88,7 +87,8 @@ ContainerGuard::~ContainerGuard() {
 Background::Background(std::vector<std::string> argv, std::string log)
     : pid_(spawn_logged(std::move(argv), log)), log_(std::move(log)) {}
 
-Background::Background(Background &&other) noexcept : pid_(other.pid_), log_(std::move(other.log_)) {
+Background::Background(Background &&other) noexcept
+    : pid_(other.pid_), log_(std::move(other.log_)) {
   other.pid_ = -1;
 }
 

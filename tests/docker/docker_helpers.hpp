@@ -31,10 +31,10 @@ std::string docker_cli();
 // `docker -H <docker_host()> ARGS...`, captured (stdin is /dev/null).
 RunResult docker(const std::vector<std::string> &args);
 // docker("ps", "-a") as well as docker({"ps", "-a"}) or docker(vector).
-template <typename... Args,
-          std::enable_if_t<(sizeof...(Args) > 0) &&
-                               (std::is_convertible_v<Args &&, std::string> && ...),
-                           int> = 0>
+template <
+    typename... Args,
+    std::enable_if_t<(sizeof...(Args) > 0) && (std::is_convertible_v<Args &&, std::string> && ...),
+                     int> = 0>
 RunResult docker(Args &&...args) {
   return docker(std::vector<std::string>{std::string(std::forward<Args>(args))...});
 }

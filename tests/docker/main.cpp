@@ -3,4 +3,6 @@
 // ctest fixture starts with scripts/docker-env.
 #include "../common/root_required_main.hpp"
 
-int main(int argc, char **argv) { return syscope::test::run_root_required_tests("docker", argc, argv); }
+int main(int argc, char **argv) {
+  return syscope::test::run_root_required_tests("docker", argc, argv);
+}

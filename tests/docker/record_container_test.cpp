@@ -45,10 +45,10 @@ assert os.waitpid(pid, 0)[1] == 0
 print("ok")
 )py";
 
-Background record_containers(const TempDir &dir, std::vector<std::string> names, const std::string &out,
-                             std::vector<std::string> extra = {}) {
-  std::vector<std::string> argv = {syscope_bin(), "record", "--docker-socket", docker_socket_path(),
-                                   "--wait", "60", "-o", out};
+Background record_containers(const TempDir &dir, std::vector<std::string> names,
+                             const std::string &out, std::vector<std::string> extra = {}) {
+  std::vector<std::string> argv = {
+      syscope_bin(), "record", "--docker-socket", docker_socket_path(), "--wait", "60", "-o", out};
   for (const auto &name : names) {
     argv.push_back("--container");
     argv.push_back(name);
@@ -73,7 +73,8 @@ bool has(const std::vector<std::string> &v, const std::string &s) {
 void check_starts(const fs::path &profile, const std::string &image, std::vector<std::string> cmd,
                   int times) {
   for (int i = 0; i < times; ++i) {
-    std::vector<std::string> args = {"--rm", "--security-opt", "seccomp=" + profile.string(), image};
+    std::vector<std::string> args = {"--rm", "--security-opt", "seccomp=" + profile.string(),
+                                     image};
     args.insert(args.end(), cmd.begin(), cmd.end());
     auto result = docker_run(args);
     INFO("start " << i + 1 << " of " << times << ": " << result.err);
@@ -86,7 +87,8 @@ void check_starts(const fs::path &profile, const std::string &image, std::vector
 void check_probes_denied(const fs::path &profile) {
   for (std::vector<std::string> probe : {std::vector<std::string>{"unshare", "-U", "true"},
                                          std::vector<std::string>{"chroot", "/", "true"}}) {
-    std::vector<std::string> args = {"--rm", "--security-opt", "seccomp=" + profile.string(), kBusyboxImage};
+    std::vector<std::string> args = {"--rm", "--security-opt", "seccomp=" + profile.string(),
+                                     kBusyboxImage};
     args.insert(args.end(), probe.begin(), probe.end());
     auto result = docker_run(args);
     INFO(probe[0] << ": " << result.err);
@@ -97,8 +99,9 @@ void check_probes_denied(const fs::path &profile) {
 
 }  // namespace
 
-TEST_CASE("record --container: a busybox workload, started after record, runs 50 times under its profile",
-          "[docker][record]") {
+TEST_CASE(
+    "record --container: a busybox workload, started after record, runs 50 times under its profile",
+    "[docker][record]") {
   TempDir dir;
   ContainerGuard guard(container_name("wl"));
   auto rec = record_containers(dir, {guard.name()}, (dir / "p.json").string());
@@ -110,7 +113,8 @@ TEST_CASE("record --container: a busybox workload, started after record, runs 50
   CHECK(rec.log().find("recorded under a seccomp filter") != std::string::npos);
   CHECK(rec.log().find("syscalls Docker's default allows") != std::string::npos);
   auto names = allowed(dir / "p.json");
-  for (const char *setup_only : {"mount", "pivot_root", "sethostname", "unshare", "umount2", "keyctl"})
+  for (const char *setup_only :
+       {"mount", "pivot_root", "sethostname", "unshare", "umount2", "keyctl"})
     CHECK_FALSE(has(names, setup_only));  // runc's setup, before the filter
   for (const char *gap : {"capset", "setgroups", "execve"}) CHECK(has(names, gap));
   CHECK(has(names, "bind"));  // httpd on loopback
@@ -143,24 +147,28 @@ TEST_CASE("record -- docker run: the profile is the container's", "[docker][reco
   check_probes_denied(dir / "p.json");
 }
 
-TEST_CASE("record --container under seccomp=unconfined: unshare allowed and said so, chroot still denied",
-          "[docker][record]") {
+TEST_CASE(
+    "record --container under seccomp=unconfined: unshare allowed and said so, chroot still denied",
+    "[docker][record]") {
   TempDir dir;
   ContainerGuard guard(container_name("unconf"));
   auto rec = record_containers(dir, {guard.name()}, (dir / "p.json").string());
   REQUIRE(rec.wait_for("recording"));
   const char *workload = "unshare -U true && ls / > /dev/null && echo ok";
   REQUIRE(docker_run({"--name", guard.name(), "--security-opt", "seccomp=unconfined", kBusyboxImage,
-                      "sh", "-c", workload}).status == 0);
+                      "sh", "-c", workload})
+              .status == 0);
   REQUIRE(rec.wait() == 0);
   INFO(rec.log());
   CHECK(rec.log().find("recorded without a filter") != std::string::npos);
   CHECK(rec.log().find("allows unshare, which Docker's default refuses") != std::string::npos);
   auto names = allowed(dir / "p.json");
   CHECK(has(names, "unshare"));
-  for (const char *setup_only : {"mount", "pivot_root", "sethostname"}) CHECK_FALSE(has(names, setup_only));
+  for (const char *setup_only : {"mount", "pivot_root", "sethostname"})
+    CHECK_FALSE(has(names, setup_only));
   check_starts(dir / "p.json", kBusyboxImage, {"sh", "-c", workload}, 20);
-  auto chroot = docker_run({"--rm", "--security-opt", "seccomp=" + (dir / "p.json").string(), kBusyboxImage, "chroot", "/", "true"});
+  auto chroot = docker_run({"--rm", "--security-opt", "seccomp=" + (dir / "p.json").string(),
+                            kBusyboxImage, "chroot", "/", "true"});
   CHECK(chroot.err.find("Operation not permitted") != std::string::npos);
 }
 
@@ -169,7 +177,8 @@ TEST_CASE("record --container: a multi-threaded Python runtime", "[docker][recor
   ContainerGuard guard(container_name("threads"));
   auto rec = record_containers(dir, {guard.name()}, (dir / "p.json").string());
   REQUIRE(rec.wait_for("recording"));
-  auto run = docker_run({"--name", guard.name(), kThreadedImage, "python3", "-c", kThreadedWorkload});
+  auto run =
+      docker_run({"--name", guard.name(), kThreadedImage, "python3", "-c", kThreadedWorkload});
   INFO(run.err);
   REQUIRE(run.status == 0);
   REQUIRE(rec.wait() == 0);
@@ -180,25 +189,31 @@ TEST_CASE("record --container: a multi-threaded Python runtime", "[docker][recor
   check_probes_denied(dir / "p.json");
 }
 
-TEST_CASE("record --container: two containers at once get two different profiles", "[docker][record]") {
+TEST_CASE("record --container: two containers at once get two different profiles",
+          "[docker][record]") {
   TempDir dir;
   ContainerGuard a(container_name("twoa")), b(container_name("twob"));
   auto rec = record_containers(dir, {a.name(), b.name()}, dir.path().string());
   REQUIRE(rec.wait_for("recording"));
-  std::thread other([&] { docker_run({"--name", b.name(), kBusyboxImage, "sh", "-c", "ls / > /dev/null; echo ok"}); });
-  REQUIRE(docker_run({"--name", a.name(), kBusyboxImage, "sh", "-c", kBusyboxWorkload}).status == 0);
+  std::thread other([&] {
+    docker_run({"--name", b.name(), kBusyboxImage, "sh", "-c", "ls / > /dev/null; echo ok"});
+  });
+  REQUIRE(docker_run({"--name", a.name(), kBusyboxImage, "sh", "-c", kBusyboxWorkload}).status ==
+          0);
   other.join();
   REQUIRE(rec.wait() == 0);
   auto names_a = allowed(dir / (a.name() + ".json"));
   auto names_b = allowed(dir / (b.name() + ".json"));
   CHECK(has(names_a, "bind"));
   CHECK_FALSE(has(names_b, "bind"));
-  check_starts(dir / (b.name() + ".json"), kBusyboxImage, {"sh", "-c", "ls / > /dev/null; echo ok"}, 5);
+  check_starts(dir / (b.name() + ".json"), kBusyboxImage, {"sh", "-c", "ls / > /dev/null; echo ok"},
+               5);
 }
 
-TEST_CASE("record --container: a container that never appears is exit 3 after --wait", "[docker][record]") {
-  auto result = run({syscope_bin(), "record", "--docker-socket", docker_socket_path(), "--wait", "1",
-                     "--container", "syscope-never-started", "-o", "/tmp/syscope-never.json"});
+TEST_CASE("record --container: a container that never appears is exit 3 after --wait",
+          "[docker][record]") {
+  auto result = run({syscope_bin(), "record", "--docker-socket", docker_socket_path(), "--wait",
+                     "1", "--container", "syscope-never-started", "-o", "/tmp/syscope-never.json"});
   CHECK(result.status == 3);
   CHECK(result.err.find("syscope-never-started did not appear within 1 s") != std::string::npos);
   CHECK_FALSE(fs::exists("/tmp/syscope-never.json"));

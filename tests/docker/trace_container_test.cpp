@@ -16,7 +16,8 @@
 
 using namespace syscope::test;
 
-TEST_CASE("trace --container: a container started later is traced whole, others are not", "[docker][trace]") {
+TEST_CASE("trace --container: a container started later is traced whole, others are not",
+          "[docker][trace]") {
   TempDir dir;
   ContainerGuard wanted(container_name("traced")), other(container_name("bystander"));
   std::string file = (dir / "c.trace").string();
@@ -46,14 +47,16 @@ TEST_CASE("trace --container killed with SIGKILL: a slow container's calls are i
   TempDir dir;
   ContainerGuard slow(container_name("slow"));
   std::string file = (dir / "k.trace").string();
-  std::vector<std::string> argv{syscope_bin(), "trace", "--docker-socket", docker_socket_path(),
-                                "--container", slow.name(), "-o", file};
+  std::vector<std::string> argv{
+      syscope_bin(), "trace", "--docker-socket", docker_socket_path(), "--container", slow.name(),
+      "-o",          file};
   std::optional<Background> trace;
   trace.emplace(argv, (dir / "trace.log").string());
   REQUIRE(trace->wait_for("waiting for"));
   // One cat a second, from its start on; `docker run -d` returns once it runs.
   REQUIRE(docker_run({"-d", "--name", slow.name(), kBusyboxImage, "sh", "-c",
-                      "while :; do cat /etc/hostname; sleep 1; done"}).status == 0);
+                      "while :; do cat /etc/hostname; sleep 1; done"})
+              .status == 0);
   std::this_thread::sleep_for(std::chrono::seconds(5));
   REQUIRE(trace->log().find("tracing " + slow.name()) != std::string::npos);
   trace.reset();  // SIGKILL (Background's destructor), reaped

@@ -30,7 +30,8 @@ std::vector<nlohmann::json> denials_of(const std::string &log, const std::string
   std::string line;
   while (std::getline(lines, line)) {
     auto j = nlohmann::json::parse(line, nullptr, false);
-    if (j.is_discarded() || j.value("type", "") != "denial" || !j["container"].is_object()) continue;
+    if (j.is_discarded() || j.value("type", "") != "denial" || !j["container"].is_object())
+      continue;
     if (j["container"].value("name", "") == container) found.push_back(j);
   }
   return found;
@@ -38,7 +39,8 @@ std::vector<nlohmann::json> denials_of(const std::string &log, const std::string
 
 bool has_call(const std::vector<nlohmann::json> &denials, const std::string &syscall) {
   for (const auto &d : denials)
-    if (d["syscall"] == syscall && d["errno_name"] == "EPERM" && !d.value("reason", "").empty()) return true;
+    if (d["syscall"] == syscall && d["errno_name"] == "EPERM" && !d.value("reason", "").empty())
+      return true;
   return false;
 }
 
@@ -70,7 +72,8 @@ TEST_CASE("watch: the same calls in an unconfined container report nothing", "[d
   CHECK(denials_of(watch.log(), guard.name()).empty());
 }
 
-TEST_CASE("watch: a container started after watch and gone within 100 ms is still named", "[docker][watch]") {
+TEST_CASE("watch: a container started after watch and gone within 100 ms is still named",
+          "[docker][watch]") {
   TempDir dir;
   ContainerGuard guard(container_name("brief"));
   auto watch = start_watch(dir);

@@ -23,15 +23,65 @@ namespace {
 
 // Everything known_calls (64- and 32-bit, glibc's startup included) calls, found once with
 // strace -f and made generous; sysinfo and personality are left out on purpose.
-const std::vector<std::string> kKnownCallsNeeds = {
-    "_llseek", "access", "arch_prctl", "brk", "clock_gettime", "clock_gettime64", "clone",
-    "clone3", "close", "dup", "dup2", "execve", "exit", "exit_group", "faccessat", "fcntl",
-    "fcntl64", "fstat", "fstat64", "fstatat64", "futex", "getegid", "geteuid", "getgid", "getpid",
-    "getppid", "getrandom", "gettid", "getuid", "ioctl", "lseek", "madvise", "mmap", "mmap2",
-    "mprotect", "munmap", "nanosleep", "newfstatat", "openat", "pread64", "prlimit64", "read",
-    "readlink", "rseq", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sched_yield",
-    "set_robust_list", "set_thread_area", "set_tid_address", "sigaltstack", "statx", "tgkill",
-    "ugetrlimit", "uname", "wait4", "waitid", "write"};
+const std::vector<std::string> kKnownCallsNeeds = {"_llseek",
+                                                   "access",
+                                                   "arch_prctl",
+                                                   "brk",
+                                                   "clock_gettime",
+                                                   "clock_gettime64",
+                                                   "clone",
+                                                   "clone3",
+                                                   "close",
+                                                   "dup",
+                                                   "dup2",
+                                                   "execve",
+                                                   "exit",
+                                                   "exit_group",
+                                                   "faccessat",
+                                                   "fcntl",
+                                                   "fcntl64",
+                                                   "fstat",
+                                                   "fstat64",
+                                                   "fstatat64",
+                                                   "futex",
+                                                   "getegid",
+                                                   "geteuid",
+                                                   "getgid",
+                                                   "getpid",
+                                                   "getppid",
+                                                   "getrandom",
+                                                   "gettid",
+                                                   "getuid",
+                                                   "ioctl",
+                                                   "lseek",
+                                                   "madvise",
+                                                   "mmap",
+                                                   "mmap2",
+                                                   "mprotect",
+                                                   "munmap",
+                                                   "nanosleep",
+                                                   "newfstatat",
+                                                   "openat",
+                                                   "pread64",
+                                                   "prlimit64",
+                                                   "read",
+                                                   "readlink",
+                                                   "rseq",
+                                                   "rt_sigaction",
+                                                   "rt_sigprocmask",
+                                                   "rt_sigreturn",
+                                                   "sched_yield",
+                                                   "set_robust_list",
+                                                   "set_thread_area",
+                                                   "set_tid_address",
+                                                   "sigaltstack",
+                                                   "statx",
+                                                   "tgkill",
+                                                   "ugetrlimit",
+                                                   "uname",
+                                                   "wait4",
+                                                   "waitid",
+                                                   "write"};
 
 SyscallRule rule(std::vector<std::string> names, Action action,
                  std::optional<uint32_t> errno_ret = std::nullopt,
@@ -108,15 +158,16 @@ TEST_CASE("exec: argument conditions", "[exec]") {
   TempDir dir;
   std::string nr = std::to_string(*syscall_number(native_scmp_arch(), "personality"));
   SECTION("denied when arg0 == 0") {
-    auto profile = write_profile(dir, allowing({rule({"personality"}, Action::errno_,
-                                                     std::nullopt, {{0, 0, 0, Op::eq}})}));
+    auto profile = write_profile(
+        dir, allowing({rule({"personality"}, Action::errno_, std::nullopt, {{0, 0, 0, Op::eq}})}));
     CHECK(exec_under(profile, {test_prog("known_calls"), "--nr", nr}).out ==
           "nr" + nr + "=ERR EPERM\nknown_calls=DONE\n");
   }
   SECTION("allowed when the condition is arg0 != 0") {
-    auto profile = write_profile(dir, allowing({rule({"personality"}, Action::errno_,
-                                                     std::nullopt, {{0, 0, 0, Op::ne}})}));
-    CHECK(exec_under(profile, {test_prog("known_calls"), "--nr", nr}).out == "nr" + nr + "=OK\nknown_calls=DONE\n");
+    auto profile = write_profile(
+        dir, allowing({rule({"personality"}, Action::errno_, std::nullopt, {{0, 0, 0, Op::ne}})}));
+    CHECK(exec_under(profile, {test_prog("known_calls"), "--nr", nr}).out ==
+          "nr" + nr + "=OK\nknown_calls=DONE\n");
   }
 }
 
@@ -132,8 +183,8 @@ TEST_CASE("exec: runc's ENOSYS above the profile's highest number", "[exec]") {
           "sysinfo=ERR EPERM\nknown_calls=DONE\n");
   }
   SECTION("--no-runc-enosys") {
-    RunResult r = exec_under(profile, {test_prog("known_calls"), "--nr", "1000"},
-                             {"--no-runc-enosys"});
+    RunResult r =
+        exec_under(profile, {test_prog("known_calls"), "--nr", "1000"}, {"--no-runc-enosys"});
     CHECK(r.out == "nr1000=ERR EPERM\nknown_calls=DONE\n");
   }
 #if SYSCOPE_HAVE_M32
@@ -175,8 +226,9 @@ TEST_CASE("exec: invalid profiles and missing files exit 2", "[exec]") {
     RunResult r = exec_under(profile, {test_prog("known_calls")});
     CHECK(r.status == 2);
     CHECK(r.out.empty());
-    CHECK(r.err == "syscope: " + profile + ": syscalls[0].action: unknown action "
-                   "\"SCMP_ACT_SOMETIMES\" (rule for sysinfo)\n");
+    CHECK(r.err == "syscope: " + profile +
+                       ": syscalls[0].action: unknown action "
+                       "\"SCMP_ACT_SOMETIMES\" (rule for sysinfo)\n");
   }
   SECTION("unknown operator") {
     auto profile = write_text(dir, R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
@@ -184,8 +236,9 @@ TEST_CASE("exec: invalid profiles and missing files exit 2", "[exec]") {
          "args": [{"index": 0, "value": 0, "op": "SCMP_CMP_SOMETIMES"}]}]})");
     RunResult r = exec_under(profile, {test_prog("known_calls")});
     CHECK(r.status == 2);
-    CHECK(r.err == "syscope: " + profile + ": syscalls[0].args[0].op: unknown operator "
-                   "\"SCMP_CMP_SOMETIMES\" (rule for sysinfo)\n");
+    CHECK(r.err == "syscope: " + profile +
+                       ": syscalls[0].args[0].op: unknown operator "
+                       "\"SCMP_CMP_SOMETIMES\" (rule for sysinfo)\n");
   }
   SECTION("no such profile") {
     RunResult r = exec_under((dir / "missing.json").string(), {test_prog("known_calls")});
@@ -199,8 +252,8 @@ TEST_CASE("exec: unknown syscall names are warned about and skipped", "[exec]") 
   auto profile =
       write_profile(dir, allowing({rule({"sysinfo", "not_a_syscall"}, Action::errno_, 1)}));
   RunResult r = exec_under(profile, {test_prog("known_calls"), "--extra"});
-  CHECK(r.err == "syscope: warning: unknown syscall \"not_a_syscall\" in " + profile +
-                     ": skipped\n");
+  CHECK(r.err ==
+        "syscope: warning: unknown syscall \"not_a_syscall\" in " + profile + ": skipped\n");
   CHECK(r.out == "sysinfo=ERR EPERM\nknown_calls=DONE\n");
 }
 

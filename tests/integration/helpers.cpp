@@ -58,7 +58,9 @@ RunResult run(const std::vector<std::string> &argv) {
 }
 
 std::string syscope_bin() { return SYSCOPE_BIN; }
-std::string test_prog(const std::string &name) { return std::string(SYSCOPE_PROGS_DIR) + "/" + name; }
+std::string test_prog(const std::string &name) {
+  return std::string(SYSCOPE_PROGS_DIR) + "/" + name;
+}
 
 std::string read_file(const std::filesystem::path &path) {
   std::ifstream in(path);

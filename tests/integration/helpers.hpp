@@ -12,9 +12,9 @@
 namespace syscope::test {
 
 struct RunResult {
-  int status = -1;      // exit status, or 128 + signal number when killed by a signal
-  std::string out;      // stdout
-  std::string err;      // stderr
+  int status = -1;  // exit status, or 128 + signal number when killed by a signal
+  std::string out;  // stdout
+  std::string err;  // stderr
 };
 
 // Runs argv (argv[0] is a path), waits for it; stdin is /dev/null.

@@ -73,8 +73,11 @@ TEST_CASE("lint --json: one document with findings, errors and a summary", "[lin
   nlohmann::json doc = nlohmann::json::parse(r.out);
   REQUIRE(doc["findings"].size() == 10);
   CHECK(doc["errors"].empty());
-  CHECK(doc["summary"] == nlohmann::json{{"files_checked", 6}, {"errors", 9}, {"warnings", 1},
-                                         {"unreadable", 0}, {"exit_status", 1}});
+  CHECK(doc["summary"] == nlohmann::json{{"files_checked", 6},
+                                         {"errors", 9},
+                                         {"warnings", 1},
+                                         {"unreadable", 0},
+                                         {"exit_status", 1}});
   const auto &f = doc["findings"][3];
   CHECK(f["file"] == "examples/docker-compose.vulnerable.yml");
   CHECK(f["line"] == 8);
@@ -142,7 +145,7 @@ TEST_CASE("lint the whole fixture tree: every kind found by the walk", "[lint]")
   nlohmann::json doc = nlohmann::json::parse(r.out);
   std::set<std::string> kinds;
   for (const auto &f : doc["findings"]) kinds.insert(f["kind"].get<std::string>());
-  CHECK(kinds == std::set<std::string>{"ci", "compose", "dockerfile", "kubernetes", "makefile",
-                                       "shell"});
+  CHECK(kinds ==
+        std::set<std::string>{"ci", "compose", "dockerfile", "kubernetes", "makefile", "shell"});
   CHECK(doc["errors"].size() == 2);
 }

@@ -46,7 +46,8 @@ bool has(const std::vector<std::string> &items, const std::string &item) {
 std::vector<std::string> stray_record_cgroups() {
   std::vector<std::string> stray;
   std::string root = syscope::cgroup::own_cgroup2_dir();
-  for (const auto &entry : fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied)) {
+  for (const auto &entry :
+       fs::recursive_directory_iterator(root, fs::directory_options::skip_permission_denied)) {
     std::string name = entry.path().filename().string();
     if (!entry.is_directory() || name.rfind("syscope-record-", 0) != 0) continue;
     std::string pid = name.substr(15, name.find('-', 15) - 15);
@@ -70,7 +71,8 @@ bool recorded_process_sleeps() {
   return false;
 }
 
-RunResult record(const fs::path &out, std::vector<std::string> cmd, std::vector<std::string> opts = {}) {
+RunResult record(const fs::path &out, std::vector<std::string> cmd,
+                 std::vector<std::string> opts = {}) {
   std::vector<std::string> argv = {syscope_bin(), "record", "-o", out.string()};
   argv.insert(argv.end(), opts.begin(), opts.end());
   argv.push_back("--");
@@ -85,7 +87,8 @@ TEST_CASE("record holds the calls of threads and forked children, and nothing el
   auto where = GENERATE(as<std::string>{}, "--thread-only", "--child-only");
   CAPTURE(store, where);
   TempDir dir;
-  auto result = record(dir / "p.json", {test_prog("known_calls"), where}, {"--bitmap-store", store});
+  auto result =
+      record(dir / "p.json", {test_prog("known_calls"), where}, {"--bitmap-store", store});
   INFO(result.err);
   REQUIRE(result.status == 0);
   auto names = allowed_names(load(dir / "p.json"));
@@ -105,7 +108,8 @@ TEST_CASE("record holds the calls of threads and forked children, and nothing el
 TEST_CASE("a recorded profile runs its program under exec and denies one extra call", "[record]") {
   TempDir dir;
   REQUIRE(record(dir / "p.json", {test_prog("known_calls")}).status == 0);
-  auto same = run({syscope_bin(), "exec", "--profile", (dir / "p.json").string(), "--", test_prog("known_calls")});
+  auto same = run({syscope_bin(), "exec", "--profile", (dir / "p.json").string(), "--",
+                   test_prog("known_calls")});
   INFO(same.err);
   CHECK(same.status == 0);
   auto extra = run({syscope_bin(), "exec", "--profile", (dir / "p.json").string(), "--",
@@ -114,7 +118,8 @@ TEST_CASE("a recorded profile runs its program under exec and denies one extra c
   CHECK(extra.status == 1);
 }
 
-TEST_CASE("32-bit calls are recorded under SCMP_ARCH_X86 and their profile works", "[record][m32]") {
+TEST_CASE("32-bit calls are recorded under SCMP_ARCH_X86 and their profile works",
+          "[record][m32]") {
   if (!SYSCOPE_HAVE_M32) {
     WARN("gcc -m32 does not work here (install gcc-multilib): no 32-bit test program");
     return;
@@ -130,7 +135,9 @@ TEST_CASE("32-bit calls are recorded under SCMP_ARCH_X86 and their profile works
   CHECK(has(names, "getppid"));
   CHECK(has(names, "set_thread_area"));  // i386 TLS setup; x86_64 uses arch_prctl
   CHECK_FALSE(has(names, "sysinfo"));
-  CHECK(run({syscope_bin(), "exec", "--profile", (dir / "p.json").string(), "--", test_prog("known_calls_m32")}).status == 0);
+  CHECK(run({syscope_bin(), "exec", "--profile", (dir / "p.json").string(), "--",
+             test_prog("known_calls_m32")})
+            .status == 0);
   auto extra = run({syscope_bin(), "exec", "--profile", (dir / "p.json").string(), "--",
                     test_prog("known_calls_m32"), "--extra"});
   CHECK(extra.out.find("sysinfo=ERR EPERM") != std::string::npos);
@@ -141,7 +148,8 @@ TEST_CASE("record waits for descendants that outlive the command", "[record]") {
   auto started = std::chrono::steady_clock::now();
   // The shell exits at once; its orphaned background sleep must still be waited for.
   auto result = record(dir / "p.json", {"/bin/sh", "-c", "/bin/sleep 0.4 & exit 5"});
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   INFO(result.err);
   CHECK(result.status == 5);  // CMD's own status, as time and strace report it
   CHECK(seconds >= 0.4);

@@ -320,8 +320,8 @@ void compare_with_strace(const std::string &prog, uint32_t scmp_arch) {
       for (size_t i : slots) {
         compared.insert(name);
         if (i >= t.args.size() || i >= o.args.size()) {
-          mismatches.push_back(name + ": no argument " + std::to_string(i) + "\n  strace:  " +
-                               t.line + "\n  syscope: " + o.line);
+          mismatches.push_back(name + ": no argument " + std::to_string(i) +
+                               "\n  strace:  " + t.line + "\n  syscope: " + o.line);
         } else if (!same_value(t.args[i], o.args[i])) {
           mismatches.push_back(name + " argument " + std::to_string(i) + ": strace " + t.args[i] +
                                ", syscope " + o.args[i] + "\n  strace:  " + t.line +
@@ -339,8 +339,7 @@ void compare_with_strace(const std::string &prog, uint32_t scmp_arch) {
   std::vector<std::string> missing;
   for (const auto &name : plan_calls(scmp_arch))
     if (!compared.count(name)) missing.push_back(name);
-  INFO("capture plan calls capture_calls did not make: " +
-       nlohmann::json(missing).dump());
+  INFO("capture plan calls capture_calls did not make: " + nlohmann::json(missing).dump());
   CHECK(missing.empty());
 }
 

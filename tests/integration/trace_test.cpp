@@ -50,8 +50,7 @@ RunResult trace_to(const fs::path &file, std::vector<std::string> cmd) {
 class KilledTrace {
  public:
   KilledTrace(const fs::path &file, std::vector<std::string> cmd, const fs::path &log)
-      : log_(log),
-        cgroups_(syscope::cgroup::own_cgroup2_dir()) {
+      : log_(log), cgroups_(syscope::cgroup::own_cgroup2_dir()) {
     prctl(PR_GET_CHILD_SUBREAPER, &was_subreaper_);
     prctl(PR_SET_CHILD_SUBREAPER, 1);
     std::vector<std::string> argv = {syscope_bin(), "trace", "-o", file.string(), "--"};
@@ -140,7 +139,8 @@ TEST_CASE("trace -- CMD: show decodes paths, socket addresses, errors, exec and 
   while (std::getline(lines, line)) {
     auto j = nlohmann::json::parse(line);
     CHECK((j["syscall"] == "openat" || j["syscall"] == "connect"));
-    if (j["syscall"] == "openat" && j.value("path", "") == "/etc/hostname") saw_open = j["ret"] >= 0;
+    if (j["syscall"] == "openat" && j.value("path", "") == "/etc/hostname")
+      saw_open = j["ret"] >= 0;
     if (j["syscall"] == "connect") saw_connect = j["errno_name"] == "ENOENT";
   }
   CHECK(saw_open);
@@ -155,7 +155,8 @@ TEST_CASE("profile from-trace equals record on the same program", "[trace]") {
   INFO(from_trace.err);
   REQUIRE(from_trace.status == 0);
   REQUIRE(run({syscope_bin(), "record", "-o", (dir / "record.json").string(), "--",
-               test_prog("trace_target")}).status == 0);
+               test_prog("trace_target")})
+              .status == 0);
   CHECK(allowed(dir / "from-trace.json") == allowed(dir / "record.json"));
   CHECK(allowed(dir / "from-trace.json").count("exit_group"));  // never completes, still in
 }
@@ -163,7 +164,10 @@ TEST_CASE("profile from-trace equals record on the same program", "[trace]") {
 TEST_CASE("a cut or damaged trace reads up to the damage", "[trace]") {
   TempDir dir;
   // Enough calls for several blocks: the writer ends one at least once a second and when full.
-  REQUIRE(trace_to(dir / "t.trace", {"/bin/sh", "-c", "for i in 1 2 3; do ls -R /usr/share/doc > /dev/null; sleep 1.1; done"}).status == 0);
+  REQUIRE(trace_to(dir / "t.trace",
+                   {"/bin/sh", "-c",
+                    "for i in 1 2 3; do ls -R /usr/share/doc > /dev/null; sleep 1.1; done"})
+              .status == 0);
   auto whole = run({syscope_bin(), "trace", "stats", "--json", (dir / "t.trace").string()});
   REQUIRE(whole.status == 0);
   auto whole_records = nlohmann::json::parse(whole.out)["records"].get<uint64_t>();
@@ -222,10 +226,12 @@ TEST_CASE("trace -- CMD killed with SIGKILL: a slow workload's calls are in the 
 TEST_CASE("a syscall storm: every call is in the file or counted as dropped", "[trace]") {
   TempDir dir;
   constexpr long kCalls = 3000000;
-  auto traced = trace_to(dir / "storm.trace", {test_prog("denier"), "--no-filter", "busy", std::to_string(kCalls)});
+  auto traced = trace_to(dir / "storm.trace",
+                         {test_prog("denier"), "--no-filter", "busy", std::to_string(kCalls)});
   INFO(traced.err);
   REQUIRE(traced.status == 0);
-  auto stats = nlohmann::json::parse(run({syscope_bin(), "trace", "stats", "--json", (dir / "storm.trace").string()}).out);
+  auto stats = nlohmann::json::parse(
+      run({syscope_bin(), "trace", "stats", "--json", (dir / "storm.trace").string()}).out);
   uint64_t getppid = 0;
   for (const auto &s : stats["syscalls"])
     if (s["name"] == "getppid") getppid += s["calls"].get<uint64_t>();

@@ -27,7 +27,8 @@ namespace {
 // syscope watch --json in the background; stdout and stderr to files in `dir`.
 class Watch {
  public:
-  explicit Watch(const TempDir &dir, std::vector<std::string> extra = {}) : out_(dir / "watch.out"), err_(dir / "watch.err") {
+  explicit Watch(const TempDir &dir, std::vector<std::string> extra = {})
+      : out_(dir / "watch.out"), err_(dir / "watch.err") {
     std::vector<std::string> argv = {syscope_bin(), "watch", "--json"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     pid_ = fork();
@@ -74,7 +75,8 @@ class Watch {
   int status_ = -1;
 };
 
-std::vector<nlohmann::json> of_pid_tree(const std::vector<nlohmann::json> &all, const std::string &comm) {
+std::vector<nlohmann::json> of_pid_tree(const std::vector<nlohmann::json> &all,
+                                        const std::string &comm) {
   std::vector<nlohmann::json> mine;
   for (const auto &d : all)
     if (d.value("comm", "") == comm) mine.push_back(d);
@@ -83,17 +85,20 @@ std::vector<nlohmann::json> of_pid_tree(const std::vector<nlohmann::json> &all, 
 
 }  // namespace
 
-TEST_CASE("watch reports each seccomp action once, with errno or signal and the syscall", "[watch]") {
+TEST_CASE("watch reports each seccomp action once, with errno or signal and the syscall",
+          "[watch]") {
   TempDir dir;
   Watch watch(dir);
-  auto result = run({test_prog("denier"), "errno", "eacces", "trap", "kill-process", "kill-thread", "natural"});
+  auto result = run(
+      {test_prog("denier"), "errno", "eacces", "trap", "kill-process", "kill-thread", "natural"});
   INFO(result.out << result.err);
   REQUIRE(result.status == 0);
   REQUIRE(watch.stop() == 0);
   auto denials = of_pid_tree(watch.denials(), "denier");
   INFO(watch.stderr_text());
   std::vector<std::string> seen;
-  for (const auto &d : denials) seen.push_back(d.value("syscall", "?") + "/" + d.value("action", "?"));
+  for (const auto &d : denials)
+    seen.push_back(d.value("syscall", "?") + "/" + d.value("action", "?"));
   std::sort(seen.begin(), seen.end());
   CHECK(seen == std::vector<std::string>{"acct/kill_process", "chroot/trap", "getpriority/errno",
                                          "setdomainname/kill_thread", "sysinfo/errno"});
@@ -122,14 +127,16 @@ TEST_CASE("watch: no false denial from busy filtered and unfiltered loops", "[wa
   CHECK(denials[0]["syscall"] == "sysinfo");
 }
 
-TEST_CASE("watch: threads blocked under a filter when it starts wake without false denials", "[watch]") {
+TEST_CASE("watch: threads blocked under a filter when it starts wake without false denials",
+          "[watch]") {
   TempDir dir;
   // A dozen threads sit in futex, read, nanosleep and epoll_wait; watch attaches meanwhile.
   pid_t pid = fork();
   if (pid == 0) {
     int devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, 1);
-    execl(test_prog("denier").c_str(), "denier", "block", "12", "2.0", static_cast<char *>(nullptr));
+    execl(test_prog("denier").c_str(), "denier", "block", "12", "2.0",
+          static_cast<char *>(nullptr));
     _exit(127);
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(300));

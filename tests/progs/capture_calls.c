@@ -344,8 +344,7 @@ static int reusable_socket(int family, int type)
 }
 
 /* A listener and a client on `addr_server`/`addr_client`, then every sockaddr call on them. */
-static void stream_pair(int family, struct sockaddr *server, struct sockaddr *client,
-			socklen_t len)
+static void stream_pair(int family, struct sockaddr *server, struct sockaddr *client, socklen_t len)
 {
 	struct sockaddr_storage peer;
 	socklen_t plen;

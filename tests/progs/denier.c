@@ -34,7 +34,8 @@
 #define THIS_AUDIT_ARCH AUDIT_ARCH_I386
 #endif
 
-#define DENY(nr, action) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), BPF_STMT(BPF_RET | BPF_K, (action))
+#define DENY(nr, action) \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), BPF_STMT(BPF_RET | BPF_K, (action))
 
 static void install_filter(void)
 {
@@ -52,14 +53,19 @@ static void install_filter(void)
 	};
 	struct sock_fprog prog = {sizeof filter / sizeof filter[0], filter};
 
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) ||
+	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
 		perror("seccomp");
 		exit(2);
 	}
 }
 
 static volatile sig_atomic_t trapped;
-static void on_sigsys(int sig) { (void)sig; trapped = 1; }
+static void on_sigsys(int sig)
+{
+	(void)sig;
+	trapped = 1;
+}
 
 static void *kill_thread(void *arg)
 {
@@ -83,7 +89,11 @@ static void *blocked(void *arg)
 	case 0: syscall(SYS_futex, &futex_word, 0 /* FUTEX_WAIT */, 0, &t); break;
 	case 1: (void)!read(block_pipe[0], &c, 1); break; /* woken by main's write */
 	case 2: nanosleep(&t, NULL); break;
-	case 3: ep = epoll_create1(0); epoll_wait(ep, &ev, 1, block_ms); close(ep); break;
+	case 3:
+		ep = epoll_create1(0);
+		epoll_wait(ep, &ev, 1, block_ms);
+		close(ep);
+		break;
 	}
 	return NULL;
 }
@@ -123,7 +133,9 @@ int main(int argc, char **argv)
 				_exit(0);
 			}
 			waitpid(child, &status, 0);
-			printf("acct=%s\n", WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS ? "KILLED" : "survived");
+			printf("acct=%s\n", WIFSIGNALED(status) && WTERMSIG(status) == SIGSYS
+						    ? "KILLED"
+						    : "survived");
 		} else if (strcmp(a, "kill-thread") == 0) {
 			pthread_t t;
 			pthread_create(&t, NULL, kill_thread, NULL);

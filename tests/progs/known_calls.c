@@ -49,8 +49,8 @@ int main(int argc, char **argv)
 		if (strcmp(argv[i], "--child-only") == 0)
 			in_thread = 0;
 	}
-	if (in_thread &&
-	    (pthread_create(&thread, NULL, thread_getppid, NULL) != 0 || pthread_join(thread, NULL)))
+	if (in_thread && (pthread_create(&thread, NULL, thread_getppid, NULL) != 0 ||
+			  pthread_join(thread, NULL)))
 		return 2;
 	/* pthread_join waits in futex only while the thread still runs, which depends on the load
 	 * of the machine: one futex call of our own keeps the set of calls the same on every run. */

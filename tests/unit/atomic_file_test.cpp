@@ -12,9 +12,9 @@
 #include <sstream>
 #include <string>
 
+#include "../common/temp_dir.hpp"
 #include "syscope/base/atomic_file.hpp"
 #include "syscope/base/error.hpp"
-#include "../common/temp_dir.hpp"
 
 using namespace syscope;
 using syscope::util::AtomicFile;
@@ -112,8 +112,8 @@ TEST_CASE("an existing target is replaced by rename, not rewritten", "[atomic_fi
 TEST_CASE("an unusable output path throws Exit::usage up front", "[atomic_file]") {
   TempDir dir;
   CHECK(error_code_of(dir.str() + "/missing/profile.json") == Exit::usage);
-  CHECK(error_code_of(dir.str()) == Exit::usage);         // an existing directory
-  CHECK(error_code_of(dir.str() + "/") == Exit::usage);   // a path ending in '/'
+  CHECK(error_code_of(dir.str()) == Exit::usage);        // an existing directory
+  CHECK(error_code_of(dir.str() + "/") == Exit::usage);  // a path ending in '/'
   fs::create_directory(dir.str() + "/sub");
   CHECK(error_code_of(dir.str() + "/sub") == Exit::usage);
   CHECK(entries(dir.str()) == std::set<std::string>{"sub"});

@@ -135,8 +135,8 @@ TEST_CASE("allow-by-default profiles are judged by the dangerous calls they deny
     REQUIRE(a.findings.size() == 1);
     CHECK(a.findings[0].reason ==
           "effectively unconfined: inline profile has defaultAction SCMP_ACT_ALLOW and denies "
-          "none of the " + std::to_string(dangerous.size()) +
-          " dangerous calls Docker's default refuses");
+          "none of the " +
+              std::to_string(dangerous.size()) + " dangerous calls Docker's default refuses");
     CHECK(a.config->permissive->effectively_unconfined());
   }
   SECTION("SCMP_ACT_LOG is as permissive") {
@@ -257,8 +257,8 @@ TEST_CASE("a stopped container is judged from its config alone", "[audit]") {
 }
 
 TEST_CASE("containers only the cgroups know are judged from the kernel view", "[audit]") {
-  auto ref = container::container_from_cgroup_path(
-      "/system.slice/cri-containerd-" + std::string(64, 'a') + ".scope");
+  auto ref = container::container_from_cgroup_path("/system.slice/cri-containerd-" +
+                                                   std::string(64, 'a') + ".scope");
   REQUIRE(ref);
   auto fail = judge_cgroup_only(*ref, kernel_with({{2, 1}, {0, 0}}), true);
   CHECK_FALSE(fail.pass);

@@ -12,8 +12,8 @@
 #include <fstream>
 #include <string>
 
-#include "syscope/containers/cgroup_paths.hpp"
 #include "syscope/base/error.hpp"
+#include "syscope/containers/cgroup_paths.hpp"
 #include "syscope/containers/mountinfo.hpp"
 
 using namespace syscope::cgroup;

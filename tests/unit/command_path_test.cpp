@@ -12,9 +12,9 @@
 #include <optional>
 #include <string>
 
-#include "syscope/process/command_path.hpp"
-#include "syscope/base/error.hpp"
 #include "../common/temp_dir.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/process/command_path.hpp"
 
 using namespace syscope;
 using syscope::process::resolve_command;
@@ -73,8 +73,8 @@ Exit error_code_of(const std::string &name) {
 
 bool is_absolute_executable(const std::string &path) {
   struct stat st {};
-  return !path.empty() && path[0] == '/' && stat(path.c_str(), &st) == 0 &&
-         S_ISREG(st.st_mode) && access(path.c_str(), X_OK) == 0;
+  return !path.empty() && path[0] == '/' && stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+         access(path.c_str(), X_OK) == 0;
 }
 
 }  // namespace

@@ -47,9 +47,9 @@ TEST_CASE("docker, systemd driver: docker-<id>.scope", "[container]") {
   CHECK(ref.id == ID);
   // --cgroup-parent=syscope.slice, rootless Docker under the user's manager
   CHECK(must_match("/syscope.slice/docker-" + ID + ".scope").id == ID);
-  CHECK(must_match("/user.slice/user-1000.slice/user@1000.service/user.slice/docker-" + ID +
-                   ".scope")
-            .runtime == Runtime::docker);
+  CHECK(
+      must_match("/user.slice/user-1000.slice/user@1000.service/user.slice/docker-" + ID + ".scope")
+          .runtime == Runtime::docker);
 }
 
 TEST_CASE("/proc/<pid>/cgroup lines and untidy paths are accepted", "[container]") {
@@ -169,15 +169,15 @@ TEST_CASE("cgroups that are not containers", "[container]") {
   must_not_match("/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod" + POD_ +
                  ".slice");
   must_not_match("/kubepods/besteffort/pod" + POD);
-  must_not_match("/docker/" + ID.substr(1));                      // 63 hex digits
-  must_not_match("/docker/" + ID + "0");                          // 65
+  must_not_match("/docker/" + ID.substr(1));  // 63 hex digits
+  must_not_match("/docker/" + ID + "0");      // 65
   must_not_match("/system.slice/docker-" + ID.substr(1) + ".scope");
   std::string upper = ID;
   for (auto &c : upper) c = static_cast<char>(std::toupper(c));
-  must_not_match("/docker/" + upper);                             // ids are lowercase
-  must_not_match("/system.slice/docker-" + ID + ".service");      // wrong unit type
+  must_not_match("/docker/" + upper);                         // ids are lowercase
+  must_not_match("/system.slice/docker-" + ID + ".service");  // wrong unit type
   must_not_match("/system.slice/" + ID + "x.scope");
-  must_not_match("/system.slice/rkt-" + ID + ".scope");           // runtime we do not know
+  must_not_match("/system.slice/rkt-" + ID + ".scope");  // runtime we do not know
 }
 
 TEST_CASE("id helpers", "[container]") {
@@ -189,9 +189,10 @@ TEST_CASE("id helpers", "[container]") {
   CHECK(runtime_name(Runtime::docker) == "docker");
 }
 
-TEST_CASE("a container query matches its name or an id prefix, as docker takes them", "[container]") {
+TEST_CASE("a container query matches its name or an id prefix, as docker takes them",
+          "[container]") {
   CHECK(container_matches("web", "web", ID));
-  CHECK(container_matches("/web", "web", ID));      // Docker's API writes names with a slash
+  CHECK(container_matches("/web", "web", ID));  // Docker's API writes names with a slash
   CHECK(container_matches("web", "/web", ID));
   CHECK(container_matches("3f4e", "web", ID));      // id prefix
   CHECK(container_matches(ID, "", ID));             // whole id, container without a name

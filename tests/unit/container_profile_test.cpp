@@ -22,17 +22,20 @@ void add(CgroupCalls &calls, uint32_t set, const char *name) {
   calls.sets[set].add(SYSCOPE_ARCH_NATIVE, static_cast<uint32_t>(*nr));
 }
 
-const syscope::seccomp::SyscallRule *rule_for(const syscope::seccomp::Profile &p, const std::string &name,
+const syscope::seccomp::SyscallRule *rule_for(const syscope::seccomp::Profile &p,
+                                              const std::string &name,
                                               syscope::seccomp::Action action) {
   for (const auto &rule : p.syscalls)
-    if (rule.action == action && std::find(rule.names.begin(), rule.names.end(), name) != rule.names.end())
+    if (rule.action == action &&
+        std::find(rule.names.begin(), rule.names.end(), name) != rule.names.end())
       return &rule;
   return nullptr;
 }
 
 }  // namespace
 
-TEST_CASE("under a filter: workload and gap allowed, runtime setup left out", "[container_profile]") {
+TEST_CASE("under a filter: workload and gap allowed, runtime setup left out",
+          "[container_profile]") {
   CgroupCalls calls;
   add(calls, SYSCOPE_SET_PLAIN_SETUP, "mount");
   add(calls, SYSCOPE_SET_PLAIN_SETUP, "pivot_root");
@@ -42,7 +45,8 @@ TEST_CASE("under a filter: workload and gap allowed, runtime setup left out", "[
   add(calls, SYSCOPE_SET_FILTERED, "clone3");
   calls.denials[{SYSCOPE_ARCH_NATIVE, 272 /* unshare */, 1}] = 2;
   calls.denials[{SYSCOPE_ARCH_NATIVE, 165 /* mount */, 1}] = 1;
-  auto composed = compose_container_profile(calls, {"futex"}, syscope::seccomp::DockerDefault::for_this_host());
+  auto composed =
+      compose_container_profile(calls, {"futex"}, syscope::seccomp::DockerDefault::for_this_host());
   const auto &p = composed.built.profile;
   CHECK(composed.recorded_under_filter);
   CHECK(rule_for(p, "read", Action::allow));
@@ -70,18 +74,21 @@ TEST_CASE("refused with another errno stays refused with it", "[container_profil
   CgroupCalls calls;
   add(calls, SYSCOPE_SET_FILTERED, "read");
   calls.denials[{SYSCOPE_ARCH_NATIVE, 140 /* getpriority */, 13 /* EACCES */}] = 1;
-  auto composed = compose_container_profile(calls, {}, syscope::seccomp::DockerDefault::for_this_host());
+  auto composed =
+      compose_container_profile(calls, {}, syscope::seccomp::DockerDefault::for_this_host());
   auto *rule = rule_for(composed.built.profile, "getpriority", Action::errno_);
   REQUIRE(rule);
   CHECK(rule->errno_ret == 13u);
 }
 
-TEST_CASE("without a filter: the workload after the first exec, plus the gap", "[container_profile]") {
+TEST_CASE("without a filter: the workload after the first exec, plus the gap",
+          "[container_profile]") {
   CgroupCalls calls;
   add(calls, SYSCOPE_SET_PLAIN_SETUP, "mount");
   add(calls, SYSCOPE_SET_PLAIN, "unshare");
   add(calls, SYSCOPE_SET_PLAIN, "read");
-  auto composed = compose_container_profile(calls, {"capset"}, syscope::seccomp::DockerDefault::for_this_host());
+  auto composed = compose_container_profile(calls, {"capset"},
+                                            syscope::seccomp::DockerDefault::for_this_host());
   const auto &p = composed.built.profile;
   CHECK_FALSE(composed.recorded_under_filter);
   CHECK(rule_for(p, "unshare", Action::allow));

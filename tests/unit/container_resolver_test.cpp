@@ -19,7 +19,7 @@ const std::string ID2 = "605439acbd4fb18c145069289094b17f17e0cfa938f78012d4960bc
 struct Fakes {
   std::map<uint64_t, std::string> paths;
   std::map<std::string, docker::ContainerMetadata> containers;  // by id
-  docker::ApiStatus down = docker::ApiStatus::ok;  // not ok: every call answers this
+  docker::ApiStatus down = docker::ApiStatus::ok;               // not ok: every call answers this
   int path_calls = 0;
   int inspect_calls = 0;
 

@@ -11,7 +11,8 @@
 
 using syscope::seccomp::DockerDefault;
 
-TEST_CASE("Docker's default allows 292 x86_64 syscalls and blocks the dangerous ones", "[docker_default]") {
+TEST_CASE("Docker's default allows 292 x86_64 syscalls and blocks the dangerous ones",
+          "[docker_default]") {
   if (syscope::seccomp::native_scmp_arch() != SCMP_ARCH_X86_64) {
     WARN("not an x86_64 host: counts not checked");
     return;
@@ -25,7 +26,8 @@ TEST_CASE("Docker's default allows 292 x86_64 syscalls and blocks the dangerous 
     CHECK(reference.allows(allowed));
 }
 
-TEST_CASE("clone and personality are allowed only by argument, with the default's conditions", "[docker_default]") {
+TEST_CASE("clone and personality are allowed only by argument, with the default's conditions",
+          "[docker_default]") {
   const auto &reference = DockerDefault::for_this_host();
   CHECK(reference.allows_by_argument("clone"));
   CHECK(reference.allows_by_argument("personality"));

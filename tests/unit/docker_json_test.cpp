@@ -243,7 +243,8 @@ class FakeDaemon {
           it == routes_.end() ? R"({"message":"page not found"})" : it->second.second;
       std::string reply = "HTTP/1.1 " + status +
                           "\r\nContent-Type: application/json\r\nConnection: close\r\n"
-                          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+                          "Content-Length: " +
+                          std::to_string(body.size()) + "\r\n\r\n" + body;
       ssize_t ignored = write(c, reply.data(), reply.size());
       (void)ignored;
       close(c);

@@ -21,8 +21,8 @@ TEST_CASE("GitHub Actions workflow: services options, plain, quoted and literal 
   FileReport r = check_text(path, fixture(path));
   CHECK(r.kind == FileKind::ci);
   CHECK(brief(r) == std::vector<std::string>{
-                        "10:11 error privileged",          // services.db.options (folded)
-                        "12:25 error privileged",          // two commands on one line
+                        "10:11 error privileged",  // services.db.options (folded)
+                        "12:25 error privileged",  // two commands on one line
                         "12:64 error privileged",
                         "14:11 error seccomp-unconfined",  // "...\ escaped line break
                         "20:13 error privileged",  // after a comment and an echo of the option

@@ -64,8 +64,8 @@ TEST_CASE("inline compose text: both spellings in one service", "[lint][compose]
                                "  x:\n"
                                "    security_opt: ['seccomp=unconfined', seccomp:unconfined]\n"
                                "    privileged: 'false'\n");
-  CHECK(brief(r) == std::vector<std::string>{"3:20 error seccomp-unconfined",
-                                             "3:42 error seccomp-unconfined"});
+  CHECK(brief(r) ==
+        std::vector<std::string>{"3:20 error seccomp-unconfined", "3:42 error seccomp-unconfined"});
 }
 
 TEST_CASE("malformed compose YAML is an error with the parser's position", "[lint][compose]") {

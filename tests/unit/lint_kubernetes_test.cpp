@@ -29,12 +29,12 @@ TEST_CASE("Pod: annotations, pod and container Unconfined, privileged in every c
           "[lint][kubernetes]") {
   FileReport r = check("pod.yaml");
   CHECK(brief(r) == std::vector<std::string>{
-                        "6:5 error k8s-seccomp-annotation",   // .../pod: unconfined
-                        "7:5 error k8s-seccomp-annotation",   // .../sidecar: Unconfined
-                        "11:7 error seccomp-unconfined",      // spec.securityContext
-                        "16:9 error privileged",              // initContainers
-                        "21:26 error seccomp-unconfined",     // {type: Unconfined}
-                        "28:9 error privileged",              // ephemeralContainers
+                        "6:5 error k8s-seccomp-annotation",  // .../pod: unconfined
+                        "7:5 error k8s-seccomp-annotation",  // .../sidecar: Unconfined
+                        "11:7 error seccomp-unconfined",     // spec.securityContext
+                        "16:9 error privileged",             // initContainers
+                        "21:26 error seccomp-unconfined",    // {type: Unconfined}
+                        "28:9 error privileged",             // ephemeralContainers
                     });
   CHECK(r.findings[2].message ==
         "Pod \"debug\" sets seccompProfile.type: Unconfined for the whole pod: no seccomp filter");
@@ -95,11 +95,9 @@ TEST_CASE("Kubernetes YAML is recognised by content under any name", "[lint][kub
   CHECK(r.findings.size() == 1);
 }
 
-TEST_CASE("malformed multi-document YAML is an error, not a partial result",
-          "[lint][kubernetes]") {
-  FileReport r = check_kubernetes("x.yaml",
-                                  "apiVersion: v1\nkind: Pod\n---\napiVersion: v1\n"
-                                  "kind: Pod\nspec: {containers: [\n");
+TEST_CASE("malformed multi-document YAML is an error, not a partial result", "[lint][kubernetes]") {
+  FileReport r = check_kubernetes("x.yaml", "apiVersion: v1\nkind: Pod\n---\napiVersion: v1\n"
+                                            "kind: Pod\nspec: {containers: [\n");
   REQUIRE(r.error);
   CHECK(r.error->line == 7);
   CHECK(r.error->message.starts_with("malformed YAML: "));

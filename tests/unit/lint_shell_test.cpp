@@ -21,8 +21,7 @@ namespace {
 std::vector<std::string> hits(std::string_view text) {
   std::vector<std::string> out;
   for (const auto &h : scan_shell_commands(text))
-    out.push_back(std::to_string(h.line + 1) + ":" + std::to_string(h.column + 1) + " " +
-                  h.option);
+    out.push_back(std::to_string(h.line + 1) + ":" + std::to_string(h.column + 1) + " " + h.option);
   return out;
 }
 
@@ -47,17 +46,17 @@ TEST_CASE("the CIS secure docker run command", "[lint][shell]") {
 TEST_CASE("shell spellings, continuations, prefixes and look-alikes", "[lint][shell]") {
   FileReport r = check_shell("shell/variants.sh", fixture("shell/variants.sh"));
   CHECK(brief(r) == std::vector<std::string>{
-                        "2:12 error seccomp-unconfined",  // --security-opt=seccomp=unconfined
-                        "3:12 error seccomp-unconfined",  // 'seccomp=unconfined'
-                        "4:12 error seccomp-unconfined",  // --security-opt="seccomp:unconfined"
-                        "5:26 error privileged",          // docker container run -it
-                        "6:15 error privileged",          // docker create --privileged=true
-                        "11:3 error seccomp-unconfined",  // podman, after \-continued options
-                        "13:39 error privileged",         // docker -H ... run
+                        "2:12 error seccomp-unconfined",   // --security-opt=seccomp=unconfined
+                        "3:12 error seccomp-unconfined",   // 'seccomp=unconfined'
+                        "4:12 error seccomp-unconfined",   // --security-opt="seccomp:unconfined"
+                        "5:26 error privileged",           // docker container run -it
+                        "6:15 error privileged",           // docker create --privileged=true
+                        "11:3 error seccomp-unconfined",   // podman, after \-continued options
+                        "13:39 error privileged",          // docker -H ... run
                         "16:35 error seccomp-unconfined",  // if ...; then /usr/bin/docker
-                        "17:18 error privileged",         // $(docker run ...)
+                        "17:18 error privileged",          // $(docker run ...)
                         "19:45 error seccomp-unconfined",  // the second --security-opt
-                        "21:28 error privileged",         // after &&
+                        "21:28 error privileged",          // after &&
                         "22:12 error seccomp-unconfined",  // value on the continued line
                     });
 }
@@ -104,17 +103,17 @@ TEST_CASE("only docker/podman run and create in command position", "[lint][shell
 TEST_CASE("Makefile recipes: @ prefixes, $(DOCKER), continuations", "[lint][shell]") {
   FileReport r = check_shell("make/Makefile", fixture("make/Makefile"));
   CHECK(r.kind == FileKind::makefile);
-  CHECK(brief(r) == std::vector<std::string>{"5:21 error privileged",
-                                             "9:4 error seccomp-unconfined"});
+  CHECK(brief(r) ==
+        std::vector<std::string>{"5:21 error privileged", "9:4 error seccomp-unconfined"});
 }
 
 TEST_CASE("Dockerfile: RUN lines only, with flags, comments in continuations, heredocs",
           "[lint][dockerfile]") {
   FileReport r = check_dockerfile("dockerfile/Dockerfile", fixture("dockerfile/Dockerfile"));
   CHECK(brief(r) == std::vector<std::string>{
-                        "4:57 error privileged",          // run --mount=... docker run
-                        "9:7 error seccomp-unconfined",   // across a comment and an empty line
-                        "12:12 error privileged",         // RUN <<EOF
+                        "4:57 error privileged",         // run --mount=... docker run
+                        "9:7 error seccomp-unconfined",  // across a comment and an empty line
+                        "12:12 error privileged",        // RUN <<EOF
                     });
   CHECK(r.findings[0].message.starts_with("this RUN instruction runs a privileged container"));
 }

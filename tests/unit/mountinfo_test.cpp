@@ -49,8 +49,7 @@ TEST_CASE("escaped mount point and optional fields", "[cgroup]") {
 }
 
 TEST_CASE("octal escapes for tab and backslash are decoded, others kept", "[cgroup]") {
-  CHECK(mount_in("36 35 0:27 / /mnt/a\\011b\\134c rw - cgroup2 cgroup2 rw\n") ==
-        "/mnt/a\tb\\c");
+  CHECK(mount_in("36 35 0:27 / /mnt/a\\011b\\134c rw - cgroup2 cgroup2 rw\n") == "/mnt/a\tb\\c");
   // Not three octal digits: kept as written.
   CHECK(mount_in("36 35 0:27 / /mnt/x\\08 rw - cgroup2 cgroup2 rw\n") == "/mnt/x\\08");
   CHECK(mount_in("36 35 0:27 / /mnt/y\\04 rw - cgroup2 cgroup2 rw\n") == "/mnt/y\\04");

@@ -31,8 +31,7 @@ struct Rec {
   Record view() const { return {kind, bytes}; }
 };
 
-template <typename T>
-Rec kernel_rec(T ev, uint16_t type) {
+template <typename T> Rec kernel_rec(T ev, uint16_t type) {
   ev.hdr.type = type;
   ev.hdr.size = sizeof ev;
   return {type, std::string(reinterpret_cast<const char *>(&ev), sizeof ev)};

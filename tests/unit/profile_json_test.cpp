@@ -190,10 +190,13 @@ TEST_CASE("action and operator names map to the enums and back", "[profile_json]
     CHECK(action_name(action) == name);
     CHECK(action_from_name(name) == action);
   }
-  const std::pair<Op, const char *> ops[] = {
-      {Op::ne, "SCMP_CMP_NE"}, {Op::lt, "SCMP_CMP_LT"}, {Op::le, "SCMP_CMP_LE"},
-      {Op::eq, "SCMP_CMP_EQ"}, {Op::ge, "SCMP_CMP_GE"}, {Op::gt, "SCMP_CMP_GT"},
-      {Op::masked_eq, "SCMP_CMP_MASKED_EQ"}};
+  const std::pair<Op, const char *> ops[] = {{Op::ne, "SCMP_CMP_NE"},
+                                             {Op::lt, "SCMP_CMP_LT"},
+                                             {Op::le, "SCMP_CMP_LE"},
+                                             {Op::eq, "SCMP_CMP_EQ"},
+                                             {Op::ge, "SCMP_CMP_GE"},
+                                             {Op::gt, "SCMP_CMP_GT"},
+                                             {Op::masked_eq, "SCMP_CMP_MASKED_EQ"}};
   for (const auto &[op, name] : ops) {
     CHECK(op_name(op) == name);
     CHECK(op_from_name(name) == op);
@@ -201,8 +204,8 @@ TEST_CASE("action and operator names map to the enums and back", "[profile_json]
   // runc's one alias: libseccomp's old name for KILL_THREAD, written back by its current name.
   CHECK(action_from_name("SCMP_ACT_KILL") == Action::kill_thread);
   // Names are exact, as in runc's map: no case folding, no short forms, no spaces.
-  for (const char *name : {"", "scmp_act_allow", "ALLOW", "SCMP_ACT_ALLOW ", "SCMP_ACT_KILL_ALL",
-                           "SCMP_CMP_EQ"})
+  for (const char *name :
+       {"", "scmp_act_allow", "ALLOW", "SCMP_ACT_ALLOW ", "SCMP_ACT_KILL_ALL", "SCMP_CMP_EQ"})
     CHECK_FALSE(action_from_name(name));
   for (const char *name : {"", "scmp_cmp_eq", "EQ", "SCMP_CMP_MASKED", "SCMP_ACT_ALLOW"})
     CHECK_FALSE(op_from_name(name));
@@ -210,7 +213,8 @@ TEST_CASE("action and operator names map to the enums and back", "[profile_json]
 
 TEST_CASE("SCMP_ACT_KILL reads as SCMP_ACT_KILL_THREAD", "[profile_json]") {
   Profile p = parse_docker_profile(R"({"defaultAction": "SCMP_ACT_KILL",
-      "syscalls": [{"names": ["read"], "action": "SCMP_ACT_KILL"}]})", "p.json");
+      "syscalls": [{"names": ["read"], "action": "SCMP_ACT_KILL"}]})",
+                                   "p.json");
   CHECK(p.default_action == Action::kill_thread);
   CHECK(p.syscalls[0].action == Action::kill_thread);
   std::string text = to_docker_json(p);

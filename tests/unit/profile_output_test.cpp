@@ -7,7 +7,8 @@
 
 #include "syscope/seccomp/profile_output.hpp"
 
-TEST_CASE("OCI linux.seccomp: defaultErrnoRet spelled out, Docker-only fields left out", "[profile_output]") {
+TEST_CASE("OCI linux.seccomp: defaultErrnoRet spelled out, Docker-only fields left out",
+          "[profile_output]") {
   syscope::seccomp::Profile profile;
   profile.architectures = {"SCMP_ARCH_X86_64"};
   syscope::seccomp::SyscallRule allow;

@@ -70,8 +70,7 @@ int run_filtered(const CompiledFilter &filter, int (*body)()) {
 bool fails_with(long rc, int err) { return rc == -1 && errno == err; }
 
 // Executes the ENOSYS stub on a seccomp_data; nullopt when it falls through to the filter.
-std::optional<uint32_t> run_stub(const std::vector<sock_filter> &stub, uint32_t arch,
-                                 uint32_t nr) {
+std::optional<uint32_t> run_stub(const std::vector<sock_filter> &stub, uint32_t arch, uint32_t nr) {
   uint32_t acc = 0;
   size_t pc = 0;
   for (int steps = 0; steps < 1000 && pc < stub.size(); ++steps) {
@@ -104,8 +103,7 @@ Profile denying_profile() {
       rule({"personality"}, Action::allow, std::nullopt,
            {{0, 0, 0, Op::eq}, {0, 0xffffffff, 0, Op::eq}}),
       // Different indexes: both must hold.
-      rule({"getpriority"}, Action::allow, std::nullopt,
-           {{0, 0, 0, Op::eq}, {1, 0, 0, Op::eq}}),
+      rule({"getpriority"}, Action::allow, std::nullopt, {{0, 0, 0, Op::eq}, {1, 0, 0, Op::eq}}),
   };
   return p;
 }
@@ -225,8 +223,7 @@ TEST_CASE("kernel versions compare numerically", "[seccomp_filter]") {
 }
 
 TEST_CASE("the ENOSYS stub: above the limit ENOSYS, else on to the filter", "[seccomp_filter]") {
-  std::vector<sock_filter> stub =
-      enosys_stub({{AUDIT_ARCH_X86_64, 435}, {AUDIT_ARCH_I386, 440}});
+  std::vector<sock_filter> stub = enosys_stub({{AUDIT_ARCH_X86_64, 435}, {AUDIT_ARCH_I386, 440}});
   const uint32_t enosys = SECCOMP_RET_ERRNO | ENOSYS;
   CHECK(run_stub(stub, AUDIT_ARCH_X86_64, 436) == enosys);
   CHECK(run_stub(stub, AUDIT_ARCH_X86_64, 1000) == enosys);
@@ -277,13 +274,13 @@ TEST_CASE("a compiled filter behaves as the profile says", "[seccomp_filter]") {
   SECTION("with runc's ENOSYS stub") {
     int status = run_filtered(compile_profile(p), [] {
       if (syscall(SYS_getppid) <= 0) return 1;
-      if (!fails_with(syscall(SYS_getuid), EPERM)) return 2;      // default action
+      if (!fails_with(syscall(SYS_getuid), EPERM)) return 2;             // default action
       if (!fails_with(syscall(SYS_sysinfo, nullptr), ENOSYS)) return 3;  // errnoRet 38
-      if (!fails_with(syscall(1000), ENOSYS)) return 4;            // above the highest number
-      if (syscall(SYS_personality, 0xffffffffUL) < 0) return 5;    // OR: second value
-      if (syscall(SYS_personality, 0UL) < 0) return 6;             // OR: first value
+      if (!fails_with(syscall(1000), ENOSYS)) return 4;                  // above the highest number
+      if (syscall(SYS_personality, 0xffffffffUL) < 0) return 5;          // OR: second value
+      if (syscall(SYS_personality, 0UL) < 0) return 6;                   // OR: first value
       if (!fails_with(syscall(SYS_personality, 8UL), EPERM)) return 7;
-      if (syscall(SYS_getpriority, 0, 0) < 0) return 8;            // AND: both hold
+      if (syscall(SYS_getpriority, 0, 0) < 0) return 8;  // AND: both hold
       if (!fails_with(syscall(SYS_getpriority, 0, 1), EPERM)) return 9;
       return 0;
     });

@@ -66,8 +66,7 @@ TEST_CASE("merge reads every word and bit of the kernel bitmap, as a union", "[s
   set.add(SYSCOPE_ARCH_NATIVE, 110);  // also in the bitmap
   set.merge(bitmap);
   CHECK(set.count() == 7);
-  for (uint32_t nr : {0u, 39u, 63u, 64u, 110u, 511u})
-    CHECK(set.contains(SYSCOPE_ARCH_NATIVE, nr));
+  for (uint32_t nr : {0u, 39u, 63u, 64u, 110u, 511u}) CHECK(set.contains(SYSCOPE_ARCH_NATIVE, nr));
   CHECK(set.contains(SYSCOPE_ARCH_COMPAT, 64));
   CHECK_FALSE(set.contains(SYSCOPE_ARCH_NATIVE, 65));
   CHECK_FALSE(set.contains(SYSCOPE_ARCH_COMPAT, 0));
@@ -76,19 +75,17 @@ TEST_CASE("merge reads every word and bit of the kernel bitmap, as a union", "[s
   CHECK(set.count() == 7);
 }
 
-TEST_CASE("an empty set names nothing", "[syscall_set]") {
-  CHECK(SyscallSet().named().empty());
-}
+TEST_CASE("an empty set names nothing", "[syscall_set]") { CHECK(SyscallSet().named().empty()); }
 
 TEST_CASE("named: native first, sorted unique names, unknown numbers apart", "[syscall_set]") {
   if (!on_x86_64()) return;
   SyscallSet::Bitmap bitmap{};
   // Compat bits set first, to show the order comes from the arch, not from insertion.
-  set_bit(bitmap, SYSCOPE_ARCH_COMPAT, 64);  // i386 getppid
-  set_bit(bitmap, SYSCOPE_ARCH_COMPAT, 20);  // i386 getpid
+  set_bit(bitmap, SYSCOPE_ARCH_COMPAT, 64);   // i386 getppid
+  set_bit(bitmap, SYSCOPE_ARCH_COMPAT, 20);   // i386 getpid
   set_bit(bitmap, SYSCOPE_ARCH_NATIVE, 110);  // getppid
-  set_bit(bitmap, SYSCOPE_ARCH_NATIVE, 39);  // getpid
-  set_bit(bitmap, SYSCOPE_ARCH_NATIVE, 0);  // read
+  set_bit(bitmap, SYSCOPE_ARCH_NATIVE, 39);   // getpid
+  set_bit(bitmap, SYSCOPE_ARCH_NATIVE, 0);    // read
   set_bit(bitmap, SYSCOPE_ARCH_NATIVE, 511);  // no x86_64 syscall has this number
   SyscallSet set;
   set.merge(bitmap);

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "crc32c.hpp"
 #include "syscope/base/error.hpp"
 #include "syscope/trace/trace_file.hpp"
-#include "crc32c.hpp"
 #include "trace_records.hpp"
 
 using namespace syscope;
@@ -51,10 +51,10 @@ Stored json(uint16_t kind, const nlohmann::json &j) { return {kind, j.dump()}; }
 std::vector<Stored> every_kind(uint64_t ts) {
   const uint64_t cg = 4242;
   std::vector<Stored> v;
-  v.push_back(kernel(cgroup_event(SYSCOPE_EV_CGROUP_MKDIR, ts, cg,
-                                  "system.slice/docker-3f2a9c1b0e7d.scope")));
-  v.push_back(json(kRecordCgroupPath, {{"cgroup_id", cg},
-                                       {"path", "/system.slice/docker-3f2a9c1b0e7d.scope"}}));
+  v.push_back(kernel(
+      cgroup_event(SYSCOPE_EV_CGROUP_MKDIR, ts, cg, "system.slice/docker-3f2a9c1b0e7d.scope")));
+  v.push_back(json(kRecordCgroupPath,
+                   {{"cgroup_id", cg}, {"path", "/system.slice/docker-3f2a9c1b0e7d.scope"}}));
   v.push_back(json(kRecordContainer, {{"cgroup_id", cg},
                                       {"runtime", "docker"},
                                       {"id", "3f2a9c1b0e7d5a8c9b1d2e3f4a5b6c7d"},
@@ -66,8 +66,8 @@ std::vector<Stored> every_kind(uint64_t ts) {
   v.push_back(kernel(proc_exec(ts + 2, cg, 4121, "/usr/sbin/nginx", argv, sizeof argv)));
   v.push_back(kernel(with_path(syscall_record(ts + 3, cg, 4121, 4121, 257, 3), "/etc/passwd")));
   v.push_back(kernel(with_path(syscall_record(ts + 4, cg, 4121, 4121, 257, -ENOENT), "/nope")));
-  v.push_back(kernel(
-      with_unix_sockaddr(syscall_record(ts + 5, cg, 4121, 4122, 42, 0), "/run/app.sock")));
+  v.push_back(
+      kernel(with_unix_sockaddr(syscall_record(ts + 5, cg, 4121, 4122, 42, 0), "/run/app.sock")));
   v.push_back(kernel(syscall_record(ts + 6, cg, 4121, 4121, 39, 4121)));  // getpid, no data
   v.push_back(kernel(with_lost_path(syscall_record(ts + 7, cg, 4121, 4121, 2, -EFAULT), 0)));
   // mount: three strings, the source NULL (an empty slot before two filled ones).
@@ -113,8 +113,8 @@ std::vector<Stored> read_all(TraceReader &r) {
 struct Written {
   std::string bytes;
   std::vector<Stored> records;
-  std::vector<uint64_t> block_ends;  // [0]: end of the file header
-  std::vector<size_t> records_before; // records in blocks before block i
+  std::vector<uint64_t> block_ends;    // [0]: end of the file header
+  std::vector<size_t> records_before;  // records in blocks before block i
 };
 
 Written write_blocks(const std::string &path, int blocks, bool compress) {
@@ -274,19 +274,18 @@ TEST_CASE("a file cut off at any byte reads every whole block before the cut", "
     size_t whole = 0;
     while (whole + 1 < w.block_ends.size() && w.block_ends[whole + 1] <= cut) ++whole;
     bool at_boundary = w.block_ends[whole] == cut;
-    bool ok = got.size() == w.records_before[whole] && starts_with(w.records, got) &&
-              r.blocks_read() == whole && !r.complete() &&
-              (at_boundary ? !r.stopped_early()
-                           : r.stopped_early() &&
-                                 r.stopped_early()->find("truncated") != std::string::npos &&
-                                 r.stopped_early()->rfind("block " + std::to_string(whole) +
-                                                              " at offset " +
-                                                              std::to_string(w.block_ends[whole]) +
-                                                              ": ",
-                                                          0) == 0);
+    bool ok =
+        got.size() == w.records_before[whole] && starts_with(w.records, got) &&
+        r.blocks_read() == whole && !r.complete() &&
+        (at_boundary
+             ? !r.stopped_early()
+             : r.stopped_early() && r.stopped_early()->find("truncated") != std::string::npos &&
+                   r.stopped_early()->rfind("block " + std::to_string(whole) + " at offset " +
+                                                std::to_string(w.block_ends[whole]) + ": ",
+                                            0) == 0);
     if (!ok) {
-      UNSCOPED_INFO("cut at " << cut << ": " << got.size() << " records, stopped: "
-                              << r.stopped_early().value_or("no"));
+      UNSCOPED_INFO("cut at " << cut << ": " << got.size()
+                              << " records, stopped: " << r.stopped_early().value_or("no"));
       ++failures;
     }
   }
@@ -325,8 +324,8 @@ TEST_CASE("a flipped byte: the blocks before it read, then the reader says where
       bool ok = got.size() == w.records_before[block] && starts_with(w.records, got) &&
                 r.stopped_early().has_value();
       if (!ok) {
-        UNSCOPED_INFO("flip at " << i << ": " << got.size() << " records, stopped: "
-                                 << r.stopped_early().value_or("no"));
+        UNSCOPED_INFO("flip at " << i << ": " << got.size()
+                                 << " records, stopped: " << r.stopped_early().value_or("no"));
         ++failures;
       }
     }
@@ -518,22 +517,22 @@ TEST_CASE("the writer refuses malformed kernel records and counts them", "[trace
   TempDir dir;
   TraceWriter w(dir.file("t.trace"), test_header(), {0, true, false});
   auto r = syscall_record(1, 1, 1, 1, 39, 1);
-  w.add(SYSCOPE_EV_SYSCALL, &r, 100);                   // shorter than the struct
-  w.add(SYSCOPE_EV_PROC_EXIT, &r, r.size());             // kind and hdr.type disagree
+  w.add(SYSCOPE_EV_SYSCALL, &r, 100);         // shorter than the struct
+  w.add(SYSCOPE_EV_PROC_EXIT, &r, r.size());  // kind and hdr.type disagree
   auto data = with_path(r, "/x");
-  data.slots[0].len = 300;                               // more than a slot holds
+  data.slots[0].len = 300;  // more than a slot holds
   w.add(SYSCOPE_EV_SYSCALL, &data, data.size());
-  auto arg = with_path(r, "/x", 6);                      // no seventh argument
+  auto arg = with_path(r, "/x", 6);  // no seventh argument
   w.add(SYSCOPE_EV_SYSCALL, &arg, arg.size());
   auto slots = with_path(r, "/x");
-  slots.ev.hdr.size = sizeof slots.ev + 100;             // a slot cut short
+  slots.ev.hdr.size = sizeof slots.ev + 100;  // a slot cut short
   w.add(SYSCOPE_EV_SYSCALL, &slots, slots.size());
-  slots.ev.nslots = SYSCOPE_CAPTURE_SLOTS + 1;           // more slots than there are
+  slots.ev.nslots = SYSCOPE_CAPTURE_SLOTS + 1;  // more slots than there are
   slots.ev.hdr.size = sizeof slots;
   w.add(SYSCOPE_EV_SYSCALL, &slots, slots.size());
-  w.add(0, &r, r.size());                                // kind 0
+  w.add(0, &r, r.size());  // kind 0
   std::string huge(kMaxRecordBytes + 1, ' ');
-  w.add(kRecordNote, huge.data(), huge.size());          // too large
+  w.add(kRecordNote, huge.data(), huge.size());  // too large
   CHECK(w.records_rejected() == 8);
   w.add(SYSCOPE_EV_SYSCALL, &r, r.size());
   w.close();

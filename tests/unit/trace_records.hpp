@@ -12,8 +12,8 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 
-#include "syscope/abi.h"
 #include "../common/temp_dir.hpp"
+#include "syscope/abi.h"
 
 namespace trace_test {
 
@@ -102,7 +102,7 @@ inline SyscallRecord with_unix_sockaddr(SyscallRecord r, const char *sun_path, u
 }
 
 inline syscope_proc_exec proc_exec(uint64_t ts, uint64_t cgroup, uint32_t pid, const char *filename,
-                              const char *args, size_t args_len) {
+                                   const char *args, size_t args_len) {
   auto ev = blank<syscope_proc_exec>(SYSCOPE_EV_PROC_EXEC, ts);
   ev.cgroup_id = cgroup;
   ev.pid = ev.tid = ev.old_tid = pid;

@@ -41,8 +41,7 @@ struct Rec {
   Record view() const { return {kind, bytes}; }
 };
 
-template <typename T>
-Rec kernel_rec(T ev, uint16_t type, const std::string &tail = {}) {
+template <typename T> Rec kernel_rec(T ev, uint16_t type, const std::string &tail = {}) {
   ev.hdr.type = type;
   ev.hdr.size = static_cast<uint16_t>(sizeof ev + tail.size());
   std::string bytes(reinterpret_cast<const char *>(&ev), sizeof ev);
@@ -195,8 +194,7 @@ Call openat_passwd() {
 }
 
 // Runs `fn` with stdout going to a temp file; returns what it printed.
-template <typename Fn>
-std::string capture_stdout(Fn fn) {
+template <typename Fn> std::string capture_stdout(Fn fn) {
   std::fflush(stdout);
   char name[] = "/tmp/syscope-show-out.XXXXXX";
   int fd = mkstemp(name);
@@ -293,8 +291,10 @@ TEST_CASE("strings are quoted as strace quotes them", "[trace_show]") {
   CHECK(quote_string("\f\n\r\t\v") == R"("\f\n\r\t\v")");
   // Octal, as short as it can be unless an octal digit follows (strace's string_quote()).
   CHECK(quote_string("\x01x") == R"("\1x")");
-  CHECK(quote_string("\x01" "7") == R"("\0017")");
-  CHECK(quote_string("\x01" "8") == R"("\18")");
+  CHECK(quote_string("\x01"
+                     "7") == R"("\0017")");
+  CHECK(quote_string("\x01"
+                     "8") == R"("\18")");
   CHECK(quote_string("\x1b[0m") == R"("\33[0m")");
   CHECK(quote_string("\x7f\xc3\xa9") == R"("\177\303\251")");
   CHECK(quote_string(std::string("a\0b", 3)) == R"("a\0b")");
@@ -485,9 +485,9 @@ TEST_CASE("JSON: one object per record, all fields decoded, parses back", "[trac
   CHECK(open["enter_only"] == false);
   CHECK(open["denied"] == false);
   CHECK(open["sockaddr"].is_null());
-  CHECK(open["captures"] == nlohmann::json::parse(
-                                R"([{"arg":1,"kind":"path","lost":false,"value":"/etc/passwd",)"
-                                R"("truncated":false}])"));
+  CHECK(open["captures"] ==
+        nlohmann::json::parse(R"([{"arg":1,"kind":"path","lost":false,"value":"/etc/passwd",)"
+                              R"("truncated":false}])"));
   auto connect = nlohmann::json::parse(lines[2]);
   CHECK(connect["sockaddr"] == nlohmann::json({{"family", "AF_UNIX"}, {"path", "/run/s.sock"}}));
   CHECK(connect["captures"][0]["arg"] == 1);

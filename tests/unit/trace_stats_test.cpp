@@ -7,8 +7,8 @@
 #include <iostream>
 #include <sstream>
 
-#include "syscope/cli/trace_runs.hpp"
 #include "syscope/base/error.hpp"
+#include "syscope/cli/trace_runs.hpp"
 #include "syscope/syscalls/syscall_names.hpp"
 #include "syscope/trace/trace_stats.hpp"
 #include "trace_records.hpp"
@@ -56,8 +56,8 @@ uint64_t write_sample(const std::string &path) {
     add(w, with_path(syscall_record(kT0 + 2000 + i, kWeb, 4121, 4121, nr("openat"), 3 + i),
                      "/etc/nginx/nginx.conf"));
   add(w, with_path(syscall_record(kT0 + 3000, kWeb, 4121, 4122, nr("openat"), -ENOENT), "/nope"));
-  add(w, syscall_record(kT0 + 4000, kWeb, 4121, 4121, nr("unshare"), -EPERM,
-                        SYSCOPE_SYSCALL_DENIED));
+  add(w,
+      syscall_record(kT0 + 4000, kWeb, 4121, 4121, nr("unshare"), -EPERM, SYSCOPE_SYSCALL_DENIED));
   w.flush();
   uint64_t first_block_end = w.bytes_written();
   add(w, denial(kT0 + 5000, kWeb, 4121, "nginx", nr("mount"), SYSCOPE_ACTION_KILL_PROCESS, 31));

@@ -76,8 +76,8 @@ TEST_CASE("different containers, calls and errnos fold apart", "[watch]") {
   BurstFolder folder;
   CHECK(feed(folder, denial(kT0, "web")).size() == 1);
   CHECK(feed(folder, denial(kT0 + 1, "db")).size() == 1);
-  CHECK(feed(folder, denial(kT0 + 2, "")).size() == 1);                 // host
-  CHECK(feed(folder, denial(kT0 + 3, "web", 165)).size() == 1);         // mount
+  CHECK(feed(folder, denial(kT0 + 2, "")).size() == 1);          // host
+  CHECK(feed(folder, denial(kT0 + 3, "web", 165)).size() == 1);  // mount
   CHECK(feed(folder, denial(kT0 + 4, "web", 272, EACCES)).size() == 1);
   CHECK(feed(folder, denial(kT0 + 5, "web")).empty());
   CHECK(feed(folder, denial(kT0 + 6, "")).empty());

@@ -12,10 +12,10 @@
 
 #include <cerrno>
 
-#include "syscope/watch/watch_report.hpp"
 #include "syscope/base/clock.hpp"
 #include "syscope/syscalls/call_format.hpp"
 #include "syscope/syscalls/labels.hpp"
+#include "syscope/watch/watch_report.hpp"
 
 using namespace syscope::watch;
 using syscope::clock_time;
@@ -87,8 +87,8 @@ TEST_CASE("TRAP and KILL lines", "[watch]") {
         "process's own profile");
   d.action = SYSCOPE_ACTION_KILL_THREAD;
   d.err = 0;
-  CHECK(format_text(d, kUtc).find(" chroot(0x7ffd1000) thread killed (SECCOMP_RET_KILL_THREAD)  ") !=
-        std::string::npos);
+  CHECK(format_text(d, kUtc).find(
+            " chroot(0x7ffd1000) thread killed (SECCOMP_RET_KILL_THREAD)  ") != std::string::npos);
 }
 
 TEST_CASE("containers without a name, unresolved cgroups, compat calls", "[watch]") {
@@ -208,7 +208,7 @@ TEST_CASE("a JSON line holds every field and parses back", "[watch]") {
   d.container.reset();
   d.action = SYSCOPE_ACTION_KILL_PROCESS;
   d.err = SIGSYS;
-  d.nr = 9999;  // beyond libseccomp's table
+  d.nr = 9999;                       // beyond libseccomp's table
   d.comm = std::string("a\xff", 2);  // not UTF-8: still a line
   j = nlohmann::json::parse(format_json(d));
   CHECK(j["container"].is_null());

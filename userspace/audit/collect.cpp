@@ -13,8 +13,8 @@
 #include <system_error>
 
 #include "syscope/audit/audit.hpp"
-#include "syscope/containers/cgroup_paths.hpp"
 #include "syscope/base/error.hpp"
+#include "syscope/containers/cgroup_paths.hpp"
 #include "syscope/containers/mountinfo.hpp"
 
 namespace fs = std::filesystem;
@@ -104,8 +104,9 @@ std::vector<container::ContainerRef> scan_container_cgroups(const std::string &m
     if (ref->container_path == rel && !by_id.count(ref->id)) by_id.emplace(ref->id, *ref);
     if (ref->container_path == rel) it.disable_recursion_pending();
   }
-  if (ec) throw Error(Exit::environment, "cannot walk the cgroup hierarchy " + mount + ": " +
-                                             ec.message());
+  if (ec)
+    throw Error(Exit::environment,
+                "cannot walk the cgroup hierarchy " + mount + ": " + ec.message());
   std::vector<container::ContainerRef> out;
   for (auto &[id, ref] : by_id) out.push_back(std::move(ref));
   return out;
@@ -152,8 +153,8 @@ Report collect(const Options &options, const std::function<void(const std::strin
               report.daemon->parse_error + "): containers using it are judged from the kernel");
     const auto &dangerous = dangerous_calls();
     for (const auto &summary : *list.value) {
-      bool running = summary.state == "running" || summary.state == "paused" ||
-                     summary.state == "restarting";
+      bool running =
+          summary.state == "running" || summary.state == "paused" || summary.state == "restarting";
       if (!running && !options.all) continue;
       auto inspected = client.inspect(summary.id);
       if (!inspected.ok()) {
@@ -168,11 +169,14 @@ Report collect(const Options &options, const std::function<void(const std::strin
         kernel.error = cgroup_error;
       } else if (meta.running || meta.pid > 0) {
         std::optional<std::string> path;
-        if (auto it = cgroups.find(meta.id); it != cgroups.end()) path = it->second.container_path;
+        if (auto it = cgroups.find(meta.id); it != cgroups.end())
+          path = it->second.container_path;
         else if (meta.pid > 0)  // a cgroup path the naming rules do not know
           path = cgroup::cgroup_path_of_pid(meta.pid);
-        if (path) kernel = read_kernel_view(*mount, *path);
-        else kernel.error = "cgroup of " + container::short_id(meta.id) + " not found";
+        if (path)
+          kernel = read_kernel_view(*mount, *path);
+        else
+          kernel.error = "cgroup of " + container::short_id(meta.id) + " not found";
       } else {
         kernel.error = "not running";
       }

@@ -22,13 +22,11 @@ std::string config_cell(const ContainerAudit &c) {
     case Setting::custom: {
       std::string where = v.source == "inline profile" ? "inline" : "daemon";
       if (v.permissive && v.permissive->permissive)
-        return out + " (" + where + ", " + seccomp::action_name(v.permissive->default_action) +
-               ")";
+        return out + " (" + where + ", " + seccomp::action_name(v.permissive->default_action) + ")";
       return out + " (" + where + ")";
     }
     case Setting::default_profile:
-    case Setting::unknown:
-      break;
+    case Setting::unknown: break;
   }
   return out;
 }

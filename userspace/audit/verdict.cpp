@@ -6,8 +6,8 @@
 #include <charconv>
 
 #include "syscope/audit/audit.hpp"
-#include "syscope/seccomp/docker_default.hpp"
 #include "syscope/base/error.hpp"
+#include "syscope/seccomp/docker_default.hpp"
 #include "syscope/seccomp/profile_json.hpp"
 #include "syscope/seccomp/rule_conditions.hpp"
 #include "syscope/syscalls/syscall_names.hpp"
@@ -17,13 +17,36 @@ namespace {
 
 // Calls whose refusal is what makes a profile a sandbox: escapes and host-wide control.
 // Filtered by dangerous_calls() to those Docker's default refuses on this host.
-constexpr const char *kEscapeCalls[] = {
-    "unshare",       "setns",          "mount",           "umount2",       "pivot_root",
-    "open_tree",     "move_mount",     "fsopen",          "fsmount",       "fsconfig",
-    "init_module",   "finit_module",   "delete_module",   "kexec_load",    "kexec_file_load",
-    "reboot",        "bpf",            "perf_event_open", "keyctl",        "add_key",
-    "request_key",   "open_by_handle_at", "swapon",       "swapoff",       "iopl",
-    "ioperm",        "userfaultfd",    "process_vm_writev", "ptrace",      "syslog"};
+constexpr const char *kEscapeCalls[] = {"unshare",
+                                        "setns",
+                                        "mount",
+                                        "umount2",
+                                        "pivot_root",
+                                        "open_tree",
+                                        "move_mount",
+                                        "fsopen",
+                                        "fsmount",
+                                        "fsconfig",
+                                        "init_module",
+                                        "finit_module",
+                                        "delete_module",
+                                        "kexec_load",
+                                        "kexec_file_load",
+                                        "reboot",
+                                        "bpf",
+                                        "perf_event_open",
+                                        "keyctl",
+                                        "add_key",
+                                        "request_key",
+                                        "open_by_handle_at",
+                                        "swapon",
+                                        "swapoff",
+                                        "iopl",
+                                        "ioperm",
+                                        "userfaultfd",
+                                        "process_vm_writev",
+                                        "ptrace",
+                                        "syslog"};
 
 bool denying_action(seccomp::Action action) {
   using seccomp::Action;
@@ -193,8 +216,10 @@ ConfigView config_view(const docker::ContainerMetadata &container, const DaemonS
     case DaemonSeccomp::Kind::custom:
       view.setting = Setting::custom;
       view.source = "daemon profile " + daemon.profile;
-      if (daemon.parsed) judge_profile(view, *daemon.parsed, dangerous);
-      else view.profile_error = daemon.parse_error;
+      if (daemon.parsed)
+        judge_profile(view, *daemon.parsed, dangerous);
+      else
+        view.profile_error = daemon.parse_error;
       break;
   }
   return view;
@@ -259,21 +284,20 @@ ContainerAudit judge(const docker::ContainerMetadata &metadata, const ConfigView
       if (config.permissive && config.permissive->effectively_unconfined()) {
         const PermissiveCheck &p = *config.permissive;
         bool none = p.open.size() == p.dangerous_total;
-        a.findings.push_back(finding(
-            "effectively unconfined: " + config.source + " has defaultAction " +
-            seccomp::action_name(p.default_action) +
-            (none ? " and denies none of the " + std::to_string(p.dangerous_total) +
-                        " dangerous calls Docker's default refuses"
-                  : " and leaves " + std::to_string(p.open.size()) + " of them allowed: " +
-                        join(p.open, ", ", 6))));
+        a.findings.push_back(
+            finding("effectively unconfined: " + config.source + " has defaultAction " +
+                    seccomp::action_name(p.default_action) +
+                    (none ? " and denies none of the " + std::to_string(p.dangerous_total) +
+                                " dangerous calls Docker's default refuses"
+                          : " and leaves " + std::to_string(p.open.size()) +
+                                " of them allowed: " + join(p.open, ", ", 6))));
       }
       if (!config.profile_error.empty())
         a.notes.push_back("profile not judged (" + config.profile_error +
                           "): verdict from the kernel view");
       break;
     case Setting::default_profile:
-    case Setting::unknown:
-      break;
+    case Setting::unknown: break;
   }
 
   if (kernel.available) {
@@ -312,10 +336,9 @@ ContainerAudit judge_cgroup_only(const container::ContainerRef &ref, const Kerne
   for (const auto &p : kernel.processes)
     if (p.mode == 0) unfiltered.push_back(p);
   if (!unfiltered.empty())
-    a.findings.push_back(finding(std::to_string(unfiltered.size()) + " of " +
-                                 std::to_string(kernel.processes.size()) +
-                                 " processes run without seccomp (Seccomp: 0): " +
-                                 describe_processes(unfiltered)));
+    a.findings.push_back(finding(
+        std::to_string(unfiltered.size()) + " of " + std::to_string(kernel.processes.size()) +
+        " processes run without seccomp (Seccomp: 0): " + describe_processes(unfiltered)));
   a.pass = a.findings.empty();
   return a;
 }

@@ -40,8 +40,7 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   fd_ = mkostemp(buf.data(), O_CLOEXEC);
-  if (fd_ < 0)
-    throw Error(Exit::usage, "cannot write " + path_ + ": " + errno_text(errno));
+  if (fd_ < 0) throw Error(Exit::usage, "cannot write " + path_ + ": " + errno_text(errno));
   temp_path_ = buf.data();
   fchmod(fd_, 0644);  // mkostemp makes 0600; profiles are meant to be shared
 }

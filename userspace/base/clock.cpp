@@ -18,8 +18,10 @@ int64_t boot_to_wall_ns() { return clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_BOO
 std::string clock_time(uint64_t wall_ns, bool utc) {
   time_t secs = static_cast<time_t>(wall_ns / 1'000'000'000);
   struct tm tm {};
-  if (utc) gmtime_r(&secs, &tm);
-  else localtime_r(&secs, &tm);
+  if (utc)
+    gmtime_r(&secs, &tm);
+  else
+    localtime_r(&secs, &tm);
   char buf[16];
   strftime(buf, sizeof buf, "%H:%M:%S", &tm);
   return buf;

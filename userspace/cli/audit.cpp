@@ -6,9 +6,9 @@
 #include <optional>
 #include <string>
 
-#include "syscope/cli/commands.hpp"
 #include "syscope/audit/audit.hpp"
 #include "syscope/base/error.hpp"
+#include "syscope/cli/commands.hpp"
 
 namespace syscope::cli {
 namespace {

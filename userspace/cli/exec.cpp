@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "syscope/base/error.hpp"
 #include "syscope/cli/commands.hpp"
 #include "syscope/process/command_path.hpp"
-#include "syscope/base/error.hpp"
 #include "syscope/seccomp/profile_json.hpp"
 #include "syscope/seccomp/seccomp_filter.hpp"
 
@@ -36,12 +36,14 @@ void run_exec(const ExecOptions &opts) {
     throw Error(e.code, opts.profile + ": " + e.what());
   }
   for (const auto &name : filter.skipped_names)
-    std::fprintf(stderr, "syscope: warning: unknown syscall \"%s\" in %s: skipped\n",
-                 name.c_str(), opts.profile.c_str());
+    std::fprintf(stderr, "syscope: warning: unknown syscall \"%s\" in %s: skipped\n", name.c_str(),
+                 opts.profile.c_str());
   if (opts.verbose) {
     if (profile.default_errno_ret)
-      std::fprintf(stderr, "syscope: %s: defaultErrnoRet ignored, as Docker 20.10 ignores it: the "
-                   "default action's errno is EPERM\n", opts.profile.c_str());
+      std::fprintf(stderr,
+                   "syscope: %s: defaultErrnoRet ignored, as Docker 20.10 ignores it: the "
+                   "default action's errno is EPERM\n",
+                   opts.profile.c_str());
     for (const auto &rule : filter.skipped_rules)
       std::fprintf(stderr, "syscope: %s: rule %s: skipped\n", opts.profile.c_str(), rule.c_str());
     std::fprintf(stderr, "syscope: filter: %zu instructions, %zu of them runc's ENOSYS stub\n",

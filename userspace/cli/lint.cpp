@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "syscope/cli/commands.hpp"
 #include "syscope/base/error.hpp"
+#include "syscope/cli/commands.hpp"
 #include "syscope/lint/lint.hpp"
 
 namespace syscope::cli {
@@ -45,7 +45,7 @@ void run_lint(const LintOptions &opts) {
     if (r.error) ++unreadable;
     for (const auto &f : r.findings) ++(f.severity == lint::Severity::error ? errors : warnings);
   }
-  Exit status = unreadable ? Exit::usage
+  Exit status = unreadable                            ? Exit::usage
                 : errors || (opts.strict && warnings) ? Exit::findings
                                                       : Exit::ok;
 
@@ -72,16 +72,15 @@ void run_lint(const LintOptions &opts) {
                             {"fix", f.fix},
                             {"controls", f.controls}});
     }
-    nlohmann::ordered_json doc = {
-        {"findings", findings},
-        {"errors", file_errors},
-        {"skipped", run.skipped},
-        {"summary",
-         {{"files_checked", run.files_checked},
-          {"errors", errors},
-          {"warnings", warnings},
-          {"unreadable", unreadable},
-          {"exit_status", static_cast<int>(status)}}}};
+    nlohmann::ordered_json doc = {{"findings", findings},
+                                  {"errors", file_errors},
+                                  {"skipped", run.skipped},
+                                  {"summary",
+                                   {{"files_checked", run.files_checked},
+                                    {"errors", errors},
+                                    {"warnings", warnings},
+                                    {"unreadable", unreadable},
+                                    {"exit_status", static_cast<int>(status)}}}};
     std::printf("%s\n", doc.dump(2).c_str());
   } else {
     for (const auto &r : run.reports) {
@@ -96,10 +95,13 @@ void run_lint(const LintOptions &opts) {
     }
     std::fflush(stdout);
     for (const auto &s : run.skipped)
-      std::fprintf(stderr, "syscope: lint: %s: not a Compose, Kubernetes, CI, shell, Makefile or "
-                   "Dockerfile file: skipped\n", s.c_str());
-    std::string summary = plural(run.files_checked, "file") + " checked: " +
-                          plural(errors, "error") + ", " + plural(warnings, "warning");
+      std::fprintf(stderr,
+                   "syscope: lint: %s: not a Compose, Kubernetes, CI, shell, Makefile or "
+                   "Dockerfile file: skipped\n",
+                   s.c_str());
+    std::string summary = plural(run.files_checked, "file") +
+                          " checked: " + plural(errors, "error") + ", " +
+                          plural(warnings, "warning");
     if (unreadable) summary += "; " + std::to_string(unreadable) + " could not be checked";
     std::printf("%s\n", summary.c_str());
   }
@@ -120,8 +122,7 @@ void setup_lint(CLI::App &app) {
                   "build directories)")
       ->required()
       ->type_name("FILE_OR_DIR");
-  sub->add_flag("--json", opts->json,
-                "One JSON document: {findings, errors, skipped, summary}");
+  sub->add_flag("--json", opts->json, "One JSON document: {findings, errors, skipped, summary}");
   sub->add_flag("--strict", opts->strict, "Exit 1 on warnings too, not only on errors");
   sub->footer(
       "Exit status: 0 no error findings; 1 error findings (or warnings with --strict); 2 a file "

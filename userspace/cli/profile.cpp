@@ -28,7 +28,8 @@ void setup_profile(CLI::App &app) {
       ->check(CLI::IsMember({"docker", "oci"}));
   from_trace->callback([opts] {
     g_exit_status = run_profile_from_trace(
-        opts->file, opts->container.empty() ? std::nullopt : std::optional<std::string>(opts->container),
+        opts->file,
+        opts->container.empty() ? std::nullopt : std::optional<std::string>(opts->container),
         opts->output, opts->format);
   });
 }

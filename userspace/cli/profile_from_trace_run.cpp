@@ -5,10 +5,10 @@
 
 #include "record_options.hpp"
 #include "syscope/base/atomic_file.hpp"
-#include "syscope/cli/trace_runs.hpp"
 #include "syscope/base/error.hpp"
-#include "syscope/trace/profile_from_trace.hpp"
+#include "syscope/cli/trace_runs.hpp"
 #include "syscope/seccomp/profile_output.hpp"
+#include "syscope/trace/profile_from_trace.hpp"
 
 namespace syscope::cli {
 using namespace syscope::trace;

@@ -7,21 +7,21 @@
 #include <string>
 #include <vector>
 
-#include "syscope/cli/commands.hpp"
 #include "record_options.hpp"
 #include "syscope/base/atomic_file.hpp"
-#include "syscope/kernel/bpf_environment.hpp"
-#include "syscope/process/command_path.hpp"
-#include "syscope/seccomp/container_profile.hpp"
-#include "syscope/record/container_tracker.hpp"
-#include "syscope/process/descendant_wait.hpp"
-#include "syscope/seccomp/docker_default.hpp"
 #include "syscope/base/error.hpp"
+#include "syscope/cli/commands.hpp"
 #include "syscope/containers/mountinfo.hpp"
+#include "syscope/containers/scoped_cgroup.hpp"
+#include "syscope/kernel/bpf_environment.hpp"
+#include "syscope/kernel/syscall_recorder.hpp"
+#include "syscope/process/command_path.hpp"
+#include "syscope/process/descendant_wait.hpp"
+#include "syscope/record/container_tracker.hpp"
+#include "syscope/seccomp/container_profile.hpp"
+#include "syscope/seccomp/docker_default.hpp"
 #include "syscope/seccomp/profile_output.hpp"
 #include "syscope/seccomp/runtime_gap.hpp"
-#include "syscope/containers/scoped_cgroup.hpp"
-#include "syscope/kernel/syscall_recorder.hpp"
 
 namespace syscope::cli {
 namespace {
@@ -38,27 +38,32 @@ std::string default_output(const std::string &command) {
 // container's, and are left out.
 void write_started_container_profile(RecordOptions &opts, bpf::SyscallRecorder &recorder,
                                      record::ContainerTracker &tracker,
-                                     const process::SignalRouter &signals,
-                                     util::AtomicFile &output, Clock::time_point started) {
+                                     const process::SignalRouter &signals, util::AtomicFile &output,
+                                     Clock::time_point started) {
   auto all_removed = [&tracker] {
     for (const auto &[id, container] : tracker.containers())
       if (!container.removed) return false;
     return true;
   };
   process::serve_until(
-      signals, recorder.poll_fd(), [&] { recorder.drain(); tracker.update(recorder); }, all_removed,
-      std::nullopt);
+      signals, recorder.poll_fd(),
+      [&] {
+        recorder.drain();
+        tracker.update(recorder);
+      },
+      all_removed, std::nullopt);
   const auto &[id, container] = *tracker.containers().begin();
   profile::CgroupCalls calls;
   for (uint64_t cgroup_id : container.cgroup_ids) calls.merge(recorder.calls_of(cgroup_id, -1));
   auto composed = profile::compose_container_profile(calls, record::runtime_gap_names(),
-                                                       seccomp::DockerDefault::for_this_host());
+                                                     seccomp::DockerDefault::for_this_host());
   record::write_profile(composed.built.profile, opts.format, output);
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   if (tracker.containers().size() > 1)
-    std::fprintf(stderr, "syscope: warning: CMD started %zu containers; this profile is %s's, use "
-                 "record --container for the others\n", tracker.containers().size(),
-                 container::short_id(id).c_str());
+    std::fprintf(stderr,
+                 "syscope: warning: CMD started %zu containers; this profile is %s's, use "
+                 "record --container for the others\n",
+                 tracker.containers().size(), container::short_id(id).c_str());
   print_container_summary("container " + container::short_id(id), composed, seconds,
                           output.is_stdout() ? "stdout" : opts.output, recorder.losses());
 }
@@ -139,9 +144,14 @@ void print_container_summary(const std::string &label, const profile::ContainerP
                              double seconds, const std::string &written_to,
                              const bpf::LossCounters &losses) {
   auto comparison = seccomp::DockerDefault::for_this_host().compare(composed.built.profile);
-  for (const auto &note : composed.notes) std::fprintf(stderr, "syscope: %s: %s\n", label.c_str(), note.c_str());
-  for (const auto &note : comparison.notes) std::fprintf(stderr, "syscope: %s: %s\n", label.c_str(), note.c_str());
-  print_record_summary(label + " (" + (composed.recorded_under_filter ? "recorded under a seccomp filter" : "recorded without a filter") + "; " + comparison.summary + ")",
+  for (const auto &note : composed.notes)
+    std::fprintf(stderr, "syscope: %s: %s\n", label.c_str(), note.c_str());
+  for (const auto &note : comparison.notes)
+    std::fprintf(stderr, "syscope: %s: %s\n", label.c_str(), note.c_str());
+  print_record_summary(label + " (" +
+                           (composed.recorded_under_filter ? "recorded under a seccomp filter"
+                                                           : "recorded without a filter") +
+                           "; " + comparison.summary + ")",
                        composed.built, seconds, written_to, losses);
 }
 

@@ -15,19 +15,19 @@
 
 #include "record_options.hpp"
 #include "syscope/base/atomic_file.hpp"
-#include "syscope/kernel/bpf_environment.hpp"
+#include "syscope/base/error.hpp"
 #include "syscope/containers/container_follower.hpp"
 #include "syscope/containers/container_id.hpp"
-#include "syscope/seccomp/container_profile.hpp"
-#include "syscope/record/container_tracker.hpp"
-#include "syscope/process/descendant_wait.hpp"
 #include "syscope/containers/docker_client.hpp"
-#include "syscope/seccomp/docker_default.hpp"
-#include "syscope/base/error.hpp"
 #include "syscope/containers/mountinfo.hpp"
+#include "syscope/kernel/bpf_environment.hpp"
+#include "syscope/kernel/syscall_recorder.hpp"
+#include "syscope/process/descendant_wait.hpp"
+#include "syscope/record/container_tracker.hpp"
+#include "syscope/seccomp/container_profile.hpp"
+#include "syscope/seccomp/docker_default.hpp"
 #include "syscope/seccomp/profile_output.hpp"
 #include "syscope/seccomp/runtime_gap.hpp"
-#include "syscope/kernel/syscall_recorder.hpp"
 
 namespace syscope::cli {
 namespace {
@@ -36,8 +36,8 @@ using Clock = std::chrono::steady_clock;
 
 using Target = container::ContainerFollower::Target;
 
-struct RecordState {  // what record keeps beside each target
-  bool adopted = false;     // already running when recording began
+struct RecordState {     // what record keeps beside each target
+  bool adopted = false;  // already running when recording began
   bool api_warned = false;
 };
 
@@ -76,7 +76,8 @@ bool finished(Target &target, RecordState &state, container::ContainerFollower &
 
 std::string output_for(const RecordOptions &opts, const Target &target) {
   std::string name = target.meta ? target.meta->name : target.query;
-  if (opts.containers.size() == 1) return opts.output.empty() ? "seccomp-" + name + ".json" : opts.output;
+  if (opts.containers.size() == 1)
+    return opts.output.empty() ? "seccomp-" + name + ".json" : opts.output;
   return (opts.output.empty() ? std::string(".") : opts.output) + "/" + name + ".json";
 }
 
@@ -85,7 +86,8 @@ std::string output_for(const RecordOptions &opts, const Target &target) {
 void run_record_containers(RecordOptions &opts) {
   auto store = bpf::bitmap_store_from_string(opts.bitmap_store);
   if (opts.containers.size() > 1 && !opts.output.empty() && !is_writable_dir(opts.output))
-    throw Error(Exit::usage, "with several --container, -o must be a writable directory: " + opts.output);
+    throw Error(Exit::usage,
+                "with several --container, -o must be a writable directory: " + opts.output);
   if (opts.containers.size() == 1 && !opts.output.empty()) util::AtomicFile probe(opts.output);
   bpf::require_bpf_environment();
   std::string mount = cgroup::cgroup2_mount();
@@ -101,10 +103,12 @@ void run_record_containers(RecordOptions &opts) {
   process::SignalRouter signals;
   std::fprintf(stderr, "syscope: recording; waiting for %s\n", join(opts.containers, ", ").c_str());
   auto started = Clock::now();
-  auto wait_deadline = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opts.wait_s));
+  auto wait_deadline = started + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(opts.wait_s));
   std::optional<Clock::time_point> deadline;
   if (opts.duration_s > 0)
-    deadline = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opts.duration_s));
+    deadline = started + std::chrono::duration_cast<Clock::duration>(
+                             std::chrono::duration<double>(opts.duration_s));
   auto catch_up = [&] {
     recorder.drain();
     tracker.update(recorder);
@@ -137,7 +141,8 @@ void run_record_containers(RecordOptions &opts) {
     const auto &target = targets[i];
     const auto *tracked = target.meta ? tracker.find(target.meta->id) : nullptr;
     if (!tracked) {
-      std::fprintf(stderr, "syscope: container %s never ran while recording: no profile\n", target.query.c_str());
+      std::fprintf(stderr, "syscope: container %s never ran while recording: no profile\n",
+                   target.query.c_str());
       ++missing;
       continue;
     }
@@ -146,7 +151,8 @@ void run_record_containers(RecordOptions &opts) {
       // cgroup storage is keyed by the directory: open it while it is still there.
       int fd = -1;
       auto it = recorder.cgroups().find(cgroup_id);
-      std::string path = it != recorder.cgroups().end() ? it->second.path : tracked->ref.container_path;
+      std::string path =
+          it != recorder.cgroups().end() ? it->second.path : tracked->ref.container_path;
       if (it == recorder.cgroups().end() || !it->second.removed)
         fd = open((mount + path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
       calls.merge(recorder.calls_of(cgroup_id, fd));
@@ -154,7 +160,8 @@ void run_record_containers(RecordOptions &opts) {
     }
     if (opts.verbose) {
       static const char *set_names[] = {"setup without filter", "workload without filter",
-                                        "runtime gap (filtered, before exec)", "workload (filtered)"};
+                                        "runtime gap (filtered, before exec)",
+                                        "workload (filtered)"};
       for (uint32_t set = 0; set < SYSCOPE_SET_COUNT; ++set)
         for (const auto &named : calls.sets[set].named())
           std::fprintf(stderr, "syscope: %s: %s: %s\n", target.query.c_str(), set_names[set],
@@ -170,7 +177,8 @@ void run_record_containers(RecordOptions &opts) {
     print_container_summary(target.meta->name + " " + container::short_id(target.meta->id),
                             composed, seconds, output.path(), recorder.losses());
   }
-  if (missing) throw Error(Exit::environment, std::to_string(missing) + " container(s) not recorded");
+  if (missing)
+    throw Error(Exit::environment, std::to_string(missing) + " container(s) not recorded");
 }
 
 }  // namespace syscope::cli

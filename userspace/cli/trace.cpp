@@ -8,29 +8,29 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
 #include <cstring>
+#include <ctime>
 #include <functional>
 #include <map>
-#include <set>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "syscope/base/clock.hpp"
+#include "syscope/base/error.hpp"
 #include "syscope/cli/commands.hpp"
 #include "syscope/cli/trace_runs.hpp"
-#include "syscope/kernel/bpf_environment.hpp"
-#include "syscope/process/command_path.hpp"
-#include "syscope/process/descendant_wait.hpp"
 #include "syscope/containers/container_follower.hpp"
 #include "syscope/containers/container_id.hpp"
 #include "syscope/containers/docker_client.hpp"
-#include "syscope/base/clock.hpp"
-#include "syscope/base/error.hpp"
 #include "syscope/containers/mountinfo.hpp"
 #include "syscope/containers/scoped_cgroup.hpp"
-#include "syscope/trace/trace_file.hpp"
+#include "syscope/kernel/bpf_environment.hpp"
 #include "syscope/kernel/trace_recorder.hpp"
+#include "syscope/process/command_path.hpp"
+#include "syscope/process/descendant_wait.hpp"
+#include "syscope/trace/trace_file.hpp"
 #include "syscope/trace/trace_show.hpp"
 #include "syscope/trace/trace_stats.hpp"
 
@@ -60,9 +60,13 @@ uint64_t parse_size(const std::string &text) {
     throw Error(Exit::usage, "--max-size: not a size: " + text);
   }
   std::string unit = text.substr(used);
-  double scale = unit.empty() || unit == "B" ? 1 : unit == "K" || unit == "KiB" ? 1024.0
-                 : unit == "M" || unit == "MiB" ? 1024.0 * 1024 : unit == "G" || unit == "GiB" ? 1024.0 * 1024 * 1024 : -1;
-  if (scale < 0 || value <= 0) throw Error(Exit::usage, "--max-size: not a size: " + text + " (e.g. 500M)");
+  double scale = unit.empty() || unit == "B"    ? 1
+                 : unit == "K" || unit == "KiB" ? 1024.0
+                 : unit == "M" || unit == "MiB" ? 1024.0 * 1024
+                 : unit == "G" || unit == "GiB" ? 1024.0 * 1024 * 1024
+                                                : -1;
+  if (scale < 0 || value <= 0)
+    throw Error(Exit::usage, "--max-size: not a size: " + text + " (e.g. 500M)");
   return static_cast<uint64_t>(value * scale);
 }
 
@@ -143,23 +147,27 @@ class TraceSession {
       return;
     }
     const auto *hdr = static_cast<const syscope_event_hdr *>(data);
-    if (hdr->type == SYSCOPE_EV_CGROUP_MKDIR && size >= sizeof(syscope_cgroup_event) && on_cgroup_created) {
+    if (hdr->type == SYSCOPE_EV_CGROUP_MKDIR && size >= sizeof(syscope_cgroup_event) &&
+        on_cgroup_created) {
       const auto *ev = static_cast<const syscope_cgroup_event *>(data);
-      if (!on_cgroup_created(ev->cgroup_id, std::string(ev->path, strnlen(ev->path, sizeof ev->path))))
+      if (!on_cgroup_created(ev->cgroup_id,
+                             std::string(ev->path, strnlen(ev->path, sizeof ev->path))))
         dropped_cgroups_.insert(ev->cgroup_id);
     }
     if (!dropped_cgroups_.empty() && size >= sizeof(syscope_event_hdr) + sizeof(uint64_t) &&
         hdr->type != SYSCOPE_EV_CGROUP_MKDIR && hdr->type != SYSCOPE_EV_CGROUP_RMDIR) {
       // Every trace record carries its cgroup id right after the header.
       uint64_t cgroup_id;
-      std::memcpy(&cgroup_id, static_cast<const char *>(data) + sizeof(syscope_event_hdr), sizeof cgroup_id);
+      std::memcpy(&cgroup_id, static_cast<const char *>(data) + sizeof(syscope_event_hdr),
+                  sizeof cgroup_id);
       if (dropped_cgroups_.count(cgroup_id)) return;
     }
     writer_.add(hdr->type, data, size);
     ++records_;
     if (writer_.full()) {  // the writer keeps room for these last two records
       stopped_ = true;
-      writer_.add_json(trace::kRecordNote, {{"text", "--max-size reached: recording stopped here"}});
+      writer_.add_json(trace::kRecordNote,
+                       {{"text", "--max-size reached: recording stopped here"}});
       writer_.add_json(trace::kRecordCounters, counters_json(recorder_.losses()));
       writer_.close();
     }
@@ -194,8 +202,8 @@ void run_trace_command(TraceOptions &opts) {
       path, opts.command, [&cg](pid_t pid) { cg.add_process(pid); }, signals,
       session.recorder().poll_fd(), [&session] { session.pump(); });
   auto losses = session.finish();
-  print_trace_summary(session, opts,
-                      std::chrono::duration<double>(Clock::now() - started).count(), losses);
+  print_trace_summary(session, opts, std::chrono::duration<double>(Clock::now() - started).count(),
+                      losses);
   g_exit_status = status;
 }
 
@@ -228,11 +236,15 @@ void run_trace_containers(TraceOptions &opts) {
   auto start_tracing = [&](size_t i, uint64_t cgroup_id) {
     session.recorder().trace_cgroup(cgroup_id);
     const auto &m = *targets[i].meta;
-    session.writer().add_json(trace::kRecordContainer,
-                              {{"cgroup_id", cgroup_id}, {"runtime", "docker"}, {"id", m.id},
-                               {"name", m.name}, {"image", m.image}, {"labels", m.labels}});
+    session.writer().add_json(trace::kRecordContainer, {{"cgroup_id", cgroup_id},
+                                                        {"runtime", "docker"},
+                                                        {"id", m.id},
+                                                        {"name", m.name},
+                                                        {"image", m.image},
+                                                        {"labels", m.labels}});
     traced[i] = true;
-    std::fprintf(stderr, "syscope: tracing %s (%s)\n", m.name.c_str(), container::short_id(m.id).c_str());
+    std::fprintf(stderr, "syscope: tracing %s (%s)\n", m.name.c_str(),
+                 container::short_id(m.id).c_str());
   };
   // A container that does not run yet is traced from its first syscall: the kernel selects every
   // new child of the runtime's parent cgroup (e.g. /docker) as it is created, and here, at its
@@ -274,13 +286,16 @@ void run_trace_containers(TraceOptions &opts) {
   if (watching_parent && std::all_of(traced.begin(), traced.end(), [](bool t) { return t; }))
     session.recorder().untrace_cgroup(parent_st.st_ino);  // all running: no need to watch for more
   process::SignalRouter signals;
-  std::fprintf(stderr, "syscope: recording a trace; waiting for %zu container(s) (Ctrl-C to stop)\n",
+  std::fprintf(stderr,
+               "syscope: recording a trace; waiting for %zu container(s) (Ctrl-C to stop)\n",
                targets.size());
   auto started = Clock::now();
-  auto wait_deadline = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opts.wait_s));
+  auto wait_deadline = started + std::chrono::duration_cast<Clock::duration>(
+                                     std::chrono::duration<double>(opts.wait_s));
   std::optional<Clock::time_point> deadline;
   if (opts.duration_s > 0)
-    deadline = started + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(opts.duration_s));
+    deadline = started + std::chrono::duration_cast<Clock::duration>(
+                             std::chrono::duration<double>(opts.duration_s));
   auto last_lookup = Clock::now();
   process::serve_until(
       signals, session.recorder().poll_fd(), [&session] { session.pump(); },
@@ -291,13 +306,15 @@ void run_trace_containers(TraceOptions &opts) {
         }
         for (size_t i = 0; i < targets.size(); ++i)
           if (!traced[i] && Clock::now() > wait_deadline)
-            throw Error(Exit::environment, "container " + targets[i].query + " did not start within " +
-                                               std::to_string(static_cast<int>(opts.wait_s)) + " s");
+            throw Error(Exit::environment,
+                        "container " + targets[i].query + " did not start within " +
+                            std::to_string(static_cast<int>(opts.wait_s)) + " s");
         return false;
       },
       deadline);
   auto losses = session.finish();
-  print_trace_summary(session, opts, std::chrono::duration<double>(Clock::now() - started).count(), losses);
+  print_trace_summary(session, opts, std::chrono::duration<double>(Clock::now() - started).count(),
+                      losses);
 }
 
 }  // namespace
@@ -333,18 +350,23 @@ void setup_trace(CLI::App &app) {
   show_cmd->add_option("--container", show->containers,
                        "Only this container (name, id prefix, or host; repeatable)");
   show_cmd->add_option("--pid", show->pids, "Only this pid or tid (repeatable)");
-  show_cmd->add_option("--syscall", show->syscalls, "Only these syscalls (NAME,...)")->delimiter(',');
-  show_cmd->add_option("--since", show->since,
-                       "From this time: RFC 3339, a time of day (12:04:31.5), or +2.5s from the start");
-  show_cmd->add_option("--until", show->until, "Up to this time (exclusive), same forms as --since");
+  show_cmd->add_option("--syscall", show->syscalls, "Only these syscalls (NAME,...)")
+      ->delimiter(',');
+  show_cmd->add_option(
+      "--since", show->since,
+      "From this time: RFC 3339, a time of day (12:04:31.5), or +2.5s from the start");
+  show_cmd->add_option("--until", show->until,
+                       "Up to this time (exclusive), same forms as --since");
   show_cmd->callback([show, show_path] { g_exit_status = run_trace_show(*show_path, *show); });
 
   auto stats_path = std::make_shared<std::string>();
   auto stats_json = std::make_shared<bool>(false);
-  auto *stats_cmd = cmd->add_subcommand("stats", "Counts per container, process and syscall; errors, denials, drops");
+  auto *stats_cmd = cmd->add_subcommand(
+      "stats", "Counts per container, process and syscall; errors, denials, drops");
   stats_cmd->add_option("file", *stats_path, "Trace file")->required();
   stats_cmd->add_flag("--json", *stats_json, "One JSON document");
-  stats_cmd->callback([stats_path, stats_json] { g_exit_status = run_trace_stats(*stats_path, *stats_json); });
+  stats_cmd->callback(
+      [stats_path, stats_json] { g_exit_status = run_trace_stats(*stats_path, *stats_json); });
 
   cmd->callback([opts, cmd] {
     if (!cmd->get_subcommands().empty()) return;  // show / stats ran

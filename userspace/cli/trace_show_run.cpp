@@ -4,8 +4,8 @@
 #include <cstdio>
 #include <cstring>
 
-#include "syscope/cli/trace_runs.hpp"
 #include "syscope/base/error.hpp"
+#include "syscope/cli/trace_runs.hpp"
 #include "syscope/trace/trace_show.hpp"
 
 namespace syscope::cli {

@@ -13,7 +13,7 @@ int run_trace_stats(const std::string &path, bool json) {
   trace::TraceStats st = trace::collect_stats(reader);
   if (json)
     std::cout << trace::stats_json(st, path).dump(-1, ' ', false,
-                                           nlohmann::ordered_json::error_handler_t::replace)
+                                                  nlohmann::ordered_json::error_handler_t::replace)
               << "\n";
   else
     std::cout << trace::format_stats_text(st, path);

@@ -7,13 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "syscope/base/error.hpp"
 #include "syscope/cli/commands.hpp"
-#include "syscope/kernel/bpf_environment.hpp"
+#include "syscope/containers/container_id.hpp"
 #include "syscope/containers/container_resolver.hpp"
+#include "syscope/kernel/bpf_environment.hpp"
 #include "syscope/kernel/denial_watcher.hpp"
 #include "syscope/process/descendant_wait.hpp"
-#include "syscope/base/error.hpp"
-#include "syscope/containers/container_id.hpp"
 #include "syscope/watch/watch_report.hpp"
 
 namespace syscope::cli {
@@ -66,7 +66,8 @@ void print(const std::vector<watch::Folded> &out, const WatchOptions &opts) {
 
 uint64_t wall_now_ns() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch()).count();
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
 }
 
 void run_watch(const WatchOptions &opts) {
@@ -84,7 +85,8 @@ void run_watch(const WatchOptions &opts) {
   watch::DenialSummary summary;
   watch::SuggestOnce suggest;
   std::fprintf(stderr, "syscope: watching for seccomp denials%s (Ctrl-C to stop)\n",
-               opts.duration_s > 0 ? (" for " + std::to_string(opts.duration_s) + " s").c_str() : "");
+               opts.duration_s > 0 ? (" for " + std::to_string(opts.duration_s) + " s").c_str()
+                                   : "");
 
   auto handle = [&] {
     watcher.drain();
@@ -106,7 +108,8 @@ void run_watch(const WatchOptions &opts) {
     deadline = std::chrono::steady_clock::now() +
                std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                    std::chrono::duration<double>(opts.duration_s));
-  process::serve_until(signals, watcher.poll_fd(), handle, [] { return false; }, deadline);
+  process::serve_until(
+      signals, watcher.poll_fd(), handle, [] { return false; }, deadline);
   handle();
   print(folder.flush(), opts);
   if (opts.json)
@@ -114,7 +117,8 @@ void run_watch(const WatchOptions &opts) {
   else
     std::printf("%s", summary.text({opts.utc}).c_str());
   auto losses = watcher.losses();
-  if (losses.any()) std::fprintf(stderr, "syscope: kernel counted losses: %s\n", losses.describe().c_str());
+  if (losses.any())
+    std::fprintf(stderr, "syscope: kernel counted losses: %s\n", losses.describe().c_str());
   if (opts.fail_on_denial && summary.total() > 0) g_exit_status = static_cast<int>(Exit::findings);
 }
 

@@ -117,8 +117,8 @@ std::optional<std::string> CgroupPaths::by_handle(uint64_t id, bool &definitive)
   if (n < 0) return std::nullopt;
   std::string path(target, static_cast<size_t>(n));
   static constexpr std::string_view deleted = " (deleted)";
-  if (path.size() >= deleted.size() && path.compare(path.size() - deleted.size(), deleted.size(),
-                                                    deleted) == 0) {
+  if (path.size() >= deleted.size() &&
+      path.compare(path.size() - deleted.size(), deleted.size(), deleted) == 0) {
     definitive = true;  // removed while we looked
     return std::nullopt;
   }
@@ -156,8 +156,7 @@ std::optional<std::string> CgroupPaths::by_walk(uint64_t id) {
       bool is_dir = e->d_type == DT_DIR;
       if (e->d_type == DT_UNKNOWN) {
         struct stat st {};
-        is_dir = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-                 S_ISDIR(st.st_mode);
+        is_dir = fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
         ino = st.st_ino;
       }
       if (!is_dir) continue;

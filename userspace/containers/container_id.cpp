@@ -81,8 +81,7 @@ std::optional<Runtime> named_runtime(std::string_view c, std::string &id) {
   size_t last = c.rfind(':');
   if (last == std::string_view::npos || last == 0) return std::nullopt;
   size_t first = c.rfind(':', last - 1);
-  if (first == std::string_view::npos || !is_container_id(c.substr(last + 1)))
-    return std::nullopt;
+  if (first == std::string_view::npos || !is_container_id(c.substr(last + 1))) return std::nullopt;
   std::string_view prefix = c.substr(first + 1, last - first - 1);
   for (const auto &p : COLON_PREFIXES) {
     if (prefix == p.text) {

@@ -18,9 +18,10 @@ bool is_octal(char c) { return c >= '0' && c <= '7'; }
 std::string unescape_octal(const std::string &s) {
   std::string out;
   for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '\\' && i + 3 < s.size() && is_octal(s[i + 1]) &&
-        is_octal(s[i + 2]) && is_octal(s[i + 3])) {
-      out.push_back(static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
+    if (s[i] == '\\' && i + 3 < s.size() && is_octal(s[i + 1]) && is_octal(s[i + 2]) &&
+        is_octal(s[i + 3])) {
+      out.push_back(
+          static_cast<char>((s[i + 1] - '0') * 64 + (s[i + 2] - '0') * 8 + (s[i + 3] - '0')));
       i += 3;
     } else {
       out.push_back(s[i]);
@@ -55,9 +56,10 @@ std::optional<std::string> cgroup2_path_of(std::istream &proc_cgroup) {
 std::string cgroup2_mount() {
   std::ifstream in("/proc/self/mountinfo");
   if (auto mount = find_cgroup2_mount(in)) return *mount;
-  throw Error(Exit::environment,
-              "no cgroup v2 hierarchy is mounted (looked for a cgroup2 entry in "
-              "/proc/self/mountinfo); mount one, e.g. mount -t cgroup2 none /sys/fs/cgroup/unified");
+  throw Error(
+      Exit::environment,
+      "no cgroup v2 hierarchy is mounted (looked for a cgroup2 entry in "
+      "/proc/self/mountinfo); mount one, e.g. mount -t cgroup2 none /sys/fs/cgroup/unified");
 }
 
 std::string own_cgroup2_path() {

@@ -23,8 +23,8 @@ ScopedCgroup ScopedCgroup::create_beside_self(const std::string &prefix) {
 
 ScopedCgroup ScopedCgroup::create_under(const std::string &parent_dir, const std::string &prefix) {
   for (int n = 0; n < 1000; ++n) {
-    std::string path = parent_dir + "/" + prefix + "-" + std::to_string(getpid()) + "-" +
-                       std::to_string(n);
+    std::string path =
+        parent_dir + "/" + prefix + "-" + std::to_string(getpid()) + "-" + std::to_string(n);
     if (mkdir(path.c_str(), 0755) != 0) {
       if (errno == EEXIST) continue;
       throw Error(Exit::environment, "cannot create cgroup " + path + ": " + errno_text(errno));

@@ -37,7 +37,8 @@ void require_bpf_environment() {
   std::stringstream status;
   status << status_file.rdbuf();
   uint64_t caps = effective_capabilities(status.str());
-  bool allowed = has_cap(caps, CAP_SYS_ADMIN) || (has_cap(caps, kCapBpf) && has_cap(caps, kCapPerfmon));
+  bool allowed =
+      has_cap(caps, CAP_SYS_ADMIN) || (has_cap(caps, kCapBpf) && has_cap(caps, kCapPerfmon));
   if (!allowed)
     throw Error(Exit::environment,
                 "loading BPF programs needs privileges: run as root or grant CAP_BPF and "

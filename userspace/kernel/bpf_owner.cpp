@@ -25,7 +25,8 @@ void fail(const std::string &what, int err) {
 void LinkDeleter::operator()(bpf_link *link) const noexcept { bpf_link__destroy(link); }
 
 RingBuffer::RingBuffer(int map_fd, Handler handler)
-    : handler_(std::move(handler)), ring_(ring_buffer__new(map_fd, &RingBuffer::on_sample, this, nullptr)) {
+    : handler_(std::move(handler)),
+      ring_(ring_buffer__new(map_fd, &RingBuffer::on_sample, this, nullptr)) {
   if (!ring_) fail("cannot open the ring buffer", errno);
 }
 

@@ -12,8 +12,8 @@
 #include <cstring>
 #include <ctime>
 
-#include "syscope/base/error.hpp"
 #include "syscope/base/clock.hpp"
+#include "syscope/base/error.hpp"
 #include "watch.skel.h"
 
 namespace syscope::bpf {
@@ -22,18 +22,25 @@ DenialWatcher::DenialWatcher(DenialSink on_denial, CgroupSink on_cgroup)
   skel_ = open_skeleton<watch_bpf>();
   load(skel_, "watch programs");
   ring_ = std::make_unique<RingBuffer>(
-      bpf_map__fd(skel_->maps.events), [this](const void *data, size_t size) { on_record(data, size); });
+      bpf_map__fd(skel_->maps.events),
+      [this](const void *data, size_t size) { on_record(data, size); });
   boot_to_wall_ns_ = boot_to_wall_ns();
   attach_in_order();
 }
 
 void DenialWatcher::attach_in_order() {
-  bpf_program *in_order[] = {skel_->progs.lifecycle_cgroup_mkdir, skel_->progs.lifecycle_cgroup_rmdir,
-                             skel_->progs.watch_enter,           skel_->progs.watch_exit,
-                             skel_->progs.watch_sigsys,          skel_->progs.watch_thread_killed};
-  bpf_link **links[] = {&skel_->links.lifecycle_cgroup_mkdir, &skel_->links.lifecycle_cgroup_rmdir,
-                        &skel_->links.watch_enter,           &skel_->links.watch_exit,
-                        &skel_->links.watch_sigsys,          &skel_->links.watch_thread_killed};
+  bpf_program *in_order[] = {skel_->progs.lifecycle_cgroup_mkdir,
+                             skel_->progs.lifecycle_cgroup_rmdir,
+                             skel_->progs.watch_enter,
+                             skel_->progs.watch_exit,
+                             skel_->progs.watch_sigsys,
+                             skel_->progs.watch_thread_killed};
+  bpf_link **links[] = {&skel_->links.lifecycle_cgroup_mkdir,
+                        &skel_->links.lifecycle_cgroup_rmdir,
+                        &skel_->links.watch_enter,
+                        &skel_->links.watch_exit,
+                        &skel_->links.watch_sigsys,
+                        &skel_->links.watch_thread_killed};
   for (size_t i = 0; i < sizeof in_order / sizeof in_order[0]; ++i) {
     *links[i] = bpf_program__attach(in_order[i]);
     if (!*links[i]) fail(std::string("cannot attach ") + bpf_program__name(in_order[i]), errno);
@@ -49,7 +56,8 @@ void DenialWatcher::on_record(const void *data, size_t size) {
   if (hdr->type == SYSCOPE_EV_DENIAL && size >= sizeof(syscope_denial_event)) {
     const auto *ev = static_cast<const syscope_denial_event *>(data);
     watch::Denial denial;
-    denial.wall_time_ns = static_cast<uint64_t>(static_cast<int64_t>(ev->hdr.ts_ns) + boot_to_wall_ns_);
+    denial.wall_time_ns =
+        static_cast<uint64_t>(static_cast<int64_t>(ev->hdr.ts_ns) + boot_to_wall_ns_);
     denial.cgroup_id = ev->cgroup_id;
     denial.pid = ev->pid;
     denial.tid = ev->tid;
@@ -65,14 +73,14 @@ void DenialWatcher::on_record(const void *data, size_t size) {
              size >= sizeof(syscope_cgroup_event)) {
     const auto *ev = static_cast<const syscope_cgroup_event *>(data);
     on_cgroup_(ev->cgroup_id, std::string(ev->path, strnlen(ev->path, sizeof ev->path)),
-                     hdr->type == SYSCOPE_EV_CGROUP_RMDIR);
+               hdr->type == SYSCOPE_EV_CGROUP_RMDIR);
   }
 }
 
-void DenialWatcher::drain() {
-  ring_->consume();
-}
+void DenialWatcher::drain() { ring_->consume(); }
 
-LossCounters DenialWatcher::losses() const { return read_loss_counters(bpf_map__fd(skel_->maps.counters)); }
+LossCounters DenialWatcher::losses() const {
+  return read_loss_counters(bpf_map__fd(skel_->maps.counters));
+}
 
 }  // namespace syscope::bpf

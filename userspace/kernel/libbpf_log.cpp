@@ -47,7 +47,8 @@ std::string libbpf_last_error() {
   std::string text;
   for (const auto &line : g_last_lines) {
     std::string trimmed = line;
-    while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == ' ')) trimmed.pop_back();
+    while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == ' '))
+      trimmed.pop_back();
     if (trimmed.empty()) continue;
     if (!text.empty()) text += " | ";
     text += trimmed;

@@ -35,7 +35,9 @@ BitmapStore bitmap_store_from_string(const std::string &text) {
   throw Error(Exit::usage, "unknown bitmap store \"" + text + "\" (auto, cgroup-storage, hash)");
 }
 
-bool kernel_has_cgroup_storage() { return libbpf_probe_bpf_map_type(kMapTypeCgrpStorage, nullptr) == 1; }
+bool kernel_has_cgroup_storage() {
+  return libbpf_probe_bpf_map_type(kMapTypeCgrpStorage, nullptr) == 1;
+}
 
 SyscallRecorder::SyscallRecorder(const RecorderOptions &options) : store_(options.store) {
   if (store_ == BitmapStore::automatic)
@@ -54,8 +56,9 @@ SyscallRecorder::SyscallRecorder(const RecorderOptions &options) : store_(option
   if (int err = profile_bpf::attach(skel_.get()))
     fail("cannot attach to the sys_enter/sched_process_exec/cgroup tracepoints", err);
   if (options.track_denials) track_denials();
-  ring_ = std::make_unique<RingBuffer>(
-      bpf_map__fd(skel_->maps.events), [this](const void *data, size_t size) { on_event(data, size); });
+  ring_ =
+      std::make_unique<RingBuffer>(bpf_map__fd(skel_->maps.events),
+                                   [this](const void *data, size_t size) { on_event(data, size); });
 }
 
 SyscallRecorder::~SyscallRecorder() = default;
@@ -89,9 +92,7 @@ void SyscallRecorder::on_event(const void *data, size_t size) {
   }
 }
 
-void SyscallRecorder::drain() {
-  ring_->consume();
-}
+void SyscallRecorder::drain() { ring_->consume(); }
 
 profile::CgroupCalls SyscallRecorder::calls_of(uint64_t cgroup_id, int cgroup_dir_fd) {
   drain();
@@ -121,6 +122,8 @@ void SyscallRecorder::add_denial_counts(uint64_t cgroup_id, profile::CgroupCalls
   }
 }
 
-LossCounters SyscallRecorder::losses() const { return read_loss_counters(bpf_map__fd(skel_->maps.counters)); }
+LossCounters SyscallRecorder::losses() const {
+  return read_loss_counters(bpf_map__fd(skel_->maps.counters));
+}
 
 }  // namespace syscope::bpf

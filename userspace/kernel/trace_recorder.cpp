@@ -67,6 +67,8 @@ void TraceRecorder::drain() {
   ring_->consume();  // what the sink threw (the trace writer's error) comes out here
 }
 
-LossCounters TraceRecorder::losses() const { return read_loss_counters(bpf_map__fd(skel_->maps.counters)); }
+LossCounters TraceRecorder::losses() const {
+  return read_loss_counters(bpf_map__fd(skel_->maps.counters));
+}
 
 }  // namespace syscope::bpf

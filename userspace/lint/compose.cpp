@@ -40,14 +40,16 @@ void check_service(const std::string &path, const std::string &name, const YAML:
     for (const auto &entry : opts) {
       if (!unconfined_entry(entry)) continue;
       std::string text = entry_text(entry);
-      out.push_back(at_mark(
-          path, entry.Mark(), Severity::error, "seccomp-unconfined",
-          "service \"" + name + "\" disables the default seccomp profile (security_opt `" + text +
-              "`)",
-          "remove `" + text + "` from security_opt; if the app needs a blocked syscall, record a "
-              "profile: syscope record --container " + name + " -o " + name +
-              "-seccomp.json, then security_opt: [\"seccomp=" + name + "-seccomp.json\"]",
-          seccomp_controls()));
+      out.push_back(
+          at_mark(path, entry.Mark(), Severity::error, "seccomp-unconfined",
+                  "service \"" + name + "\" disables the default seccomp profile (security_opt `" +
+                      text + "`)",
+                  "remove `" + text +
+                      "` from security_opt; if the app needs a blocked syscall, record a "
+                      "profile: syscope record --container " +
+                      name + " -o " + name +
+                      "-seccomp.json, then security_opt: [\"seccomp=" + name + "-seccomp.json\"]",
+                  seccomp_controls()));
     }
   }
   if (auto priv = find(service, "privileged"); priv && yaml_true(priv->value)) {
@@ -55,10 +57,12 @@ void check_service(const std::string &path, const std::string &name, const YAML:
         path, priv->key.Mark(), Severity::error, "privileged",
         "service \"" + name + "\" runs privileged (`privileged: " + priv->value.Scalar() +
             "`): all capabilities, all devices, and no seccomp filter",
-        "remove `privileged: " + priv->value.Scalar() + "` (it also turns seccomp off); add only "
+        "remove `privileged: " + priv->value.Scalar() +
+            "` (it also turns seccomp off); add only "
             "the capabilities the app needs under cap_add, and if it needs a blocked syscall, "
-            "record a profile: syscope record --container " + name + " -o " + name +
-            "-seccomp.json, then security_opt: [\"seccomp=" + name + "-seccomp.json\"]",
+            "record a profile: syscope record --container " +
+            name + " -o " + name + "-seccomp.json, then security_opt: [\"seccomp=" + name +
+            "-seccomp.json\"]",
         privileged_controls()));
   }
 }

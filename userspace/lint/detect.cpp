@@ -48,8 +48,7 @@ FileKind kind_from_name(const std::string &path) {
     if ((parent == "workflows" && grandparent == ".github") || name == ".gitlab-ci.yml" ||
         name == ".gitlab-ci.yaml")
       return FileKind::ci;
-    if (name.starts_with("docker-compose") || name.starts_with("compose"))
-      return FileKind::compose;
+    if (name.starts_with("docker-compose") || name.starts_with("compose")) return FileKind::compose;
     return FileKind::yaml;
   }
   if (name.ends_with(".sh") || name.ends_with(".bash")) return FileKind::shell;

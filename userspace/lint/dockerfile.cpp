@@ -61,14 +61,16 @@ FileReport check_dockerfile(const std::string &path, const std::string &text) {
   size_t pos = 0;
   while (pos <= text.size()) {
     size_t nl = text.find('\n', pos);
-    std::string_view line = std::string_view(text).substr(
-        pos, nl == std::string::npos ? std::string::npos : nl - pos);
+    std::string_view line =
+        std::string_view(text).substr(pos, nl == std::string::npos ? std::string::npos : nl - pos);
     std::string out;
     if (!terminator.empty()) {
       std::string_view body = rstrip(line);
       if (strip_tabs) body.remove_prefix(std::min(body.find_first_not_of('\t'), body.size()));
-      if (body == terminator) terminator.clear();
-      else out = line;
+      if (body == terminator)
+        terminator.clear();
+      else
+        out = line;
     } else if (continued) {
       // Docker drops comment and empty lines inside a continued instruction.
       std::string_view trimmed = rstrip(line);

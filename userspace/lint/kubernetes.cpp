@@ -89,15 +89,18 @@ void check_pod(const std::string &path, const PodSpec &pod, std::vector<Finding>
       bool is_pod = key == kPodAnnotation;
       bool is_container = key.starts_with(kContainerAnnotationPrefix);
       if (!is_pod && !is_container) continue;
-      if (is_pod) pod_covered = true;
-      else container_annotated[key.substr(kContainerAnnotationPrefix.size())] = true;
+      if (is_pod)
+        pod_covered = true;
+      else
+        container_annotated[key.substr(kContainerAnnotationPrefix.size())] = true;
       if (lower(value) != "unconfined") continue;
       out.push_back(at_mark(
           path, it->first.Mark(), Severity::error, "k8s-seccomp-annotation",
           pod.owner + " sets the legacy annotation " + key + ": " + value +
-              (is_pod ? " for the whole pod" : " for container \"" +
-                                                  key.substr(kContainerAnnotationPrefix.size()) +
-                                                  "\"") + ": no seccomp filter",
+              (is_pod
+                   ? " for the whole pod"
+                   : " for container \"" + key.substr(kContainerAnnotationPrefix.size()) + "\"") +
+              ": no seccomp filter",
           "remove the deprecated annotation and set seccompProfile.type: RuntimeDefault in the "
           "securityContext (or Localhost with a profile recorded by syscope record)",
           seccomp_controls()));
@@ -122,7 +125,8 @@ void check_pod(const std::string &path, const PodSpec &pod, std::vector<Finding>
         out.push_back(at_mark(
             path, priv->key.Mark(), Severity::error, "privileged",
             who + " is privileged: all capabilities, all devices, and no seccomp filter",
-            "remove `privileged: " + scalar(priv->value) + "` (it also turns seccomp off); add "
+            "remove `privileged: " + scalar(priv->value) +
+                "` (it also turns seccomp off); add "
                 "only the capabilities the app needs under securityContext.capabilities.add",
             privileged_controls()));
       if (!type && !pod_covered && !container_annotated.count(name))

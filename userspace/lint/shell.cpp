@@ -125,8 +125,10 @@ std::string command_name(const std::string &word) {
   std::string w = word;
   size_t start = w.find_first_not_of("@-+");
   w = start == std::string::npos ? "" : w.substr(start);
-  if (w.size() > 3 && w[0] == '$' && (w[1] == '(' || w[1] == '{')) w = w.substr(2, w.size() - 3);
-  else if (w.size() > 1 && w[0] == '$') w = w.substr(1);
+  if (w.size() > 3 && w[0] == '$' && (w[1] == '(' || w[1] == '{'))
+    w = w.substr(2, w.size() - 3);
+  else if (w.size() > 1 && w[0] == '$')
+    w = w.substr(1);
   size_t slash = w.rfind('/');
   if (slash != std::string::npos) w = w.substr(slash + 1);
   return detail::lower(w);
@@ -149,23 +151,42 @@ template <size_t N> bool one_of(std::string_view s, const std::array<std::string
 
 // Words after which the next word is still in command position.
 constexpr std::array<std::string_view, 16> kPrefixes = {
-    "sudo", "exec", "nohup", "time", "command", "env", "nice", "then", "do", "else",
-    "elif", "if", "while", "until", "!", "{"};
+    "sudo", "exec", "nohup", "time", "command", "env",   "nice", "then",
+    "do",   "else", "elif",  "if",   "while",   "until", "!",    "{"};
 // Prefix options that take a value (sudo -u USER, nice -n 10, env -u NAME).
-constexpr std::array<std::string_view, 7> kPrefixValueOptions = {"-u", "-g", "-n", "-C", "-h",
-                                                                  "-p", "-U"};
+constexpr std::array<std::string_view, 7> kPrefixValueOptions = {"-u", "-g", "-n", "-C",
+                                                                 "-h", "-p", "-U"};
 // docker / podman global options that take no value (everything else takes one).
 constexpr std::array<std::string_view, 10> kGlobalFlags = {
-    "-D", "--debug", "--tls", "--tlsverify", "--remote", "-r", "--syslog", "--help", "-v",
-    "--version"};
+    "-D", "--debug",  "--tls",  "--tlsverify", "--remote",
+    "-r", "--syslog", "--help", "-v",          "--version"};
 // `run`/`create` options that take no value; every other long option takes one (unless
 // written --opt=value). Docker's and podman's.
-constexpr std::array<std::string_view, 25> kRunFlags = {
-    "--detach",      "--interactive",  "--tty",        "--rm",          "--privileged",
-    "--init",        "--publish-all",  "--read-only",  "--no-healthcheck", "--oom-kill-disable",
-    "--disable-content-trust", "--quiet", "--help",    "--sig-proxy",   "--replace",
-    "--rmi",         "--env-host",     "--no-hosts",   "--read-only-tmpfs", "--http-proxy",
-    "--tls-verify",  "--passwd",       "--unsetenv-all", "--rootfs",    "--use-api-socket"};
+constexpr std::array<std::string_view, 25> kRunFlags = {"--detach",
+                                                        "--interactive",
+                                                        "--tty",
+                                                        "--rm",
+                                                        "--privileged",
+                                                        "--init",
+                                                        "--publish-all",
+                                                        "--read-only",
+                                                        "--no-healthcheck",
+                                                        "--oom-kill-disable",
+                                                        "--disable-content-trust",
+                                                        "--quiet",
+                                                        "--help",
+                                                        "--sig-proxy",
+                                                        "--replace",
+                                                        "--rmi",
+                                                        "--env-host",
+                                                        "--no-hosts",
+                                                        "--read-only-tmpfs",
+                                                        "--http-proxy",
+                                                        "--tls-verify",
+                                                        "--passwd",
+                                                        "--unsetenv-all",
+                                                        "--rootfs",
+                                                        "--use-api-socket"};
 constexpr std::string_view kRunShortFlags = "ditPq";
 
 // Go's strconv.ParseBool: docker accepts these for --privileged=VALUE.

@@ -118,8 +118,9 @@ void walk_directory(const std::string &dir, LintRun &run) {
 }  // namespace
 
 bool skip_directory(const std::string &name) {
-  static const char *const skipped[] = {".git", ".hg", ".svn", "node_modules", "build", "_build",
-                                        ".venv", "venv", "__pycache__", ".tox", ".cache"};
+  static const char *const skipped[] = {".git",        ".hg",    ".svn",  "node_modules",
+                                        "build",       "_build", ".venv", "venv",
+                                        "__pycache__", ".tox",   ".cache"};
   for (const char *s : skipped)
     if (name == s) return true;
   return name.starts_with("build-") || name.starts_with("cmake-build-");
@@ -131,9 +132,11 @@ LintRun lint_paths(const std::vector<std::string> &paths) {
     std::error_code ec;
     fs::file_status st = fs::status(path, ec);
     if (ec || !fs::exists(st)) {
-      run.reports.push_back({path, FileKind::unknown, {},
-                             FileError{path, 0, 0, "cannot read: " +
-                                       (ec ? ec.message() : errno_text(ENOENT))}});
+      run.reports.push_back(
+          {path,
+           FileKind::unknown,
+           {},
+           FileError{path, 0, 0, "cannot read: " + (ec ? ec.message() : errno_text(ENOENT))}});
     } else if (fs::is_directory(st)) {
       walk_directory(path, run);
     } else {

@@ -26,7 +26,8 @@ std::string resolve_command(const std::string &name) {
     if (is_executable_file(name)) return name;
     struct stat st {};
     if (stat(name.c_str(), &st) != 0) throw Error(Exit::not_found, name + ": " + errno_text(errno));
-    throw Error(Exit::cannot_execute, name + ": " + (S_ISDIR(st.st_mode) ? "is a directory" : "permission denied"));
+    throw Error(Exit::cannot_execute,
+                name + ": " + (S_ISDIR(st.st_mode) ? "is a directory" : "permission denied"));
   }
   const char *env_path = std::getenv("PATH");
   std::string dirs =

@@ -142,7 +142,9 @@ ServeEnd serve_until(const SignalRouter &signals, int event_fd,
     // on_events drains what did not wake us.
     int timeout_ms = static_cast<int>(kServeTick.count());
     if (deadline)
-      timeout_ms = std::min<int>(timeout_ms, std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now).count() + 1);
+      timeout_ms = std::min<int>(
+          timeout_ms,
+          std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - now).count() + 1);
     struct epoll_event ready[2];
     int n = epoll_wait(epoll.get(), ready, 2, timeout_ms);
     if (n < 0 && errno != EINTR) throw Error(Exit::environment, "epoll_wait: " + errno_text(errno));

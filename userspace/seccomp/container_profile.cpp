@@ -11,8 +11,8 @@
 #include <map>
 #include <set>
 
-#include "syscope/syscalls/syscall_names.hpp"
 #include "syscope/syscalls/labels.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
 
 namespace syscope::profile {
 namespace {
@@ -61,7 +61,8 @@ ContainerProfile compose_container_profile(const CgroupCalls &calls,
   // Refused while recording: refused again, with the same errno.
   std::map<uint32_t, std::set<std::string>> refused;  // errno -> names
   for (const auto &[denial, count] : calls.denials) {
-    auto name = seccomp::syscall_name(seccomp::scmp_arch_for(denial.arch), static_cast<int>(denial.nr));
+    auto name =
+        seccomp::syscall_name(seccomp::scmp_arch_for(denial.arch), static_cast<int>(denial.nr));
     if (!name) continue;
     if (allows(profile, *name)) {
       result.notes.push_back(*name + ": refused (" + syscalls::errno_name(denial.err) +
@@ -77,7 +78,8 @@ ContainerProfile compose_container_profile(const CgroupCalls &calls,
   // Docker does, so glibc falls back to clone, whose flags a filter can check.
   if (allows(profile, "clone3")) {
     remove_name(profile, "clone3");
-    result.notes.push_back("clone3: answered with ENOSYS as Docker does (glibc falls back to clone)");
+    result.notes.push_back(
+        "clone3: answered with ENOSYS as Docker does (glibc falls back to clone)");
   }
   refused[ENOSYS].insert("clone3");
   result.built.syscall_count = allow.names.size();  // before push_back moves the rules
@@ -88,7 +90,8 @@ ContainerProfile compose_container_profile(const CgroupCalls &calls,
     remove_name(profile, name);
     argument_checked.insert(argument_checked.end(), rules.begin(), rules.end());
     result.notes.push_back(name + ": allowed with the argument checks of Docker's default (" +
-                           std::to_string(rules.size()) + " rule" + (rules.size() == 1 ? "" : "s") + ")");
+                           std::to_string(rules.size()) + " rule" + (rules.size() == 1 ? "" : "s") +
+                           ")");
   }
   for (auto &rule : argument_checked) profile.syscalls.push_back(std::move(rule));
   // Explicit even for EPERM, which the default action answers anyway: a name in the profile

@@ -21,9 +21,10 @@ namespace {
 
 // What a container gets without --cap-add/--cap-drop (moby oci/caps/defaults.go, Docker 20.10).
 constexpr const char *kDockerDefaultCaps[] = {
-    "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID",   "CAP_FOWNER",           "CAP_MKNOD",
-    "CAP_NET_RAW", "CAP_SETGID",     "CAP_SETUID",   "CAP_SETFCAP",          "CAP_SETPCAP",
-    "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"};
+    "CAP_CHOWN",   "CAP_DAC_OVERRIDE", "CAP_FSETID",           "CAP_FOWNER",
+    "CAP_MKNOD",   "CAP_NET_RAW",      "CAP_SETGID",           "CAP_SETUID",
+    "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
+    "CAP_KILL",    "CAP_AUDIT_WRITE"};
 
 HostFacts default_container_host() {
   HostFacts host = current_host();
@@ -41,7 +42,8 @@ const DockerDefault &DockerDefault::for_this_host() {
 }
 
 DockerDefault::DockerDefault() {
-  Profile profile = parse_docker_profile(data::kDockerDefaultJson, "built-in Docker default profile");
+  Profile profile =
+      parse_docker_profile(data::kDockerDefaultJson, "built-in Docker default profile");
   HostFacts host = default_container_host();
   uint32_t arch = native_scmp_arch();
   for (const auto &rule : profile.syscalls) {
@@ -95,7 +97,8 @@ DockerDefault::Comparison DockerDefault::compare(const Profile &profile) const {
     if (allows(name)) {
       ++result.shared;
       if (allows_by_argument(name) && allowed_outright.count(name))
-        result.notes.push_back("allows " + name + " with any arguments; Docker's default allows "
+        result.notes.push_back("allows " + name +
+                               " with any arguments; Docker's default allows "
                                "it only for some (e.g. clone without namespace flags)");
       continue;
     }
@@ -103,10 +106,11 @@ DockerDefault::Comparison DockerDefault::compare(const Profile &profile) const {
     result.notes.push_back("allows " + name + ", which Docker's default refuses: " +
                            refusal_reason(name).value_or("not in its allow list"));
   }
-  result.summary = "allows " + std::to_string(result.shared) + " of the " +
-                   std::to_string(allowed_count()) + " syscalls Docker's default allows" +
-                   (result.beyond.empty() ? "" : ", and " + std::to_string(result.beyond.size()) +
-                                                     " it refuses");
+  result.summary =
+      "allows " + std::to_string(result.shared) + " of the " + std::to_string(allowed_count()) +
+      " syscalls Docker's default allows" +
+      (result.beyond.empty() ? ""
+                             : ", and " + std::to_string(result.beyond.size()) + " it refuses");
   return result;
 }
 

@@ -33,8 +33,12 @@ constexpr std::pair<Action, std::string_view> kActionNames[] = {
 };
 
 constexpr std::pair<Op, std::string_view> kOpNames[] = {
-    {Op::ne, "SCMP_CMP_NE"}, {Op::lt, "SCMP_CMP_LT"}, {Op::le, "SCMP_CMP_LE"},
-    {Op::eq, "SCMP_CMP_EQ"}, {Op::ge, "SCMP_CMP_GE"}, {Op::gt, "SCMP_CMP_GT"},
+    {Op::ne, "SCMP_CMP_NE"},
+    {Op::lt, "SCMP_CMP_LT"},
+    {Op::le, "SCMP_CMP_LE"},
+    {Op::eq, "SCMP_CMP_EQ"},
+    {Op::ge, "SCMP_CMP_GE"},
+    {Op::gt, "SCMP_CMP_GT"},
     {Op::masked_eq, "SCMP_CMP_MASKED_EQ"},
 };
 
@@ -137,8 +141,10 @@ class Reader {
     if (auto *m = member(v, "valueTwo"))
       a.value_two = unsigned_at(*m, path + ".valueTwo", std::numeric_limits<uint64_t>::max());
     // runc refuses a condition without one, so there is no default to fall back on.
-    if (auto *m = member(v, "op")) a.op = op_at(*m, path + ".op", rule);
-    else fail(path, "missing \"op\" " + rule);
+    if (auto *m = member(v, "op"))
+      a.op = op_at(*m, path + ".op", rule);
+    else
+      fail(path, "missing \"op\" " + rule);
     return a;
   }
 
@@ -153,8 +159,10 @@ class Reader {
     if (names) r.names = strings_at(*names, path + ".names");
     if (name) r.names.push_back(string_at(*name, path + ".name"));
     std::string label = rule_label(r.names);
-    if (auto *m = member(v, "action")) r.action = action_at(*m, path + ".action", label);
-    else fail(path, "missing \"action\"");
+    if (auto *m = member(v, "action"))
+      r.action = action_at(*m, path + ".action", label);
+    else
+      fail(path, "missing \"action\"");
     if (auto *m = member(v, "errnoRet"))
       r.errno_ret = static_cast<uint32_t>(
           unsigned_at(*m, path + ".errnoRet", std::numeric_limits<uint32_t>::max()));
@@ -171,15 +179,16 @@ class Reader {
 
   Profile profile(const json &doc) const {
     Profile p;
-    if (!doc.is_object()) fail("(top level)", std::string("expected an object, got ") +
-                                                  doc.type_name());
-    if (auto *m = member(doc, "defaultAction")) p.default_action = action_at(*m, "defaultAction");
-    else fail("defaultAction", "missing");
+    if (!doc.is_object())
+      fail("(top level)", std::string("expected an object, got ") + doc.type_name());
+    if (auto *m = member(doc, "defaultAction"))
+      p.default_action = action_at(*m, "defaultAction");
+    else
+      fail("defaultAction", "missing");
     if (auto *m = member(doc, "defaultErrnoRet"))
       p.default_errno_ret = static_cast<uint32_t>(
           unsigned_at(*m, "defaultErrnoRet", std::numeric_limits<uint32_t>::max()));
-    if (auto *m = member(doc, "architectures"))
-      p.architectures = strings_at(*m, "architectures");
+    if (auto *m = member(doc, "architectures")) p.architectures = strings_at(*m, "architectures");
     if (auto *m = member(doc, "archMap")) {
       array_at(*m, "archMap");
       for (size_t i = 0; i < m->size(); ++i) {

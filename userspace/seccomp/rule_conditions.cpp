@@ -24,30 +24,51 @@ struct CapName {
   const char *name;
   unsigned number;
 };
-#define SYSCOPE_CAP(c) CapName{#c, c}
+#define SYSCOPE_CAP(c)                                                                             \
+  CapName { #c, c }
 // The numbers come from the kernel's header; only the name <-> number pairing is spelled here,
 // as libseccomp has no capability support and libcap is not a dependency.
 constexpr CapName kCaps[] = {
-    SYSCOPE_CAP(CAP_CHOWN),           SYSCOPE_CAP(CAP_DAC_OVERRIDE),
-    SYSCOPE_CAP(CAP_DAC_READ_SEARCH), SYSCOPE_CAP(CAP_FOWNER),
-    SYSCOPE_CAP(CAP_FSETID),          SYSCOPE_CAP(CAP_KILL),
-    SYSCOPE_CAP(CAP_SETGID),          SYSCOPE_CAP(CAP_SETUID),
-    SYSCOPE_CAP(CAP_SETPCAP),         SYSCOPE_CAP(CAP_LINUX_IMMUTABLE),
-    SYSCOPE_CAP(CAP_NET_BIND_SERVICE), SYSCOPE_CAP(CAP_NET_BROADCAST),
-    SYSCOPE_CAP(CAP_NET_ADMIN),       SYSCOPE_CAP(CAP_NET_RAW),
-    SYSCOPE_CAP(CAP_IPC_LOCK),        SYSCOPE_CAP(CAP_IPC_OWNER),
-    SYSCOPE_CAP(CAP_SYS_MODULE),      SYSCOPE_CAP(CAP_SYS_RAWIO),
-    SYSCOPE_CAP(CAP_SYS_CHROOT),      SYSCOPE_CAP(CAP_SYS_PTRACE),
-    SYSCOPE_CAP(CAP_SYS_PACCT),       SYSCOPE_CAP(CAP_SYS_ADMIN),
-    SYSCOPE_CAP(CAP_SYS_BOOT),        SYSCOPE_CAP(CAP_SYS_NICE),
-    SYSCOPE_CAP(CAP_SYS_RESOURCE),    SYSCOPE_CAP(CAP_SYS_TIME),
-    SYSCOPE_CAP(CAP_SYS_TTY_CONFIG),  SYSCOPE_CAP(CAP_MKNOD),
-    SYSCOPE_CAP(CAP_LEASE),           SYSCOPE_CAP(CAP_AUDIT_WRITE),
-    SYSCOPE_CAP(CAP_AUDIT_CONTROL),   SYSCOPE_CAP(CAP_SETFCAP),
-    SYSCOPE_CAP(CAP_MAC_OVERRIDE),    SYSCOPE_CAP(CAP_MAC_ADMIN),
-    SYSCOPE_CAP(CAP_SYSLOG),          SYSCOPE_CAP(CAP_WAKE_ALARM),
-    SYSCOPE_CAP(CAP_BLOCK_SUSPEND),   SYSCOPE_CAP(CAP_AUDIT_READ),
-    SYSCOPE_CAP(CAP_PERFMON),         SYSCOPE_CAP(CAP_BPF),
+    SYSCOPE_CAP(CAP_CHOWN),
+    SYSCOPE_CAP(CAP_DAC_OVERRIDE),
+    SYSCOPE_CAP(CAP_DAC_READ_SEARCH),
+    SYSCOPE_CAP(CAP_FOWNER),
+    SYSCOPE_CAP(CAP_FSETID),
+    SYSCOPE_CAP(CAP_KILL),
+    SYSCOPE_CAP(CAP_SETGID),
+    SYSCOPE_CAP(CAP_SETUID),
+    SYSCOPE_CAP(CAP_SETPCAP),
+    SYSCOPE_CAP(CAP_LINUX_IMMUTABLE),
+    SYSCOPE_CAP(CAP_NET_BIND_SERVICE),
+    SYSCOPE_CAP(CAP_NET_BROADCAST),
+    SYSCOPE_CAP(CAP_NET_ADMIN),
+    SYSCOPE_CAP(CAP_NET_RAW),
+    SYSCOPE_CAP(CAP_IPC_LOCK),
+    SYSCOPE_CAP(CAP_IPC_OWNER),
+    SYSCOPE_CAP(CAP_SYS_MODULE),
+    SYSCOPE_CAP(CAP_SYS_RAWIO),
+    SYSCOPE_CAP(CAP_SYS_CHROOT),
+    SYSCOPE_CAP(CAP_SYS_PTRACE),
+    SYSCOPE_CAP(CAP_SYS_PACCT),
+    SYSCOPE_CAP(CAP_SYS_ADMIN),
+    SYSCOPE_CAP(CAP_SYS_BOOT),
+    SYSCOPE_CAP(CAP_SYS_NICE),
+    SYSCOPE_CAP(CAP_SYS_RESOURCE),
+    SYSCOPE_CAP(CAP_SYS_TIME),
+    SYSCOPE_CAP(CAP_SYS_TTY_CONFIG),
+    SYSCOPE_CAP(CAP_MKNOD),
+    SYSCOPE_CAP(CAP_LEASE),
+    SYSCOPE_CAP(CAP_AUDIT_WRITE),
+    SYSCOPE_CAP(CAP_AUDIT_CONTROL),
+    SYSCOPE_CAP(CAP_SETFCAP),
+    SYSCOPE_CAP(CAP_MAC_OVERRIDE),
+    SYSCOPE_CAP(CAP_MAC_ADMIN),
+    SYSCOPE_CAP(CAP_SYSLOG),
+    SYSCOPE_CAP(CAP_WAKE_ALARM),
+    SYSCOPE_CAP(CAP_BLOCK_SUSPEND),
+    SYSCOPE_CAP(CAP_AUDIT_READ),
+    SYSCOPE_CAP(CAP_PERFMON),
+    SYSCOPE_CAP(CAP_BPF),
     SYSCOPE_CAP(CAP_CHECKPOINT_RESTORE),
 };
 #undef SYSCOPE_CAP
@@ -156,8 +177,7 @@ std::optional<std::string> rule_ruled_out(const SyscallRule &rule, const HostFac
   for (const auto &cap : in.caps)
     if (!cap_held(cap, host.capabilities)) return "includes.caps: " + cap + " is not held";
   if (!in.min_kernel.empty() && !kernel_at_least(in.min_kernel, host, "includes.minKernel"))
-    return "includes.minKernel " + in.min_kernel + ": kernel " + host.kernel_release +
-           " is older";
+    return "includes.minKernel " + in.min_kernel + ": kernel " + host.kernel_release + " is older";
   return std::nullopt;
 }
 

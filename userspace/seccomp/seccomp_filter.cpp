@@ -165,8 +165,7 @@ CompiledFilter compile_profile(const Profile &profile, const CompileOptions &opt
     if (!token) throw Error(Exit::usage, "unknown architecture \"" + name + "\"");
     int rc = seccomp_arch_add(ctx.get(), *token);
     if (rc < 0 && rc != -EEXIST)
-      throw Error(Exit::usage, "libseccomp refused architecture " + name + ": " +
-                                   errno_text(-rc));
+      throw Error(Exit::usage, "libseccomp refused architecture " + name + ": " + errno_text(-rc));
     if (std::find(arches.begin(), arches.end(), *token) == arches.end()) arches.push_back(*token);
   }
 

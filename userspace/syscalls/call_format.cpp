@@ -93,18 +93,30 @@ std::string clone_flags_and_signal(uint64_t v) {
 
 std::string mount_flags_text(uint64_t v) {
   static const std::vector<Flag> flags = {
-      {MS_RDONLY, "MS_RDONLY"},       {MS_NOSUID, "MS_NOSUID"},
-      {MS_NODEV, "MS_NODEV"},         {MS_NOEXEC, "MS_NOEXEC"},
-      {MS_SYNCHRONOUS, "MS_SYNCHRONOUS"}, {MS_REMOUNT, "MS_REMOUNT"},
-      {MS_MANDLOCK, "MS_MANDLOCK"},   {MS_DIRSYNC, "MS_DIRSYNC"},
-      {MS_NOSYMFOLLOW, "MS_NOSYMFOLLOW"}, {MS_NOATIME, "MS_NOATIME"},
-      {MS_NODIRATIME, "MS_NODIRATIME"}, {MS_BIND, "MS_BIND"},
-      {MS_MOVE, "MS_MOVE"},           {MS_REC, "MS_REC"},
-      {MS_SILENT, "MS_SILENT"},       {MS_POSIXACL, "MS_POSIXACL"},
-      {MS_UNBINDABLE, "MS_UNBINDABLE"}, {MS_PRIVATE, "MS_PRIVATE"},
-      {MS_SLAVE, "MS_SLAVE"},         {MS_SHARED, "MS_SHARED"},
-      {MS_RELATIME, "MS_RELATIME"},   {MS_KERNMOUNT, "MS_KERNMOUNT"},
-      {MS_I_VERSION, "MS_I_VERSION"}, {MS_STRICTATIME, "MS_STRICTATIME"},
+      {MS_RDONLY, "MS_RDONLY"},
+      {MS_NOSUID, "MS_NOSUID"},
+      {MS_NODEV, "MS_NODEV"},
+      {MS_NOEXEC, "MS_NOEXEC"},
+      {MS_SYNCHRONOUS, "MS_SYNCHRONOUS"},
+      {MS_REMOUNT, "MS_REMOUNT"},
+      {MS_MANDLOCK, "MS_MANDLOCK"},
+      {MS_DIRSYNC, "MS_DIRSYNC"},
+      {MS_NOSYMFOLLOW, "MS_NOSYMFOLLOW"},
+      {MS_NOATIME, "MS_NOATIME"},
+      {MS_NODIRATIME, "MS_NODIRATIME"},
+      {MS_BIND, "MS_BIND"},
+      {MS_MOVE, "MS_MOVE"},
+      {MS_REC, "MS_REC"},
+      {MS_SILENT, "MS_SILENT"},
+      {MS_POSIXACL, "MS_POSIXACL"},
+      {MS_UNBINDABLE, "MS_UNBINDABLE"},
+      {MS_PRIVATE, "MS_PRIVATE"},
+      {MS_SLAVE, "MS_SLAVE"},
+      {MS_SHARED, "MS_SHARED"},
+      {MS_RELATIME, "MS_RELATIME"},
+      {MS_KERNMOUNT, "MS_KERNMOUNT"},
+      {MS_I_VERSION, "MS_I_VERSION"},
+      {MS_STRICTATIME, "MS_STRICTATIME"},
       {MS_LAZYTIME, "MS_LAZYTIME"},
   };
   // The kernel ignores a magic number old callers put in the top 16 bits.
@@ -126,16 +138,19 @@ std::string umount_flags_text(uint64_t v) {
 }
 
 std::string personality_text(uint64_t v) {
-  v &= 0xffffffffu;  // the kernel takes an unsigned int
+  v &= 0xffffffffu;                           // the kernel takes an unsigned int
   if (v == 0xffffffffu) return "0xffffffff";  // a query: the current persona, unchanged
   static const std::vector<Flag> personas = {
-      {PER_LINUX, "PER_LINUX"},   {PER_LINUX32, "PER_LINUX32"}, {PER_SVR4, "PER_SVR4"},
-      {PER_SVR3, "PER_SVR3"},     {PER_SCOSVR3, "PER_SCOSVR3"}, {PER_OSR5, "PER_OSR5"},
-      {PER_WYSEV386, "PER_WYSEV386"}, {PER_ISCR4, "PER_ISCR4"}, {PER_BSD, "PER_BSD"},
-      {PER_SUNOS, "PER_SUNOS"},   {PER_XENIX, "PER_XENIX"},     {PER_LINUX32_3GB, "PER_LINUX32_3GB"},
-      {PER_IRIX32, "PER_IRIX32"}, {PER_IRIXN32, "PER_IRIXN32"}, {PER_IRIX64, "PER_IRIX64"},
-      {PER_RISCOS, "PER_RISCOS"}, {PER_SOLARIS, "PER_SOLARIS"}, {PER_UW7, "PER_UW7"},
-      {PER_OSF4, "PER_OSF4"},     {PER_HPUX, "PER_HPUX"},
+      {PER_LINUX, "PER_LINUX"},       {PER_LINUX32, "PER_LINUX32"},
+      {PER_SVR4, "PER_SVR4"},         {PER_SVR3, "PER_SVR3"},
+      {PER_SCOSVR3, "PER_SCOSVR3"},   {PER_OSR5, "PER_OSR5"},
+      {PER_WYSEV386, "PER_WYSEV386"}, {PER_ISCR4, "PER_ISCR4"},
+      {PER_BSD, "PER_BSD"},           {PER_SUNOS, "PER_SUNOS"},
+      {PER_XENIX, "PER_XENIX"},       {PER_LINUX32_3GB, "PER_LINUX32_3GB"},
+      {PER_IRIX32, "PER_IRIX32"},     {PER_IRIXN32, "PER_IRIXN32"},
+      {PER_IRIX64, "PER_IRIX64"},     {PER_RISCOS, "PER_RISCOS"},
+      {PER_SOLARIS, "PER_SOLARIS"},   {PER_UW7, "PER_UW7"},
+      {PER_OSF4, "PER_OSF4"},         {PER_HPUX, "PER_HPUX"},
   };
   static const std::vector<Flag> flags = {
       {UNAME26, "UNAME26"},
@@ -163,21 +178,51 @@ std::string personality_text(uint64_t v) {
 
 std::string family_text(uint64_t v) {
   static const std::map<uint64_t, const char *> families = {
-      {AF_UNSPEC, "AF_UNSPEC"},   {AF_UNIX, "AF_UNIX"},       {AF_INET, "AF_INET"},
-      {AF_AX25, "AF_AX25"},       {AF_IPX, "AF_IPX"},         {AF_APPLETALK, "AF_APPLETALK"},
-      {AF_NETROM, "AF_NETROM"},   {AF_BRIDGE, "AF_BRIDGE"},   {AF_ATMPVC, "AF_ATMPVC"},
-      {AF_X25, "AF_X25"},         {AF_INET6, "AF_INET6"},     {AF_ROSE, "AF_ROSE"},
-      {AF_DECnet, "AF_DECnet"},   {AF_NETBEUI, "AF_NETBEUI"}, {AF_SECURITY, "AF_SECURITY"},
-      {AF_KEY, "AF_KEY"},         {AF_NETLINK, "AF_NETLINK"}, {AF_PACKET, "AF_PACKET"},
-      {AF_ASH, "AF_ASH"},         {AF_ECONET, "AF_ECONET"},   {AF_ATMSVC, "AF_ATMSVC"},
-      {AF_RDS, "AF_RDS"},         {AF_SNA, "AF_SNA"},         {AF_IRDA, "AF_IRDA"},
-      {AF_PPPOX, "AF_PPPOX"},     {AF_WANPIPE, "AF_WANPIPE"}, {AF_LLC, "AF_LLC"},
-      {AF_IB, "AF_IB"},           {AF_MPLS, "AF_MPLS"},       {AF_CAN, "AF_CAN"},
-      {AF_TIPC, "AF_TIPC"},       {AF_BLUETOOTH, "AF_BLUETOOTH"}, {AF_IUCV, "AF_IUCV"},
-      {AF_RXRPC, "AF_RXRPC"},     {AF_ISDN, "AF_ISDN"},       {AF_PHONET, "AF_PHONET"},
-      {AF_IEEE802154, "AF_IEEE802154"}, {AF_CAIF, "AF_CAIF"}, {AF_ALG, "AF_ALG"},
-      {AF_NFC, "AF_NFC"},         {AF_VSOCK, "AF_VSOCK"},     {AF_KCM, "AF_KCM"},
-      {AF_QIPCRTR, "AF_QIPCRTR"}, {AF_SMC, "AF_SMC"},         {AF_XDP, "AF_XDP"},
+      {AF_UNSPEC, "AF_UNSPEC"},
+      {AF_UNIX, "AF_UNIX"},
+      {AF_INET, "AF_INET"},
+      {AF_AX25, "AF_AX25"},
+      {AF_IPX, "AF_IPX"},
+      {AF_APPLETALK, "AF_APPLETALK"},
+      {AF_NETROM, "AF_NETROM"},
+      {AF_BRIDGE, "AF_BRIDGE"},
+      {AF_ATMPVC, "AF_ATMPVC"},
+      {AF_X25, "AF_X25"},
+      {AF_INET6, "AF_INET6"},
+      {AF_ROSE, "AF_ROSE"},
+      {AF_DECnet, "AF_DECnet"},
+      {AF_NETBEUI, "AF_NETBEUI"},
+      {AF_SECURITY, "AF_SECURITY"},
+      {AF_KEY, "AF_KEY"},
+      {AF_NETLINK, "AF_NETLINK"},
+      {AF_PACKET, "AF_PACKET"},
+      {AF_ASH, "AF_ASH"},
+      {AF_ECONET, "AF_ECONET"},
+      {AF_ATMSVC, "AF_ATMSVC"},
+      {AF_RDS, "AF_RDS"},
+      {AF_SNA, "AF_SNA"},
+      {AF_IRDA, "AF_IRDA"},
+      {AF_PPPOX, "AF_PPPOX"},
+      {AF_WANPIPE, "AF_WANPIPE"},
+      {AF_LLC, "AF_LLC"},
+      {AF_IB, "AF_IB"},
+      {AF_MPLS, "AF_MPLS"},
+      {AF_CAN, "AF_CAN"},
+      {AF_TIPC, "AF_TIPC"},
+      {AF_BLUETOOTH, "AF_BLUETOOTH"},
+      {AF_IUCV, "AF_IUCV"},
+      {AF_RXRPC, "AF_RXRPC"},
+      {AF_ISDN, "AF_ISDN"},
+      {AF_PHONET, "AF_PHONET"},
+      {AF_IEEE802154, "AF_IEEE802154"},
+      {AF_CAIF, "AF_CAIF"},
+      {AF_ALG, "AF_ALG"},
+      {AF_NFC, "AF_NFC"},
+      {AF_VSOCK, "AF_VSOCK"},
+      {AF_KCM, "AF_KCM"},
+      {AF_QIPCRTR, "AF_QIPCRTR"},
+      {AF_SMC, "AF_SMC"},
+      {AF_XDP, "AF_XDP"},
   };
   auto it = families.find(v & 0xffffffffu);
   return it != families.end() ? it->second : std::to_string(static_cast<int32_t>(v));
@@ -185,9 +230,8 @@ std::string family_text(uint64_t v) {
 
 std::string socket_type_text(uint64_t v) {
   static const std::map<uint64_t, const char *> types = {
-      {SOCK_STREAM, "SOCK_STREAM"}, {SOCK_DGRAM, "SOCK_DGRAM"},
-      {SOCK_RAW, "SOCK_RAW"},       {SOCK_RDM, "SOCK_RDM"},
-      {SOCK_SEQPACKET, "SOCK_SEQPACKET"}, {SOCK_DCCP, "SOCK_DCCP"},
+      {SOCK_STREAM, "SOCK_STREAM"}, {SOCK_DGRAM, "SOCK_DGRAM"},         {SOCK_RAW, "SOCK_RAW"},
+      {SOCK_RDM, "SOCK_RDM"},       {SOCK_SEQPACKET, "SOCK_SEQPACKET"}, {SOCK_DCCP, "SOCK_DCCP"},
       {SOCK_PACKET, "SOCK_PACKET"},
   };
   v &= 0xffffffffu;
@@ -196,8 +240,7 @@ std::string socket_type_text(uint64_t v) {
   std::string out = it != types.end() ? it->second : std::to_string(base);
   uint64_t rest = v & ~uint64_t{0xf};
   if (rest == 0) return out;
-  return flag_text(rest, {{SOCK_NONBLOCK, "SOCK_NONBLOCK"}, {SOCK_CLOEXEC, "SOCK_CLOEXEC"}},
-                   out);
+  return flag_text(rest, {{SOCK_NONBLOCK, "SOCK_NONBLOCK"}, {SOCK_CLOEXEC, "SOCK_CLOEXEC"}}, out);
 }
 
 // The kernel's O_LARGEFILE on x86 (asm-generic/fcntl.h). glibc defines it as 0 for 64-bit
@@ -209,16 +252,25 @@ std::string open_flags_text(uint64_t v) {
   v &= 0xffffffffu;
   static const std::vector<Flag> flags = {
       {kKernelTmpfileBit | O_DIRECTORY, "O_TMPFILE"},  // before O_DIRECTORY
-      {O_SYNC, "O_SYNC"},                             // includes O_DSYNC
-      {O_CREAT, "O_CREAT"},       {O_EXCL, "O_EXCL"},         {O_NOCTTY, "O_NOCTTY"},
-      {O_TRUNC, "O_TRUNC"},       {O_APPEND, "O_APPEND"},     {O_NONBLOCK, "O_NONBLOCK"},
-      {O_DSYNC, "O_DSYNC"},       {O_ASYNC, "O_ASYNC"},       {O_DIRECT, "O_DIRECT"},
-      {kKernelLargefile, "O_LARGEFILE"}, {O_DIRECTORY, "O_DIRECTORY"},
-      {O_NOFOLLOW, "O_NOFOLLOW"}, {O_NOATIME, "O_NOATIME"},   {O_CLOEXEC, "O_CLOEXEC"},
+      {O_SYNC, "O_SYNC"},                              // includes O_DSYNC
+      {O_CREAT, "O_CREAT"},
+      {O_EXCL, "O_EXCL"},
+      {O_NOCTTY, "O_NOCTTY"},
+      {O_TRUNC, "O_TRUNC"},
+      {O_APPEND, "O_APPEND"},
+      {O_NONBLOCK, "O_NONBLOCK"},
+      {O_DSYNC, "O_DSYNC"},
+      {O_ASYNC, "O_ASYNC"},
+      {O_DIRECT, "O_DIRECT"},
+      {kKernelLargefile, "O_LARGEFILE"},
+      {O_DIRECTORY, "O_DIRECTORY"},
+      {O_NOFOLLOW, "O_NOFOLLOW"},
+      {O_NOATIME, "O_NOATIME"},
+      {O_CLOEXEC, "O_CLOEXEC"},
       {O_PATH, "O_PATH"},
   };
-  const char *access = (v & O_ACCMODE) == O_WRONLY ? "O_WRONLY"
-                       : (v & O_ACCMODE) == O_RDWR ? "O_RDWR"
+  const char *access = (v & O_ACCMODE) == O_WRONLY   ? "O_WRONLY"
+                       : (v & O_ACCMODE) == O_RDWR   ? "O_RDWR"
                        : (v & O_ACCMODE) == O_RDONLY ? "O_RDONLY"
                                                      : "3";
   uint64_t rest = v & ~uint64_t{O_ACCMODE};
@@ -227,23 +279,40 @@ std::string open_flags_text(uint64_t v) {
 
 std::string ptrace_text(uint64_t v) {
   static const std::map<uint64_t, const char *> requests = {
-      {PTRACE_TRACEME, "PTRACE_TRACEME"},       {PTRACE_PEEKTEXT, "PTRACE_PEEKTEXT"},
-      {PTRACE_PEEKDATA, "PTRACE_PEEKDATA"},     {PTRACE_PEEKUSER, "PTRACE_PEEKUSER"},
-      {PTRACE_POKETEXT, "PTRACE_POKETEXT"},     {PTRACE_POKEDATA, "PTRACE_POKEDATA"},
-      {PTRACE_POKEUSER, "PTRACE_POKEUSER"},     {PTRACE_CONT, "PTRACE_CONT"},
-      {PTRACE_KILL, "PTRACE_KILL"},             {PTRACE_SINGLESTEP, "PTRACE_SINGLESTEP"},
-      {PTRACE_GETREGS, "PTRACE_GETREGS"},       {PTRACE_SETREGS, "PTRACE_SETREGS"},
-      {PTRACE_GETFPREGS, "PTRACE_GETFPREGS"},   {PTRACE_SETFPREGS, "PTRACE_SETFPREGS"},
-      {PTRACE_ATTACH, "PTRACE_ATTACH"},         {PTRACE_DETACH, "PTRACE_DETACH"},
-      {PTRACE_GETFPXREGS, "PTRACE_GETFPXREGS"}, {PTRACE_SETFPXREGS, "PTRACE_SETFPXREGS"},
-      {PTRACE_SYSCALL, "PTRACE_SYSCALL"},       {PTRACE_ARCH_PRCTL, "PTRACE_ARCH_PRCTL"},
-      {PTRACE_SYSEMU, "PTRACE_SYSEMU"},         {PTRACE_SYSEMU_SINGLESTEP, "PTRACE_SYSEMU_SINGLESTEP"},
-      {PTRACE_SETOPTIONS, "PTRACE_SETOPTIONS"}, {PTRACE_GETEVENTMSG, "PTRACE_GETEVENTMSG"},
-      {PTRACE_GETSIGINFO, "PTRACE_GETSIGINFO"}, {PTRACE_SETSIGINFO, "PTRACE_SETSIGINFO"},
-      {PTRACE_GETREGSET, "PTRACE_GETREGSET"},   {PTRACE_SETREGSET, "PTRACE_SETREGSET"},
-      {PTRACE_SEIZE, "PTRACE_SEIZE"},           {PTRACE_INTERRUPT, "PTRACE_INTERRUPT"},
-      {PTRACE_LISTEN, "PTRACE_LISTEN"},         {PTRACE_PEEKSIGINFO, "PTRACE_PEEKSIGINFO"},
-      {PTRACE_GETSIGMASK, "PTRACE_GETSIGMASK"}, {PTRACE_SETSIGMASK, "PTRACE_SETSIGMASK"},
+      {PTRACE_TRACEME, "PTRACE_TRACEME"},
+      {PTRACE_PEEKTEXT, "PTRACE_PEEKTEXT"},
+      {PTRACE_PEEKDATA, "PTRACE_PEEKDATA"},
+      {PTRACE_PEEKUSER, "PTRACE_PEEKUSER"},
+      {PTRACE_POKETEXT, "PTRACE_POKETEXT"},
+      {PTRACE_POKEDATA, "PTRACE_POKEDATA"},
+      {PTRACE_POKEUSER, "PTRACE_POKEUSER"},
+      {PTRACE_CONT, "PTRACE_CONT"},
+      {PTRACE_KILL, "PTRACE_KILL"},
+      {PTRACE_SINGLESTEP, "PTRACE_SINGLESTEP"},
+      {PTRACE_GETREGS, "PTRACE_GETREGS"},
+      {PTRACE_SETREGS, "PTRACE_SETREGS"},
+      {PTRACE_GETFPREGS, "PTRACE_GETFPREGS"},
+      {PTRACE_SETFPREGS, "PTRACE_SETFPREGS"},
+      {PTRACE_ATTACH, "PTRACE_ATTACH"},
+      {PTRACE_DETACH, "PTRACE_DETACH"},
+      {PTRACE_GETFPXREGS, "PTRACE_GETFPXREGS"},
+      {PTRACE_SETFPXREGS, "PTRACE_SETFPXREGS"},
+      {PTRACE_SYSCALL, "PTRACE_SYSCALL"},
+      {PTRACE_ARCH_PRCTL, "PTRACE_ARCH_PRCTL"},
+      {PTRACE_SYSEMU, "PTRACE_SYSEMU"},
+      {PTRACE_SYSEMU_SINGLESTEP, "PTRACE_SYSEMU_SINGLESTEP"},
+      {PTRACE_SETOPTIONS, "PTRACE_SETOPTIONS"},
+      {PTRACE_GETEVENTMSG, "PTRACE_GETEVENTMSG"},
+      {PTRACE_GETSIGINFO, "PTRACE_GETSIGINFO"},
+      {PTRACE_SETSIGINFO, "PTRACE_SETSIGINFO"},
+      {PTRACE_GETREGSET, "PTRACE_GETREGSET"},
+      {PTRACE_SETREGSET, "PTRACE_SETREGSET"},
+      {PTRACE_SEIZE, "PTRACE_SEIZE"},
+      {PTRACE_INTERRUPT, "PTRACE_INTERRUPT"},
+      {PTRACE_LISTEN, "PTRACE_LISTEN"},
+      {PTRACE_PEEKSIGINFO, "PTRACE_PEEKSIGINFO"},
+      {PTRACE_GETSIGMASK, "PTRACE_GETSIGMASK"},
+      {PTRACE_SETSIGMASK, "PTRACE_SETSIGMASK"},
       {PTRACE_SECCOMP_GET_FILTER, "PTRACE_SECCOMP_GET_FILTER"},
       {PTRACE_SECCOMP_GET_METADATA, "PTRACE_SECCOMP_GET_METADATA"},
       {PTRACE_GET_SYSCALL_INFO, "PTRACE_GET_SYSCALL_INFO"},

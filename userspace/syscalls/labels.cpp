@@ -21,9 +21,7 @@ std::string errno_text(uint32_t err) {
   return "errno " + std::to_string(err);
 }
 
-std::string arch_label(uint32_t arch) {
-  return arch == SYSCOPE_ARCH_COMPAT ? "i386" : "x86_64";
-}
+std::string arch_label(uint32_t arch) { return arch == SYSCOPE_ARCH_COMPAT ? "i386" : "x86_64"; }
 
 std::string errno_name(uint32_t err) {
   const char *name = strerrorname_np(static_cast<int>(err));
@@ -31,8 +29,7 @@ std::string errno_name(uint32_t err) {
 }
 
 std::string signal_name(uint32_t sig) {
-  if (const char *abbrev = sigabbrev_np(static_cast<int>(sig)))
-    return std::string("SIG") + abbrev;
+  if (const char *abbrev = sigabbrev_np(static_cast<int>(sig))) return std::string("SIG") + abbrev;
   // Real-time signals, numbered from the kernel's 32 (glibc keeps the first two for itself).
   if (sig >= 32 && sig <= 64) return "SIGRT_" + std::to_string(sig - 32);
   return "signal " + std::to_string(sig);

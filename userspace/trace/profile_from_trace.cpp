@@ -6,8 +6,8 @@
 #include <algorithm>
 #include <cstring>
 
-#include "syscope/seccomp/docker_default.hpp"
 #include "syscope/base/error.hpp"
+#include "syscope/seccomp/docker_default.hpp"
 #include "syscope/seccomp/profile_builder.hpp"
 #include "syscope/seccomp/runtime_gap.hpp"
 
@@ -77,8 +77,7 @@ void TraceProfileBuilder::add(const Record &record) {
       if (auto e = record_as<syscope_proc_exit>(record)) seen(cgroups_[e->cgroup_id], e->hdr.ts_ns);
       return;
     }
-    default:
-      return;
+    default: return;
   }
 }
 
@@ -155,9 +154,8 @@ ProfileFromTrace TraceProfileBuilder::finish(const std::optional<std::string> &c
     out.composed = profile::compose_container_profile(out.calls, record::runtime_gap_names(),
                                                       seccomp::DockerDefault::for_this_host());
     if (!any_exec)
-      out.composed.notes.push_back(
-          "no exec of the container in the trace (tracing began after it "
-          "started): every call traced counts as the workload's");
+      out.composed.notes.push_back("no exec of the container in the trace (tracing began after it "
+                                   "started): every call traced counts as the workload's");
   } else {
     out.composed.built = profile::allow_list_profile(out.calls.all());
   }

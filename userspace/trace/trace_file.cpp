@@ -24,14 +24,14 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstddef>
 #include <chrono>
+#include <cstddef>
 #include <cstring>
 #include <stdexcept>
 
+#include "crc32c.hpp"
 #include "syscope/abi.h"
 #include "syscope/base/error.hpp"
-#include "crc32c.hpp"
 
 namespace syscope::trace {
 namespace {
@@ -172,11 +172,11 @@ struct TraceWriter::Impl {
   uint64_t rejected = 0;
   std::string pending;  // framed records of the block being built
   uint32_t pending_records = 0;
-  std::string out;      // block header + stored payload, one write(2)
+  std::string out;  // block header + stored payload, one write(2)
   std::string zbuf;
   ZSTD_CCtx *cctx = nullptr;
   std::chrono::steady_clock::time_point last_sync{};
-  uint64_t synced = 0;  // bytes written when last synced
+  uint64_t synced = 0;                                    // bytes written when last synced
   std::chrono::steady_clock::time_point pending_since{};  // the current block's first add()
 
   ~Impl() {
@@ -254,7 +254,7 @@ struct TraceWriter::Impl {
     }
     size_t framed = kRecordHeaderBytes + pad8(size);
     if (!fits(framed) && !pending.empty()) write_block(0);  // pending fitted when it was added
-    if (!fits(framed) && !full) full = true;               // from now on: the close reserve
+    if (!fits(framed) && !full) full = true;                // from now on: the close reserve
     if (!fits(framed)) {
       ++dropped;
       return;
@@ -288,8 +288,8 @@ TraceWriter::TraceWriter(const std::string &path, const FileHeader &header,
                                  std::to_string(kMinMaxSize) + ")");
   std::string json = header_json(header);
   if (json.size() > kMaxHeaderBytes)
-    throw Error(Exit::usage, path + ": trace header too large (" + std::to_string(json.size()) +
-                                 " bytes)");
+    throw Error(Exit::usage,
+                path + ": trace header too large (" + std::to_string(json.size()) + " bytes)");
   std::string h(kFileMagic, 8);
   put_u32(h, kFormatVersion);
   put_u32(h, static_cast<uint32_t>(json.size()));
@@ -362,19 +362,19 @@ uint64_t TraceWriter::records_rejected() const { return impl_->rejected; }
 
 struct TraceReader::Impl {
   std::string name;
-  int fd = -1;                 // a file, or
+  int fd = -1;                        // a file, or
   std::optional<std::string> memory;  // bytes in memory
   FileHeader header;
-  uint64_t offset = 0;         // of the next block
+  uint64_t offset = 0;  // of the next block
   uint64_t blocks = 0;
   uint64_t skipped = 0;
   bool done = false;
   bool complete = false;
   std::optional<std::string> stopped;
-  std::vector<uint64_t> raw;   // the current block's records (uint64_t: 8-byte alignment)
+  std::vector<uint64_t> raw;  // the current block's records (uint64_t: 8-byte alignment)
   size_t raw_size = 0;
-  size_t pos = 0;              // of the next record in raw
-  std::string stored;          // a compressed payload
+  size_t pos = 0;      // of the next record in raw
+  std::string stored;  // a compressed payload
   ZSTD_DCtx *dctx = nullptr;
 
   ~Impl() {
@@ -422,7 +422,8 @@ struct TraceReader::Impl {
     if (version < kFormatVersion)
       bad_header("trace format version " + std::to_string(version) +
                  " was written by an older syscope (one captured argument per call); this "
-                 "syscope reads version " + std::to_string(kFormatVersion) +
+                 "syscope reads version " +
+                 std::to_string(kFormatVersion) +
                  " only: read it with the syscope that wrote it, or record it again");
     if (version > kFormatVersion)
       bad_header("trace format version " + std::to_string(version) +

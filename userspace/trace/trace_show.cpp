@@ -13,14 +13,14 @@
 #include <ctime>
 
 #include "syscope/abi.h"
-#include "syscope/containers/container_id.hpp"
-#include "syscope/base/error.hpp"
-#include "syscope/syscalls/syscall_names.hpp"
 #include "syscope/base/clock.hpp"
+#include "syscope/base/error.hpp"
 #include "syscope/base/text.hpp"
+#include "syscope/containers/container_id.hpp"
 #include "syscope/syscalls/call_format.hpp"
 #include "syscope/syscalls/labels.hpp"
 #include "syscope/syscalls/signatures.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
 
 namespace syscope::trace {
 namespace {
@@ -122,11 +122,8 @@ View view_of(const Record &r) {
       break;
     }
     case kRecordCounters:
-    case kRecordNote:
-      v.known = true;
-      break;
-    default:
-      break;
+    case kRecordNote: v.known = true; break;
+    default: break;
   }
   return v;
 }
@@ -669,8 +666,8 @@ std::optional<std::string> ShowFormatter::line(const Record &record) const {
       out += syscalls::format_call(*v.syscall, args_of(e.args)) + " = ";
       if (e.action == SYSCOPE_ACTION_ERRNO)
         return out + "-1 " + syscalls::errno_name(e.err) + " (seccomp)";
-      return out + "? (seccomp " + syscalls::action_name(e.action) + ": " + syscalls::signal_name(e.err) +
-             ")";
+      return out + "? (seccomp " + syscalls::action_name(e.action) + ": " +
+             syscalls::signal_name(e.err) + ")";
     }
     case SYSCOPE_EV_PROC_FORK: {
       auto e = *record_as<syscope_proc_fork>(record);
@@ -694,8 +691,7 @@ std::optional<std::string> ShowFormatter::line(const Record &record) const {
              (e.group_dead ? std::to_string(e.pid) : "thread " + std::to_string(e.tid)) + " " +
              exit_text(e.exit_code) + " ---";
     }
-    default:
-      return std::nullopt;  // cgroup events, metadata, counters: JSON shows them
+    default: return std::nullopt;  // cgroup events, metadata, counters: JSON shows them
   }
 }
 
@@ -790,10 +786,10 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
       j["action"] = syscalls::action_name(e.action);
       bool err = e.action == SYSCOPE_ACTION_ERRNO;
       j["errno"] = err ? nlohmann::ordered_json(e.err) : nlohmann::ordered_json(nullptr);
-      j["errno_name"] =
-          err ? nlohmann::ordered_json(syscalls::errno_name(e.err)) : nlohmann::ordered_json(nullptr);
-      j["signal_name"] =
-          err ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(syscalls::signal_name(e.err));
+      j["errno_name"] = err ? nlohmann::ordered_json(syscalls::errno_name(e.err))
+                            : nlohmann::ordered_json(nullptr);
+      j["signal_name"] = err ? nlohmann::ordered_json(nullptr)
+                             : nlohmann::ordered_json(syscalls::signal_name(e.err));
       j["traced"] = (e.flags & SYSCOPE_DENIAL_TRACED) != 0;
       return j;
     }
@@ -826,8 +822,8 @@ std::optional<nlohmann::ordered_json> ShowFormatter::to_json(const Record &recor
       uint32_t sig = e.exit_code & 0x7f;
       j["status"] =
           sig ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json((e.exit_code >> 8) & 0xff);
-      j["signal"] =
-          sig ? nlohmann::ordered_json(syscalls::signal_name(sig)) : nlohmann::ordered_json(nullptr);
+      j["signal"] = sig ? nlohmann::ordered_json(syscalls::signal_name(sig))
+                        : nlohmann::ordered_json(nullptr);
       j["core_dumped"] = (e.exit_code & 0x80) != 0;
       j["group_dead"] = e.group_dead != 0;
       return j;

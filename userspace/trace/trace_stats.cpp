@@ -11,8 +11,8 @@
 #include <unordered_map>
 
 #include "syscope/abi.h"
-#include "syscope/syscalls/labels.hpp"
 #include "syscope/base/clock.hpp"
+#include "syscope/syscalls/labels.hpp"
 
 namespace syscope::trace {
 namespace {
@@ -189,8 +189,7 @@ TraceStats collect_stats(TraceReader &reader) {
         }
         break;
       }
-      default:
-        break;
+      default: break;
     }
   }
   st.blocks = reader.blocks_read();
@@ -206,8 +205,8 @@ TraceStats collect_stats(TraceReader &reader) {
   std::unordered_map<uint64_t, std::string> label_of;
   for (const auto &[cgroup_id, counts] : by_cgroup) {
     auto c = containers.find(cgroup_id);
-    std::string key = c == containers.end() ? std::string("host")
-                                            : group_label(c->second, cgroup_id);
+    std::string key =
+        c == containers.end() ? std::string("host") : group_label(c->second, cgroup_id);
     TraceStats::Group &g = groups[key];
     g.label = key;
     if (c != containers.end()) {
@@ -226,13 +225,12 @@ TraceStats collect_stats(TraceReader &reader) {
   for (auto &[pid, p] : procs) {
     if (!p.made_calls) continue;
     auto label = label_of.find(p.cgroup_id);
-    st.processes.push_back({pid, p.comm, label == label_of.end() ? "host" : label->second,
-                            p.counts});
+    st.processes.push_back(
+        {pid, p.comm, label == label_of.end() ? "host" : label->second, p.counts});
   }
   for (const auto &[key, counts] : by_syscall) {
     auto [arch, nr] = key;
-    st.syscalls.push_back({syscalls::call_name(arch, nr), syscalls::arch_label(arch), nr,
-                           counts});
+    st.syscalls.push_back({syscalls::call_name(arch, nr), syscalls::arch_label(arch), nr, counts});
   }
   auto by_calls = [](const auto &a, const auto &b) { return a.counts.calls > b.counts.calls; };
   std::stable_sort(st.groups.begin(), st.groups.end(), by_calls);
@@ -253,8 +251,9 @@ std::string format_stats_text(const TraceStats &st, const std::string &path) {
            syscope::rfc3339_time(st.first_ts_ns + h.boot_to_wall_ns) + " to " +
            syscope::rfc3339_time(st.last_ts_ns + h.boot_to_wall_ns);
   out += "\n";
-  out += "syscalls: " + std::to_string(st.total.calls) + ", errors: " +
-         std::to_string(st.total.errors) + ", denials: " + std::to_string(st.total.denials) +
+  out += "syscalls: " + std::to_string(st.total.calls) +
+         ", errors: " + std::to_string(st.total.errors) +
+         ", denials: " + std::to_string(st.total.denials) +
          ", never returned: " + std::to_string(st.enter_only) + "\n";
   out += "processes: " + std::to_string(st.processes.size()) + " (forks " +
          std::to_string(st.forks) + ", execs " + std::to_string(st.execs) + ", exits " +
@@ -270,8 +269,7 @@ std::string format_stats_text(const TraceStats &st, const std::string &path) {
         parts += (parts.empty() ? "" : ", ") + key + " " + std::to_string(value.get<uint64_t>());
     out += "drops: " + std::to_string(st.drops) + " (" + parts + ")\n";
   }
-  if (st.data_lost)
-    out += "arguments not readable: " + std::to_string(st.data_lost) + " calls\n";
+  if (st.data_lost) out += "arguments not readable: " + std::to_string(st.data_lost) + " calls\n";
   if (st.records_skipped)
     out += "malformed records skipped: " + std::to_string(st.records_skipped) + "\n";
   for (const auto &note : st.notes) out += "note: " + note + "\n";
@@ -298,11 +296,10 @@ std::string format_stats_text(const TraceStats &st, const std::string &path) {
     out += "\n" + table(rows, {true, false, false, true, true, true});
   }
   if (!st.syscalls.empty()) {
-    std::vector<std::vector<std::string>> rows{
-        {"SYSCALL", "ARCH", "CALLS", "ERRORS", "DENIALS"}};
+    std::vector<std::vector<std::string>> rows{{"SYSCALL", "ARCH", "CALLS", "ERRORS", "DENIALS"}};
     for (const auto &s : st.syscalls)
-      rows.push_back({s.name, s.arch, num(s.counts.calls), num(s.counts.errors),
-                      num(s.counts.denials)});
+      rows.push_back(
+          {s.name, s.arch, num(s.counts.calls), num(s.counts.errors), num(s.counts.denials)});
     out += "\n" + table(rows, {false, false, true, true, true});
   }
   return out;

@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "syscope/watch/watch_report.hpp"
 #include "syscope/base/clock.hpp"
 #include "syscope/syscalls/labels.hpp"
+#include "syscope/watch/watch_report.hpp"
 
 namespace syscope::watch {
 namespace {
@@ -32,9 +32,9 @@ std::string seconds_text(uint64_t ns) {
 }  // namespace
 
 std::string format_text(const Repeats &r) {
-  return "  ... " + syscalls::call_name(r.sample.arch, r.sample.nr) + " " + outcome(r.sample) + " x " +
-         std::to_string(r.count) + " more in " + seconds_text(r.last_ns - r.first_ns) + " (" +
-         who_short(r.sample) + ")";
+  return "  ... " + syscalls::call_name(r.sample.arch, r.sample.nr) + " " + outcome(r.sample) +
+         " x " + std::to_string(r.count) + " more in " + seconds_text(r.last_ns - r.first_ns) +
+         " (" + who_short(r.sample) + ")";
 }
 
 nlohmann::ordered_json to_json(const Repeats &r) {

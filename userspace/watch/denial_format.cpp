@@ -8,19 +8,20 @@
 #include <cstdio>
 #include <ctime>
 
+#include "syscope/base/clock.hpp"
+#include "syscope/containers/container_id.hpp"
 #include "syscope/seccomp/docker_default.hpp"
 #include "syscope/seccomp/profile_json.hpp"
-#include "syscope/syscalls/syscall_names.hpp"
-#include "syscope/containers/container_id.hpp"
-#include "syscope/watch/watch_report.hpp"
-#include "syscope/base/clock.hpp"
 #include "syscope/syscalls/call_format.hpp"
 #include "syscope/syscalls/labels.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
+#include "syscope/watch/watch_report.hpp"
 
 namespace syscope::watch {
 namespace {
 
-constexpr const char *kOwnProfile = "Docker's default allows it: refused by this process's own profile";
+constexpr const char *kOwnProfile =
+    "Docker's default allows it: refused by this process's own profile";
 
 
 // comm is whatever the task set (prctl PR_SET_NAME): keep the line one line.
@@ -130,15 +131,18 @@ std::string denial_reason(const Denial &d) {
 }
 
 std::string format_text(const Denial &d, const TextOptions &opt) {
-  std::string line = clock_time(d.wall_time_ns, opt.utc) + " " + who(d) + " pid " +
-                     std::to_string(d.pid);
+  std::string line =
+      clock_time(d.wall_time_ns, opt.utc) + " " + who(d) + " pid " + std::to_string(d.pid);
   if (d.tid != 0 && d.tid != d.pid) line += " tid " + std::to_string(d.tid);
   line += " " + printable(d.comm) + ": ";
   if (d.arch == SYSCOPE_ARCH_COMPAT) line += "[i386] ";
-  line += d.nr < 0 ? std::string("unknown syscall") : syscalls::format_call(syscalls::call_name(d.arch, d.nr), d.args);
+  line += d.nr < 0 ? std::string("unknown syscall")
+                   : syscalls::format_call(syscalls::call_name(d.arch, d.nr), d.args);
   switch (d.action) {
     case SYSCOPE_ACTION_ERRNO: line += " = -" + syscalls::errno_name(d.err); break;
-    case SYSCOPE_ACTION_TRAP: line += " -> " + syscalls::signal_name(d.err) + " (SECCOMP_RET_TRAP)"; break;
+    case SYSCOPE_ACTION_TRAP:
+      line += " -> " + syscalls::signal_name(d.err) + " (SECCOMP_RET_TRAP)";
+      break;
     case SYSCOPE_ACTION_KILL_PROCESS:
       line += " killed by " + syscalls::signal_name(d.err) + " (SECCOMP_RET_KILL_PROCESS)";
       break;
@@ -176,7 +180,8 @@ nlohmann::ordered_json to_json(const Denial &d) {
   j["errno"] = is_errno ? ordered_json(d.err) : ordered_json(nullptr);
   j["errno_name"] = is_errno ? ordered_json(syscalls::errno_name(d.err)) : ordered_json(nullptr);
   j["signal"] = has_signal ? ordered_json(d.err) : ordered_json(nullptr);
-  j["signal_name"] = has_signal ? ordered_json(syscalls::signal_name(d.err)) : ordered_json(nullptr);
+  j["signal_name"] =
+      has_signal ? ordered_json(syscalls::signal_name(d.err)) : ordered_json(nullptr);
   j["traced"] = d.traced;
   if (d.container) {
     ordered_json c;

@@ -2,9 +2,9 @@
 // The table watch prints at exit: every denial counted per container (or host) and syscall.
 #include <algorithm>
 
-#include "syscope/watch/watch_report.hpp"
 #include "syscope/base/clock.hpp"
 #include "syscope/syscalls/labels.hpp"
+#include "syscope/watch/watch_report.hpp"
 
 namespace syscope::watch {
 namespace {
@@ -75,8 +75,8 @@ nlohmann::ordered_json DenialSummary::json() const {
   auto &rows = j["denials"] = nlohmann::ordered_json::array();
   for (const auto &[key, row] : rows_) {
     nlohmann::ordered_json full = to_json(row.sample), r;
-    for (const char *field : {"container", "syscall", "nr", "arch", "action",
-                              "errno", "errno_name", "signal", "signal_name"})
+    for (const char *field : {"container", "syscall", "nr", "arch", "action", "errno", "errno_name",
+                              "signal", "signal_name"})
       r[field] = full[field];
     r["count"] = row.count;
     r["first"] = rfc3339_time(row.first_ns);

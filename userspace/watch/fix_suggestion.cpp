@@ -5,10 +5,10 @@
 #include <set>
 
 #include "syscope/seccomp/docker_default.hpp"
-#include "syscope/syscalls/syscall_names.hpp"
 #include "syscope/seccomp/profile_json.hpp"
-#include "syscope/watch/watch_report.hpp"
 #include "syscope/syscalls/call_format.hpp"
+#include "syscope/syscalls/syscall_names.hpp"
+#include "syscope/watch/watch_report.hpp"
 
 namespace syscope::watch {
 namespace {
@@ -19,7 +19,9 @@ bool security_reason(const std::string &reason) { return reason.rfind("newer tha
 
 }  // namespace
 
-std::string rule_to_json(const seccomp::SyscallRule &rule) { return seccomp::rule_json(rule).dump(); }
+std::string rule_to_json(const seccomp::SyscallRule &rule) {
+  return seccomp::rule_json(rule).dump();
+}
 
 std::optional<Suggestion> suggest_fix(const Denial &d) {
   if (d.nr < 0) return std::nullopt;
@@ -44,9 +46,9 @@ std::optional<Suggestion> suggest_fix(const Denial &d) {
     for (unsigned i : indexes) s.rule.args.push_back({i, d.args[i], 0, seccomp::Op::eq});
     if (reason.rfind("Docker's default allows it", 0) != 0)
       s.warnings.push_back(
-          (reason.rfind("Docker's default", 0) == 0 ? reason
-                                                     : "Docker's default refuses " + s.call +
-                                                           ": " + reason) +
+          (reason.rfind("Docker's default", 0) == 0
+               ? reason
+               : "Docker's default refuses " + s.call + ": " + reason) +
           ". Add the rule to this container's profile only, and only if it cannot work "
           "without the call");
     else
@@ -67,10 +69,11 @@ std::optional<Suggestion> suggest_fix(const Denial &d) {
   }
 
   if (d.action == SYSCOPE_ACTION_ERRNO && d.err == ENOSYS)
-    s.notes.push_back("answered ENOSYS, as Docker does for clone3 and runc for calls newer than "
-                      "the profile: libc usually falls back to an older call (clone3 -> clone, faccessat2 -> "
-                      "faccessat), so the program may work as it is; add the rule only if it "
-                      "fails");
+    s.notes.push_back(
+        "answered ENOSYS, as Docker does for clone3 and runc for calls newer than "
+        "the profile: libc usually falls back to an older call (clone3 -> clone, faccessat2 -> "
+        "faccessat), so the program may work as it is; add the rule only if it "
+        "fails");
   if (d.arch == SYSCOPE_ARCH_COMPAT)
     s.notes.push_back("a 32-bit (i386) call: the profile's \"architectures\" must include "
                       "SCMP_ARCH_X86");

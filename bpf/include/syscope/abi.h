@@ -3,6 +3,8 @@
  * the bpf/ programs and userspace. Fixed-width fields and explicit padding only, so that
  * clang -target bpf and g++ agree on every offset. */
 #pragma once
+/* clang-format off: the field comments are aligned by hand, and several go on over a second
+ * line, which clang-format 14 cannot keep aligned. */
 #ifndef __bpf__
 #include <linux/types.h> /* the BPF side gets __u32 & co from vmlinux.h */
 #endif
@@ -101,8 +103,8 @@ SYSCOPE_ABI_ASSERT(sizeof(struct syscope_first_denial) == 32);
 
 /* The seccomp action behind a denial, as watch tells them apart (see bpf/watch.bpf.c). */
 enum syscope_action {
-	SYSCOPE_ACTION_ERRNO = 1,        /* SECCOMP_RET_ERRNO (or an untraced SECCOMP_RET_TRACE: ENOSYS) */
-	SYSCOPE_ACTION_TRAP = 2,         /* SECCOMP_RET_TRAP: SIGSYS delivered, the task may handle it */
+	SYSCOPE_ACTION_ERRNO = 1, /* SECCOMP_RET_ERRNO (or an untraced SECCOMP_RET_TRACE: ENOSYS) */
+	SYSCOPE_ACTION_TRAP = 2,  /* SECCOMP_RET_TRAP: SIGSYS delivered, the task may handle it */
 	SYSCOPE_ACTION_KILL_PROCESS = 3, /* SIGSYS with SYS_SECCOMP and the task's mode now DEAD */
 	SYSCOPE_ACTION_KILL_THREAD = 4,  /* a thread exited with mode DEAD and no SIGSYS */
 };
@@ -116,21 +118,23 @@ struct syscope_denial_event {
 	__u32 pid;       /* tgid, as userspace calls it */
 	__u32 tid;
 	char comm[16];
-	__s32 nr;        /* syscall number in the arch's numbering; -1 when unknown */
-	__u16 arch;      /* enum syscope_arch */
-	__u16 action;    /* enum syscope_action */
-	__u32 err;       /* errno for ERRNO; the signal (SIGSYS) otherwise */
-	__u32 flags;     /* SYSCOPE_DENIAL_* */
-	__u64 args[6];   /* the call's arguments, in syscall order */
+	__s32 nr;      /* syscall number in the arch's numbering; -1 when unknown */
+	__u16 arch;    /* enum syscope_arch */
+	__u16 action;  /* enum syscope_action */
+	__u32 err;     /* errno for ERRNO; the signal (SIGSYS) otherwise */
+	__u32 flags;   /* SYSCOPE_DENIAL_* */
+	__u64 args[6]; /* the call's arguments, in syscall order */
 };
 SYSCOPE_ABI_ASSERT(sizeof(struct syscope_denial_event) == 112);
 
 /* Trace mode: one record per syscall. */
-#define SYSCOPE_SYSCALL_ENTER_ONLY 0x1 /* the call never returned (exit, exit_group, a thread died) */
-#define SYSCOPE_SYSCALL_DENIED 0x2     /* a seccomp filter refused it: no enter, ret is -errno */
-#define SYSCOPE_SYSCALL_DATA_LOST 0x4  /* a user-memory argument could not be read (its slot
+#define SYSCOPE_SYSCALL_ENTER_ONLY \
+	0x1                        /* the call never returned (exit, exit_group, a thread died) */
+#define SYSCOPE_SYSCALL_DENIED 0x2 /* a seccomp filter refused it: no enter, ret is -errno */
+#define SYSCOPE_SYSCALL_DATA_LOST \
+	0x4                          /* a user-memory argument could not be read (its slot
 					* says which) */
-#define SYSCOPE_SYSCALL_FILTERED 0x8   /* the task ran under a seccomp filter */
+#define SYSCOPE_SYSCALL_FILTERED 0x8 /* the task ran under a seccomp filter */
 enum syscope_data_kind {
 	SYSCOPE_DATA_NONE = 0,     /* an empty slot: nothing captured */
 	SYSCOPE_DATA_PATH = 1,     /* NUL-terminated path, read at entry */
@@ -147,7 +151,8 @@ enum syscope_data_kind {
  * (userspace/syscalls/signatures.cpp) and libseccomp's numbers, so the kernel side holds no
  * syscall table of its own. */
 #define SYSCOPE_PLAN_NEVER_RETURNS 0x1 /* exit, exit_group: emit at entry */
-#define SYSCOPE_PLAN_SLOT_OUT 0x1      /* slot flag: a sockaddr the call fills; len_arg points to
+#define SYSCOPE_PLAN_SLOT_OUT \
+	0x1 /* slot flag: a sockaddr the call fills; len_arg points to
 					* its socklen_t: read at exit when the call succeeded */
 struct syscope_capture_slot {
 	__u8 kind;    /* enum syscope_data_kind, never NONE */
@@ -171,7 +176,7 @@ SYSCOPE_ABI_ASSERT(sizeof(struct syscope_capture_plan) == 16);
 struct syscope_syscall_event {
 	struct syscope_event_hdr hdr; /* ts_ns: when the call entered (denied: when it exited) */
 	__u64 cgroup_id;
-	__u32 pid;         /* tgid */
+	__u32 pid; /* tgid */
 	__u32 tid;
 	__s32 nr;          /* syscall number in the arch's numbering */
 	__u16 arch;        /* enum syscope_arch */
@@ -179,13 +184,14 @@ struct syscope_syscall_event {
 	__u64 duration_ns; /* enter to exit; 0 for enter-only and denied records */
 	__s64 ret;         /* return value (-errno on failure); 0 for enter-only records */
 	__u64 args[6];     /* the call's arguments, in syscall order */
-	__u16 nslots;      /* struct syscope_data_slot after this struct: 0..SYSCOPE_CAPTURE_SLOTS */
+	__u16 nslots; /* struct syscope_data_slot after this struct: 0..SYSCOPE_CAPTURE_SLOTS */
 	__u16 pad;
 	__u32 pad2;
 };
 SYSCOPE_ABI_ASSERT(sizeof(struct syscope_syscall_event) == 112);
 
-#define SYSCOPE_SLOT_LOST 0x1 /* the read failed at entry and again at exit: no data, the
+#define SYSCOPE_SLOT_LOST \
+	0x1 /* the read failed at entry and again at exit: no data, the
 			       * argument stays a pointer */
 /* One captured argument of a syscall record. */
 struct syscope_data_slot {
@@ -194,7 +200,7 @@ struct syscope_data_slot {
 		     * sockaddr of a failed call, a later slot was filled) */
 	__u8 flags; /* SYSCOPE_SLOT_* */
 	__u8 pad;
-	__u16 len;  /* bytes of data[] that are valid (a string's count includes its NUL) */
+	__u16 len; /* bytes of data[] that are valid (a string's count includes its NUL) */
 	__u16 pad2;
 	char data[SYSCOPE_TRACE_DATA_MAX]; /* a string cut at 255 bytes keeps its NUL */
 };
@@ -214,8 +220,8 @@ struct syscope_proc_exec {
 	struct syscope_event_hdr hdr;
 	__u64 cgroup_id;
 	__u32 pid, tid;
-	__u32 old_tid;   /* the thread that called execve (becomes the leader) */
-	__u16 args_len;  /* bytes of args[] valid: the first argv entries, NUL-separated */
+	__u32 old_tid;  /* the thread that called execve (becomes the leader) */
+	__u16 args_len; /* bytes of args[] valid: the first argv entries, NUL-separated */
 	__u16 pad;
 	char filename[SYSCOPE_EXEC_FILENAME_MAX];
 	char args[SYSCOPE_EXEC_ARGS_MAX];
@@ -226,8 +232,8 @@ struct syscope_proc_exit {
 	struct syscope_event_hdr hdr;
 	__u64 cgroup_id;
 	__u32 pid, tid;
-	__u32 exit_code;   /* as wait(2) encodes it: status << 8 | signal */
-	__u32 group_dead;  /* non-zero: the last thread of the process */
+	__u32 exit_code;  /* as wait(2) encodes it: status << 8 | signal */
+	__u32 group_dead; /* non-zero: the last thread of the process */
 };
 SYSCOPE_ABI_ASSERT(sizeof(struct syscope_proc_exit) == 40);
 
@@ -237,18 +243,19 @@ SYSCOPE_ABI_ASSERT(sizeof(struct syscope_proc_exit) == 40);
  * container) even when the cgroup lives only milliseconds. */
 struct syscope_cgroup_event {
 	struct syscope_event_hdr hdr;
-	__u64 cgroup_id;                      /* cgroup v2 id */
-	char path[SYSCOPE_CGROUP_PATH_MAX];   /* relative to the cgroup2 mount, NUL-terminated,
+	__u64 cgroup_id;                    /* cgroup v2 id */
+	char path[SYSCOPE_CGROUP_PATH_MAX]; /* relative to the cgroup2 mount, NUL-terminated,
 					       * cut at SYSCOPE_CGROUP_PATH_MAX - 1 bytes */
 };
 SYSCOPE_ABI_ASSERT(sizeof(struct syscope_cgroup_event) == 256);
 
-enum syscope_counter { /* per-CPU; userspace sums CPUs and reports every non-zero one */
+enum syscope_counter {            /* per-CPU; userspace sums CPUs and reports every non-zero one */
 	SYSCOPE_CNT_RINGBUF_FULL, /* bpf_ringbuf_reserve() failed: one event lost */
 	SYSCOPE_CNT_CGROUP_FULL,  /* no slot for a new cgroup's bitmap: its calls are lost */
 	SYSCOPE_CNT_NR_RANGE,     /* syscall number < 0 or >= SYSCOPE_SYSCALL_BITS: not recorded */
 	SYSCOPE_CNT_TASK_FULL,    /* no task storage for a filtered task: its denials go unseen */
 	SYSCOPE_CNT_DENIAL_FULL,  /* cg_denials full: a new kind of denial was not recorded */
-	SYSCOPE_CNT_USER_READ,    /* trace: a user-memory argument could not be read (not resident) */
+	SYSCOPE_CNT_USER_READ, /* trace: a user-memory argument could not be read (not resident) */
 	SYSCOPE_CNT_MAX,
 };
+/* clang-format on */

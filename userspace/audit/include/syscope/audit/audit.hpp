@@ -49,9 +49,9 @@ DaemonSeccomp daemon_seccomp(const std::optional<docker::EngineInfo> &info,
 // How an allow-by-default profile fares against the calls it must deny to be a real profile.
 struct PermissiveCheck {
   seccomp::Action default_action = seccomp::Action::errno_;
-  bool permissive = false;         // defaultAction SCMP_ACT_ALLOW or SCMP_ACT_LOG
-  std::vector<std::string> open;   // dangerous calls it leaves allowed (sorted)
-  size_t dangerous_total = 0;      // size of the dangerous set on this host
+  bool permissive = false;        // defaultAction SCMP_ACT_ALLOW or SCMP_ACT_LOG
+  std::vector<std::string> open;  // dangerous calls it leaves allowed (sorted)
+  size_t dangerous_total = 0;     // size of the dangerous set on this host
   // Permissive and leaves at least one dangerous call allowed: judged "effectively unconfined".
   bool effectively_unconfined() const { return permissive && !open.empty(); }
 };
@@ -97,9 +97,9 @@ struct ProcessSeccomp {
 std::optional<ProcessSeccomp> parse_proc_status(std::string_view status);
 
 struct KernelView {
-  bool available = false;  // the cgroup was found and read
-  std::string cgroup;      // path relative to the cgroup2 mount
-  std::string error;       // why not available
+  bool available = false;                 // the cgroup was found and read
+  std::string cgroup;                     // path relative to the cgroup2 mount
+  std::string error;                      // why not available
   std::vector<ProcessSeccomp> processes;  // by pid
 };
 
@@ -118,8 +118,8 @@ struct Finding {
 };
 
 struct ContainerAudit {
-  std::string id;     // 64 hex
-  std::string name;   // Docker name; empty when the API does not know the container
+  std::string id;    // 64 hex
+  std::string name;  // Docker name; empty when the API does not know the container
   std::string image;
   std::string state;  // Docker's State.Status, or "running (cgroup)" for cgroup-only rows
   std::string runtime = "docker";

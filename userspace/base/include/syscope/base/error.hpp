@@ -8,9 +8,9 @@ namespace syscope {
 
 enum class Exit : int {
   ok = 0,
-  findings = 1,       // audit/lint found unconfined containers, watch saw denials (when asked)
-  usage = 2,          // bad command line or bad input (profile JSON, trace file, output path)
-  environment = 3,    // no BTF, no privileges, no cgroup v2, no docker socket
+  findings = 1,          // audit/lint found unconfined containers, watch saw denials (when asked)
+  usage = 2,             // bad command line or bad input (profile JSON, trace file, output path)
+  environment = 3,       // no BTF, no privileges, no cgroup v2, no docker socket
   cannot_execute = 126,  // CMD exists but cannot be executed, as shells report it
   not_found = 127,       // CMD not found, as shells report it
 };

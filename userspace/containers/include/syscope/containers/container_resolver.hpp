@@ -18,9 +18,9 @@ namespace syscope::container {
 
 struct ContainerInfo {
   uint64_t cgroup_id = 0;
-  std::optional<std::string> cgroup_path;  // nullopt: gone before its path was ever seen
-  bool cgroup_gone = false;                // no cgroup has this id any more
-  std::optional<ContainerRef> container;   // nullopt: not a container, or unknown (gone)
+  std::optional<std::string> cgroup_path;             // nullopt: gone before its path was ever seen
+  bool cgroup_gone = false;                           // no cgroup has this id any more
+  std::optional<ContainerRef> container;              // nullopt: not a container, or unknown (gone)
   std::optional<docker::ContainerMetadata> metadata;  // when the Docker API knows the container
   std::string metadata_error;  // why metadata is missing for a container, for messages
 

@@ -44,14 +44,14 @@ struct ContainerMetadata {  // GET /containers/<id>/json
   std::string cgroup_parent;  // HostConfig.CgroupParent; empty: the daemon's default
   int pid = 0;                // State.Pid: host pid of the container's init, 0 when not running
   bool running = false;
-  std::string status;  // State.Status, as in ContainerSummary::state
+  std::string status;                            // State.Status, as in ContainerSummary::state
   std::string created, started_at, finished_at;  // RFC 3339 as Docker writes them
 };
 
 struct EngineInfo {  // GET /info
   std::string server_version;
-  std::string cgroup_driver;   // "cgroupfs" or "systemd"
-  std::string cgroup_version;  // "1" or "2"; empty before API 1.40
+  std::string cgroup_driver;                  // "cgroupfs" or "systemd"
+  std::string cgroup_version;                 // "1" or "2"; empty before API 1.40
   std::vector<std::string> security_options;  // "name=seccomp,profile=default", "name=cgroupns"
   // profile= of the seccomp entry: "default", or the daemon's --seccomp-profile path; nullopt
   // when the daemon was built without seccomp.

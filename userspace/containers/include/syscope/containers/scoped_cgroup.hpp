@@ -24,12 +24,13 @@ class ScopedCgroup {
   // Moves a process (all its threads) in; Exit::environment on failure.
   void add_process(pid_t pid) const;
 
-  uint64_t id() const { return id_; }         // cgroup v2 id: the directory's inode number
-  int dir_fd() const { return dir_fd_; }      // O_DIRECTORY fd, the key of cgroup storage maps
+  uint64_t id() const { return id_; }     // cgroup v2 id: the directory's inode number
+  int dir_fd() const { return dir_fd_; }  // O_DIRECTORY fd, the key of cgroup storage maps
   const std::string &path() const { return path_; }
 
  private:
-  ScopedCgroup(std::string path, int dir_fd, uint64_t id) : path_(std::move(path)), dir_fd_(dir_fd), id_(id) {}
+  ScopedCgroup(std::string path, int dir_fd, uint64_t id)
+      : path_(std::move(path)), dir_fd_(dir_fd), id_(id) {}
   std::string path_;
   int dir_fd_ = -1;
   uint64_t id_ = 0;

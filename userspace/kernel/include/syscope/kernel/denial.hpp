@@ -11,23 +11,23 @@
 
 namespace syscope::watch {
 
-struct ContainerLabel {   // empty fields when unknown; no container at all: a host process
-  std::string runtime;    // "docker", "containerd", ...
-  std::string id;         // full 64-hex id
-  std::string name;       // "web"
-  std::string image;      // "nginx:1.25"
+struct ContainerLabel {  // empty fields when unknown; no container at all: a host process
+  std::string runtime;   // "docker", "containerd", ...
+  std::string id;        // full 64-hex id
+  std::string name;      // "web"
+  std::string image;     // "nginx:1.25"
 };
 
 struct Denial {
-  uint64_t wall_time_ns = 0;        // CLOCK_REALTIME, converted from the kernel's boot time
+  uint64_t wall_time_ns = 0;  // CLOCK_REALTIME, converted from the kernel's boot time
   uint64_t cgroup_id = 0;
   uint32_t pid = 0, tid = 0;
   std::string comm;
   int32_t nr = -1;
-  uint32_t arch = SYSCOPE_ARCH_NATIVE;    // enum syscope_arch
-  uint32_t action = SYSCOPE_ACTION_ERRNO; // enum syscope_action
-  uint32_t err = 0;                       // errno (ERRNO) or signal number
-  bool traced = false;                    // a ptrace tracer was attached
+  uint32_t arch = SYSCOPE_ARCH_NATIVE;     // enum syscope_arch
+  uint32_t action = SYSCOPE_ACTION_ERRNO;  // enum syscope_action
+  uint32_t err = 0;                        // errno (ERRNO) or signal number
+  bool traced = false;                     // a ptrace tracer was attached
   std::array<uint64_t, 6> args{};
   std::optional<ContainerLabel> container;  // nullopt: a host process
 };

@@ -7,9 +7,9 @@
 #include <string>
 #include <unordered_map>
 
-#include "syscope/syscalls/cgroup_calls.hpp"
 #include "syscope/kernel/bpf_owner.hpp"
 #include "syscope/kernel/loss_counters.hpp"
+#include "syscope/syscalls/cgroup_calls.hpp"
 
 struct profile_bpf;
 

@@ -87,7 +87,7 @@ std::vector<RunOptionHit> scan_run_options(std::string_view text);
 // directories), reads and checks every file of a known kind. Paths named explicitly are checked
 // even without a known kind's name (by content); the unknown ones are listed in `skipped`.
 struct LintRun {
-  std::vector<FileReport> reports;  // in walk order, files sorted per directory
+  std::vector<FileReport> reports;   // in walk order, files sorted per directory
   std::vector<std::string> skipped;  // explicit paths of no known kind
   size_t files_checked = 0;
 };

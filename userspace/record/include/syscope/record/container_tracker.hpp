@@ -13,10 +13,10 @@
 namespace syscope::record {
 
 struct TrackedContainer {
-  container::ContainerRef ref;      // runtime, id, the container's own cgroup path
-  std::set<uint64_t> cgroup_ids;    // its cgroup and any nested ones
+  container::ContainerRef ref;           // runtime, id, the container's own cgroup path
+  std::set<uint64_t> cgroup_ids;         // its cgroup and any nested ones
   bool created_while_recording = false;  // its cgroup appeared after recording began
-  bool removed = false;             // its own cgroup is gone: every task of it has exited
+  bool removed = false;                  // its own cgroup is gone: every task of it has exited
 };
 
 class ContainerTracker {

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "syscope/syscalls/cgroup_calls.hpp"
 #include "syscope/seccomp/docker_default.hpp"
 #include "syscope/seccomp/profile_builder.hpp"
+#include "syscope/syscalls/cgroup_calls.hpp"
 
 namespace syscope::profile {
 

@@ -26,16 +26,16 @@ class DockerDefault {
   std::optional<std::string> refusal_reason(const std::string &name) const;
 
   struct Comparison {
-    size_t shared = 0;                   // allowed by both
-    std::vector<std::string> beyond;     // allowed by the profile, refused by Docker's default
-    std::vector<std::string> notes;      // "allows unshare, which Docker's default refuses: ..."
-    std::string summary;                 // "allows 43 of the 292 syscalls Docker's default allows"
+    size_t shared = 0;                // allowed by both
+    std::vector<std::string> beyond;  // allowed by the profile, refused by Docker's default
+    std::vector<std::string> notes;   // "allows unshare, which Docker's default refuses: ..."
+    std::string summary;              // "allows 43 of the 292 syscalls Docker's default allows"
   };
   Comparison compare(const Profile &profile) const;
 
  private:
   DockerDefault();
-  std::set<std::string> allowed_;      // allowed outright or by argument, native arch
+  std::set<std::string> allowed_;  // allowed outright or by argument, native arch
   std::set<std::string> by_argument_;
   std::vector<SyscallRule> argument_rules_;  // the applicable ALLOW rules with args
 };

@@ -12,8 +12,8 @@ namespace syscope::profile {
 
 struct BuiltProfile {
   seccomp::Profile profile;
-  size_t syscall_count = 0;               // distinct names in the allow rule
-  std::vector<std::string> architectures; // SCMP_ARCH_* seen, native first
+  size_t syscall_count = 0;                // distinct names in the allow rule
+  std::vector<std::string> architectures;  // SCMP_ARCH_* seen, native first
   // "SCMP_ARCH_X86:451" for each number libseccomp cannot name: a Docker profile can only
   // list names, so these stay denied; the caller warns about them.
   std::vector<std::string> unnamed;

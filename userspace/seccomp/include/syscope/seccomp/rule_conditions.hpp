@@ -11,9 +11,9 @@
 namespace syscope::seccomp {
 
 struct HostFacts {
-  uint32_t native_arch = 0;     // SCMP_ARCH_* token
-  uint64_t capabilities = 0;    // bit n set: capability n held (CAP_* numbering)
-  std::string kernel_release;   // uname -r, e.g. "6.1.0-18-amd64"
+  uint32_t native_arch = 0;    // SCMP_ARCH_* token
+  uint64_t capabilities = 0;   // bit n set: capability n held (CAP_* numbering)
+  std::string kernel_release;  // uname -r, e.g. "6.1.0-18-amd64"
 };
 
 // This process's facts: native arch, effective capability set, uname's release.

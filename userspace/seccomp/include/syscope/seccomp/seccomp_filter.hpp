@@ -16,10 +16,10 @@ struct CompileOptions {
 };
 
 struct CompiledFilter {
-  std::vector<unsigned char> bpf;           // classic BPF program (struct sock_filter[]), ready
-  std::vector<std::string> skipped_names;   // names libseccomp does not know: warned, skipped
-  std::vector<std::string> skipped_rules;   // rules whose includes/excludes ruled them out here
-  size_t stub_instructions = 0;             // runc ENOSYS stub at the start of bpf; 0: none
+  std::vector<unsigned char> bpf;          // classic BPF program (struct sock_filter[]), ready
+  std::vector<std::string> skipped_names;  // names libseccomp does not know: warned, skipped
+  std::vector<std::string> skipped_rules;  // rules whose includes/excludes ruled them out here
+  size_t stub_instructions = 0;            // runc ENOSYS stub at the start of bpf; 0: none
 };
 
 // Compiles the profile as Docker would on this host. An invalid profile (unknown action or

@@ -12,7 +12,7 @@
 
 namespace syscope::profile {
 
-struct Denial {  // one (arch, syscall, errno) a filter answered with an error
+struct Denial {       // one (arch, syscall, errno) a filter answered with an error
   uint32_t arch = 0;  // enum syscope_arch
   uint32_t nr = 0;
   uint32_t err = 0;
@@ -25,7 +25,7 @@ struct CgroupCalls {
 
   void merge(const syscope_cg_syscalls &kernel_bitmaps);
   void merge(const CgroupCalls &other);  // a container's nested cgroups into one
-  SyscallSet all() const;  // every call entered, whatever the set
+  SyscallSet all() const;                // every call entered, whatever the set
   bool ran_filtered() const {
     return !sets[SYSCOPE_SET_FILTERED_SETUP].empty() || !sets[SYSCOPE_SET_FILTERED].empty();
   }

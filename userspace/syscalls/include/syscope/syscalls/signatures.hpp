@@ -71,8 +71,7 @@ struct Signature {
   std::array<Arg, 6> args{};
   Returns returns = Returns::value;
 
-  constexpr Signature(std::string_view n, std::initializer_list<Arg> a,
-                      Returns r = Returns::value)
+  constexpr Signature(std::string_view n, std::initializer_list<Arg> a, Returns r = Returns::value)
       : name(n), arity(static_cast<uint8_t>(a.size())), returns(r) {
     size_t i = 0;
     for (const Arg &arg : a)

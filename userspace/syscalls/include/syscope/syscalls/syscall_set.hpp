@@ -24,9 +24,9 @@ class SyscallSet {
   bool empty() const { return count() == 0; }
 
   struct Named {
-    uint32_t scmp_arch = 0;                // libseccomp token, e.g. SCMP_ARCH_X86_64
-    std::vector<std::string> names;        // sorted, unique
-    std::vector<uint32_t> unknown_numbers; // numbers libseccomp has no name for
+    uint32_t scmp_arch = 0;                 // libseccomp token, e.g. SCMP_ARCH_X86_64
+    std::vector<std::string> names;         // sorted, unique
+    std::vector<uint32_t> unknown_numbers;  // numbers libseccomp has no name for
   };
   // One entry per arch that has calls, native first.
   std::vector<Named> named() const;

@@ -19,9 +19,9 @@
 #include <string>
 #include <tuple>
 
-#include "syscope/syscalls/cgroup_calls.hpp"
-#include "syscope/seccomp/container_profile.hpp"
 #include "syscope/kernel/loss_counters.hpp"
+#include "syscope/seccomp/container_profile.hpp"
+#include "syscope/syscalls/cgroup_calls.hpp"
 #include "syscope/trace/trace_file.hpp"
 #include "syscope/trace/trace_show.hpp"
 

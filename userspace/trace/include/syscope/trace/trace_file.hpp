@@ -47,9 +47,9 @@ struct FileHeader {
   uint32_t format_version = kFormatVersion;
   std::string syscope_version;
   std::string hostname;
-  std::string kernel_release;  // uname -r
-  std::string machine;         // uname -m
-  int64_t boot_to_wall_ns = 0; // CLOCK_REALTIME - CLOCK_BOOTTIME: record ts_ns + this = wall time
+  std::string kernel_release;   // uname -r
+  std::string machine;          // uname -m
+  int64_t boot_to_wall_ns = 0;  // CLOCK_REALTIME - CLOCK_BOOTTIME: record ts_ns + this = wall time
   uint64_t created_wall_ns = 0;
 };
 
@@ -144,8 +144,7 @@ class TraceReader {
 
 // A kernel record's struct copied out of the record bytes (which carry no alignment promise to
 // the type); nullopt when the bytes are too short.
-template <typename T>
-std::optional<T> record_as(const Record &record) {
+template <typename T> std::optional<T> record_as(const Record &record) {
   if (record.bytes.size() < sizeof(T)) return std::nullopt;
   T value;
   std::memcpy(&value, record.bytes.data(), sizeof(T));

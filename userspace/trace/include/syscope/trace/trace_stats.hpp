@@ -33,8 +33,8 @@ struct TraceStats {
   uint64_t data_lost = 0;   // SYSCOPE_SYSCALL_DATA_LOST: user-memory argument not readable
   uint64_t forks = 0, execs = 0, exits = 0;
 
-  struct Group {  // a container, or "host" for every other cgroup
-    std::string label;  // "web (3f2a9c1b0e7d, nginx:1.25)", "host"
+  struct Group {                  // a container, or "host" for every other cgroup
+    std::string label;            // "web (3f2a9c1b0e7d, nginx:1.25)", "host"
     std::string id, name, image;  // empty for host
     std::vector<uint64_t> cgroup_ids;
     CallCounts counts;
@@ -54,7 +54,7 @@ struct TraceStats {
     int nr = 0;
     CallCounts counts;
   };
-  std::vector<Syscall> syscalls;  // by calls, most first
+  std::vector<Syscall> syscalls;           // by calls, most first
   std::optional<nlohmann::json> counters;  // the last kRecordCounters record
   uint64_t drops = 0;                      // sum of its counts
   std::vector<std::string> notes;          // kRecordNote texts

@@ -50,8 +50,8 @@ std::string format_json(const Denial &d);  // to_json(d).dump(), one line
 
 // Repeats of one (container or host, syscall, action, errno) counted within a window.
 struct Repeats {
-  Denial sample;        // the first denial the window counted (labels and names come from it)
-  uint64_t count = 0;   // denials counted and not shown
+  Denial sample;       // the first denial the window counted (labels and names come from it)
+  uint64_t count = 0;  // denials counted and not shown
   uint64_t first_ns = 0, last_ns = 0;  // wall time of the first shown/counted one and the last
 };
 // "  ... unshare = -EPERM x 499 more in 1.0 s (web)"
@@ -86,9 +86,9 @@ class BurstFolder {
  private:
   using Key = std::tuple<std::string, uint32_t, int32_t, uint32_t, uint32_t>;
   struct Window {
-    bool open = false;        // a window is running
-    bool hot = false;         // the last window closed with repeats
-    uint64_t end_ns = 0;      // open: when it closes; hot: when the key cools down
+    bool open = false;    // a window is running
+    bool hot = false;     // the last window closed with repeats
+    uint64_t end_ns = 0;  // open: when it closes; hot: when the key cools down
     Repeats repeats;
   };
   static Key key_of(const Denial &d);
@@ -121,12 +121,12 @@ class DenialSummary {
 // ---- --suggest (fix_suggestion.cpp) ----
 
 struct Suggestion {
-  std::string who;                   // "web (3f2a9c1b0e7d, nginx:1.25)"
+  std::string who;                          // "web (3f2a9c1b0e7d, nginx:1.25)"
   std::optional<ContainerLabel> container;  // nullopt: a host process
-  std::string call;                  // "unshare(CLONE_NEWUSER)"
-  seccomp::SyscallRule rule;         // the ALLOW rule, with an argument condition if needed
-  std::vector<std::string> warnings; // why Docker's default refuses it, when that is security
-  std::vector<std::string> notes;    // ENOSYS fallback, i386 arch, ...
+  std::string call;                         // "unshare(CLONE_NEWUSER)"
+  seccomp::SyscallRule rule;                // the ALLOW rule, with an argument condition if needed
+  std::vector<std::string> warnings;  // why Docker's default refuses it, when that is security
+  std::vector<std::string> notes;     // ENOSYS fallback, i386 arch, ...
 };
 
 // One rule in Docker's format on one line: {"names":["unshare"],"action":"SCMP_ACT_ALLOW"}.
