@@ -3,8 +3,14 @@
 // bad output path fails early with Exit::usage.
 #include <catch2/catch.hpp>
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include <filesystem>
 #include <fstream>
@@ -124,4 +130,121 @@ TEST_CASE("the path - is stdout and creates nothing", "[atomic_file]") {
   AtomicFile file("-");
   CHECK(file.is_stdout());
   CHECK(file.path() == "-");
+}
+
+// Atomic replacement is for regular files only: what else sits at the output path is written
+// in place, followed, or refused, and never unlinked or renamed over.
+TEST_CASE("a character device is written in place, never replaced", "[atomic_file]") {
+  struct stat before {};
+  REQUIRE(stat("/dev/null", &before) == 0);
+  AtomicFile out("/dev/null");
+  out.commit("{}\n");
+  struct stat after {};
+  REQUIRE(stat("/dev/null", &after) == 0);
+  CHECK(S_ISCHR(after.st_mode));
+  CHECK(after.st_rdev == before.st_rdev);
+  CHECK(after.st_ino == before.st_ino);
+  // A full device says so instead of pretending.
+  AtomicFile full("/dev/full");
+  try {
+    full.commit("{}\n");
+    FAIL("writing /dev/full succeeded");
+  } catch (const Error &e) {
+    CHECK(e.code == Exit::usage);
+    CHECK(std::string(e.what()).find("No space left on device") != std::string::npos);
+  }
+}
+
+TEST_CASE("a FIFO is written when someone reads it, refused at once when nobody does",
+          "[atomic_file]") {
+  TempDir dir;
+  std::string fifo = dir.file("fifo");
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);
+  try {
+    AtomicFile nobody(fifo);
+    FAIL("a FIFO without a reader was accepted");
+  } catch (const Error &e) {
+    CHECK(e.code == Exit::usage);
+    CHECK(std::string(e.what()) == "output path " + fifo + " is a FIFO that nobody reads");
+  }
+  int reader = open(fifo.c_str(), O_RDONLY | O_NONBLOCK);
+  REQUIRE(reader >= 0);
+  {
+    AtomicFile out(fifo);
+    out.commit("profile\n");
+  }
+  char buf[32] = {};
+  CHECK(read(reader, buf, sizeof buf) == 8);
+  CHECK(std::string(buf) == "profile\n");
+  close(reader);
+  struct stat st {};
+  REQUIRE(lstat(fifo.c_str(), &st) == 0);
+  CHECK(S_ISFIFO(st.st_mode));
+  CHECK(entries(dir.str()) == std::set<std::string>{"fifo"});
+}
+
+TEST_CASE("a symlink is followed: its target is replaced, the link stays", "[atomic_file]") {
+  TempDir dir;
+  fs::create_directory(dir / "real");
+  write_text(dir.file("real/p.json"), "old");
+  fs::create_symlink("real/p.json", dir / "link.json");
+  {
+    AtomicFile out(dir.file("link.json"));
+    out.commit("new");
+  }
+  CHECK(fs::is_symlink(dir / "link.json"));
+  CHECK(read_text(dir.file("real/p.json")) == "new");
+  CHECK(entries(dir.file("real")) == std::set<std::string>{"p.json"});  // temp file beside it
+  // A link to nothing: there is no telling what to create.
+  fs::create_symlink("real/missing.json", dir / "dangling.json");
+  CHECK_THROWS_AS(AtomicFile(dir.file("dangling.json")), Error);
+  CHECK(fs::is_symlink(dir / "dangling.json"));
+}
+
+TEST_CASE("a symlink someone else left in a sticky world-writable directory is not followed",
+          "[atomic_file]") {
+  if (geteuid() != 0) return;  // making a link owned by another user takes root
+  TempDir dir;
+  fs::create_directory(dir / "shared");
+  REQUIRE(chmod(dir.file("shared").c_str(), 01777) == 0);  // as /tmp
+  REQUIRE(chown(dir.file("shared").c_str(), 0, 0) == 0);
+  write_text(dir.file("secret"), "keep");
+  fs::create_symlink(dir.file("secret"), dir / "shared" / "p.json");
+  REQUIRE(lchown(dir.file("shared/p.json").c_str(), 4242, 4242) == 0);  // not us, not the dir's
+  try {
+    AtomicFile out(dir.file("shared/p.json"));
+    FAIL("followed another user's link in a sticky directory");
+  } catch (const Error &e) {
+    CHECK(e.code == Exit::usage);
+    CHECK(std::string(e.what()).find("fs.protected_symlinks") != std::string::npos);
+  }
+  CHECK(read_text(dir.file("secret")) == "keep");
+  CHECK(fs::is_symlink(dir / "shared" / "p.json"));
+  // Our own link there is followed, as the kernel would.
+  REQUIRE(lchown(dir.file("shared/p.json").c_str(), 0, 0) == 0);
+  AtomicFile ours(dir.file("shared/p.json"));
+  ours.commit("ours");
+  CHECK(read_text(dir.file("secret")) == "ours");
+}
+
+TEST_CASE("a socket at the output path is refused and left alone", "[atomic_file]") {
+  TempDir dir;
+  std::string path = dir.file("sock");
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::snprintf(addr.sun_path, sizeof addr.sun_path, "%s", path.c_str());
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0);
+  try {
+    AtomicFile out(path);
+    FAIL("a socket was accepted as output");
+  } catch (const Error &e) {
+    CHECK(e.code == Exit::usage);
+    CHECK(std::string(e.what()).find("neither a regular file") != std::string::npos);
+  }
+  close(fd);
+  struct stat st {};
+  REQUIRE(lstat(path.c_str(), &st) == 0);
+  CHECK(S_ISSOCK(st.st_mode));
 }

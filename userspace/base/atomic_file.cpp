@@ -27,16 +27,74 @@ bool write_all(int fd, const std::string &data) {
 
 }  // namespace
 
+namespace {
+
+std::string dir_of(const std::string &path) {
+  auto slash = path.rfind('/');
+  return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+}
+
+// fs.protected_symlinks: in a sticky world-writable directory (/tmp) a link is followed only when
+// its owner is the follower or the directory's owner. A root tool that followed any link there
+// would replace whatever another user pointed it at (-o /tmp/p.json -> /etc/shadow).
+bool may_follow(const std::string &link, const struct stat &link_st) {
+  struct stat dir_st {};
+  if (stat(dir_of(link).c_str(), &dir_st) != 0) return false;
+  bool shared = (dir_st.st_mode & S_IWOTH) && (dir_st.st_mode & S_ISVTX);
+  return !shared || link_st.st_uid == geteuid() || link_st.st_uid == dir_st.st_uid;
+}
+
+}  // namespace
+
 AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   if (is_stdout()) return;
-  auto slash = path_.rfind('/');
-  std::string dir = slash == std::string::npos ? "." : path_.substr(0, slash + 1);
-  std::string base = slash == std::string::npos ? path_ : path_.substr(slash + 1);
-  if (base.empty()) throw Error(Exit::usage, "output path " + path_ + " names a directory");
-  struct stat st {};
-  if (stat(path_.c_str(), &st) == 0 && S_ISDIR(st.st_mode))
-    throw Error(Exit::usage, "output path " + path_ + " is a directory");
-  std::string tmpl = (slash == std::string::npos ? "" : dir) + "." + base + ".XXXXXX";
+  if (path_.empty() || path_.back() == '/')
+    throw Error(Exit::usage, "output path " + path_ + " names a directory");
+  target_ = path_;
+  struct stat st {};  // st_mode 0: nothing there yet
+  int found = lstat(path_.c_str(), &st);
+  if (found != 0 && errno != ENOENT)
+    throw Error(Exit::usage, "cannot write " + path_ + ": " + errno_text(errno));
+  if (found == 0 && S_ISLNK(st.st_mode)) {
+    if (!may_follow(path_, st))
+      throw Error(Exit::usage, "output path " + path_ +
+                                   " is a symlink in a world-writable sticky directory, owned by "
+                                   "someone else: not followed (fs.protected_symlinks)");
+    char *resolved = realpath(path_.c_str(), nullptr);
+    if (resolved) {
+      target_ = resolved;
+      free(resolved);
+    }
+    if (stat(path_.c_str(), &st) != 0)  // dangling: we would not know what to create
+      throw Error(Exit::usage,
+                  "output path " + path_ + " is a symlink to nothing: " + errno_text(errno));
+  }
+  if (st.st_mode != 0 && !S_ISREG(st.st_mode)) {
+    if (S_ISDIR(st.st_mode)) throw Error(Exit::usage, "output path " + path_ + " is a directory");
+    if (S_ISCHR(st.st_mode)) {
+      fd_ = open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+    } else if (S_ISFIFO(st.st_mode)) {
+      // Non-blocking, so a FIFO nobody reads fails now (ENXIO) instead of hanging; the writes
+      // themselves then block as usual.
+      fd_ = open(path_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+      if (fd_ >= 0)
+        fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
+      else if (errno == ENXIO)
+        throw Error(Exit::usage, "output path " + path_ + " is a FIFO that nobody reads");
+    } else {
+      throw Error(Exit::usage, "output path " + path_ +
+                                   " is neither a regular file, a character device nor a FIFO");
+    }
+    if (fd_ < 0) throw Error(Exit::usage, "cannot write " + path_ + ": " + errno_text(errno));
+    in_place_ = true;
+    return;
+  }
+  // The temp file in the target's own directory: rename() across filesystems fails (EXDEV).
+  std::string dir = dir_of(target_);
+  std::string base =
+      target_.substr(target_.rfind('/') == std::string::npos ? 0 : target_.rfind('/') + 1);
+  std::string tmpl =
+      (target_.find('/') == std::string::npos ? "" : dir + "/") + "." + base + ".XXXXXX";
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   fd_ = mkostemp(buf.data(), O_CLOEXEC);
@@ -56,6 +114,14 @@ void AtomicFile::commit(const std::string &contents) {
       throw Error(Exit::usage, "cannot write to stdout: " + errno_text(errno));
     return;
   }
+  if (in_place_) {  // a device or FIFO: no fsync (EINVAL there), nothing to rename
+    bool ok = write_all(fd_, contents);
+    int err = errno;
+    close(fd_);
+    fd_ = -1;
+    if (!ok) throw Error(Exit::usage, "cannot write " + path_ + ": " + errno_text(err));
+    return;
+  }
   bool ok = write_all(fd_, contents) && fsync(fd_) == 0;
   int err = errno;
   if (close(fd_) != 0 && ok) {
@@ -63,7 +129,7 @@ void AtomicFile::commit(const std::string &contents) {
     err = errno;
   }
   fd_ = -1;
-  if (ok && rename(temp_path_.c_str(), path_.c_str()) != 0) {
+  if (ok && rename(temp_path_.c_str(), target_.c_str()) != 0) {
     ok = false;
     err = errno;
   }

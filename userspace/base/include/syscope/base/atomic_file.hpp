@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Files users keep are never half-written: a temp file beside the target, renamed over it once
 // complete. Creating the temp file early also proves the path is writable before work starts.
+// Only a regular file (or a new one) is replaced that way: a character device (/dev/null) or a
+// FIFO with a reader is written in place, a symlink is followed under the kernel's
+// fs.protected_symlinks rule, anything else is refused, and nothing that is not a regular file
+// is ever unlinked or renamed over.
 #pragma once
 #include <string>
 
@@ -8,7 +12,8 @@ namespace syscope::util {
 
 class AtomicFile {
  public:
-  // "-" means stdout. Otherwise creates "<dir>/.<name>.XXXXXX" now; Exit::usage if it cannot.
+  // "-" means stdout. Otherwise creates "<dir>/.<name>.XXXXXX" beside the target now (or opens
+  // the device or FIFO); Exit::usage with the reason if it cannot.
   explicit AtomicFile(std::string path);
   ~AtomicFile();  // removes the temp file unless committed
   AtomicFile(const AtomicFile &) = delete;
@@ -20,9 +25,11 @@ class AtomicFile {
   bool is_stdout() const { return path_ == "-"; }
 
  private:
-  std::string path_;
-  std::string temp_path_;
+  std::string path_;       // as the user gave it, for messages
+  std::string target_;     // what is replaced: path_, or where its symlink points
+  std::string temp_path_;  // empty when writing in place
   int fd_ = -1;
+  bool in_place_ = false;  // a character device or a FIFO: written through, not replaced
 };
 
 }  // namespace syscope::util
