@@ -3,6 +3,8 @@
 // the calls known_calls reports show the filter Docker and runc would have built.
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <optional>
 #include <string>
@@ -244,6 +246,16 @@ TEST_CASE("exec: invalid profiles and missing files exit 2", "[exec]") {
     RunResult r = exec_under((dir / "missing.json").string(), {test_prog("known_calls")});
     CHECK(r.status == 2);
     CHECK(r.err.find("missing.json") != std::string::npos);
+  }
+  SECTION("a FIFO or a device as the profile: refused at once, not read") {
+    std::string fifo = (dir / "fifo.json").string();
+    REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);  // nobody writes it: a read would block forever
+    RunResult r = exec_under(fifo, {test_prog("known_calls")});
+    CHECK(r.status == 2);
+    CHECK(r.err == "syscope: " + fifo + ": is a FIFO, not a regular file\n");
+    r = exec_under("/dev/zero", {test_prog("known_calls")});
+    CHECK(r.status == 2);
+    CHECK(r.err == "syscope: /dev/zero: is a character device, not a regular file\n");
   }
 }
 

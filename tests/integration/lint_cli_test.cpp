@@ -3,6 +3,10 @@
 // format, --json, --strict and exit codes (0 clean, 1 findings, 2 unreadable or malformed).
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
+#include <sys/stat.h>
+
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
@@ -15,6 +19,7 @@
 using syscope::test::run;
 using syscope::test::RunResult;
 using syscope::test::syscope_bin;
+using syscope::test::TempDir;
 
 namespace {
 
@@ -100,6 +105,25 @@ TEST_CASE("lint: clean files exit 0, warnings only exit 0 unless --strict", "[li
   CHECK(warn.status == 0);
   CHECK(contains(warn.out, "tests/fixtures/lint/k8s/deployment.yaml:15:11: warning: "));
   CHECK(lint("--strict tests/fixtures/lint/k8s/deployment.yaml").status == 1);
+}
+
+TEST_CASE("lint: a device, a FIFO or an oversized file is refused in one line, exit 2", "[lint]") {
+  TempDir dir;
+  std::string fifo = (dir / "compose.yml").string();
+  REQUIRE(mkfifo(fifo.c_str(), 0600) == 0);  // nobody writes it: a read would block forever
+  std::string big = (dir / "docker-compose.yml").string();
+  {
+    std::ofstream out(big);
+    out << "services:\n  web:\n    image: x\n" << std::string(5u << 20, '#') << "\n";
+  }
+  RunResult r = lint("/dev/zero " + fifo + " " + big);
+  CHECK(r.status == 2);
+  CHECK(r.err == "syscope: lint: /dev/zero: is a character device, not a regular file\n"
+                 "syscope: lint: " +
+                     fifo +
+                     ": is a FIFO, not a regular file\n"
+                     "syscope: lint: " +
+                     big + ": larger than 4 MiB (5242911 bytes): not read\n");
 }
 
 TEST_CASE("lint: a malformed or missing file is reported, the rest still checked, exit 2",

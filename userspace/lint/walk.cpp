@@ -14,6 +14,7 @@
 
 #include "lint_common.hpp"
 #include "syscope/base/error.hpp"
+#include "syscope/base/read_file.hpp"
 #include "syscope/lint/lint.hpp"
 
 namespace syscope::lint {
@@ -21,33 +22,12 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The whole file, or at most `limit` bytes; an errno value on failure.
-struct ReadResult {
-  std::string text;
-  int err = 0;
-};
+// What lint reads at most of one file. Compose files and manifests are kilobytes; a bound keeps
+// `lint /dev/zero` or a 20 MB file from eating memory (README: lint).
+constexpr size_t kMaxLintBytes = 4u << 20;
 
-ReadResult read_text(const std::string &path, size_t limit = SIZE_MAX) {
-  ReadResult r;
-  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    r.err = errno;
-    return r;
-  }
-  char buf[65536];
-  while (r.text.size() < limit) {
-    ssize_t n = read(fd, buf, std::min(sizeof buf, limit - r.text.size()));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) r.err = errno;
-    if (n <= 0) break;
-    r.text.append(buf, static_cast<size_t>(n));
-  }
-  close(fd);
-  return r;
-}
-
-FileError read_error(const std::string &path, int err) {
-  return FileError{path, 0, 0, "cannot read: " + errno_text(err)};
+FileError read_error(const std::string &path, const std::string &why) {
+  return FileError{path, 0, 0, why};
 }
 
 // Kind detection looks at the path's directories (.github/workflows), so use an absolute one:
@@ -64,16 +44,16 @@ void check_file(const std::string &path, bool explicit_arg, LintRun &run) {
   if (kind == FileKind::unknown && !explicit_arg) {
     // Only extensionless files may be scripts known by their shebang alone.
     if (fs::path(path).has_extension()) return;
-    ReadResult head = read_text(path, 256);
-    if (head.err) {
-      run.reports.push_back({path, FileKind::unknown, {}, read_error(path, head.err)});
+    FileText head = read_regular_file(path, 256, /*head_only=*/true);
+    if (!head.error.empty()) {
+      run.reports.push_back({path, FileKind::unknown, {}, read_error(path, head.error)});
       return;
     }
     if (detect_kind(detect, head.text) == FileKind::unknown) return;
   }
-  ReadResult r = read_text(path);
-  if (r.err) {
-    run.reports.push_back({path, kind, {}, read_error(path, r.err)});
+  FileText r = read_regular_file(path, kMaxLintBytes);
+  if (!r.error.empty()) {
+    run.reports.push_back({path, kind, {}, read_error(path, r.error)});
     return;
   }
   if (detect_kind(detect, r.text) == FileKind::unknown) {

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "syscope/base/error.hpp"
+#include "syscope/base/read_file.hpp"
 
 namespace syscope::seccomp {
 namespace {
@@ -284,16 +285,12 @@ Profile parse_docker_profile(const std::string &text, const std::string &origin)
 }
 
 Profile load_docker_profile(const std::string &path) {
-  std::error_code ec;
-  // A directory opens fine as a stream and then reads as empty: say what it is instead.
-  if (std::filesystem::is_directory(path, ec))
-    throw Error(Exit::usage, path + ": " + errno_text(EISDIR));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(Exit::usage, path + ": " + errno_text(errno));
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) throw Error(Exit::usage, path + ": read failed: " + errno_text(errno));
-  return parse_docker_profile(buf.str(), path);
+  // Docker's default profile is 20 KiB; a bound keeps a device or a runaway file out, and only a
+  // regular file is read, so `--profile FIFO` cannot hang.
+  constexpr size_t kMaxProfileBytes = 4u << 20;
+  FileText file = read_regular_file(path, kMaxProfileBytes);
+  if (!file.error.empty()) throw Error(Exit::usage, path + ": " + file.error);
+  return parse_docker_profile(file.text, path);
 }
 
 nlohmann::ordered_json rule_json(const SyscallRule &r) {
