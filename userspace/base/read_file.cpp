@@ -59,8 +59,10 @@ FileText read_regular_file(const std::string &path, size_t max_bytes, bool head_
   }
   close(fd);
   if (r.error.empty() && r.text.size() > max_bytes) {
-    if (head_only) r.text.resize(max_bytes);
-    else r.error = "larger than " + size_text(max_bytes) + ": not read";
+    if (head_only)
+      r.text.resize(max_bytes);
+    else
+      r.error = "larger than " + size_text(max_bytes) + ": not read";
   }
   if (!r.error.empty()) r.text.clear();
   return r;
