@@ -149,12 +149,11 @@ static __always_inline void retries_lost(struct call_state *st)
 	st->retry = 0;
 }
 
+/* nslots and retry are reset by every entry already; this clears what a plan's call reads. */
 static __always_inline void clear_slots(struct call_state *st)
 {
 	int i;
 
-	st->nslots = 0;
-	st->retry = 0;
 #pragma unroll
 	for (i = 0; i < SYSCOPE_CAPTURE_SLOTS; i++) {
 		st->slots[i].kind = SYSCOPE_DATA_NONE;

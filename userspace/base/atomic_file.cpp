@@ -25,10 +25,6 @@ bool write_all(int fd, const std::string &data) {
   return true;
 }
 
-}  // namespace
-
-namespace {
-
 std::string dir_of(const std::string &path) {
   auto slash = path.rfind('/');
   return slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
@@ -90,11 +86,10 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
     return;
   }
   // The temp file in the target's own directory: rename() across filesystems fails (EXDEV).
-  std::string dir = dir_of(target_);
-  std::string base =
-      target_.substr(target_.rfind('/') == std::string::npos ? 0 : target_.rfind('/') + 1);
-  std::string tmpl =
-      (target_.find('/') == std::string::npos ? "" : dir + "/") + "." + base + ".XXXXXX";
+  auto slash = target_.rfind('/');
+  std::string tmpl = slash == std::string::npos ? "." + target_ + ".XXXXXX"
+                                                : target_.substr(0, slash + 1) + "." +
+                                                      target_.substr(slash + 1) + ".XXXXXX";
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   fd_ = mkostemp(buf.data(), O_CLOEXEC);

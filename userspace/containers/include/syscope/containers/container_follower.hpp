@@ -40,7 +40,6 @@ class ContainerFollower {
   Target *owner_of_new(const ContainerRef &ref);
 
   std::vector<Target> &targets() { return targets_; }
-  const std::vector<Target> &targets() const { return targets_; }
 
  private:
   docker::DockerClient &api_;
