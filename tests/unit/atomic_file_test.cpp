@@ -248,3 +248,53 @@ TEST_CASE("a socket at the output path is refused and left alone", "[atomic_file
   REQUIRE(lstat(path.c_str(), &st) == 0);
   CHECK(S_ISSOCK(st.st_mode));
 }
+
+// A profile's file (issue 12, item 6): its room is taken when the file is created, before the
+// work, and a final write that fails anyway leaves a copy where the error says.
+TEST_CASE("reserved room: the temp file holds it from the start, the target is cut to size",
+          "[atomic_file]") {
+  TempDir dir;
+  std::string target = dir.file("p.json");
+  AtomicFile file(target, {64 * 1024, true});
+  REQUIRE_FALSE(file.temp_path().empty());
+  struct stat st {};
+  REQUIRE(stat(file.temp_path().c_str(), &st) == 0);
+  CHECK(st.st_size == 64 * 1024);
+  CHECK(st.st_blocks * 512 >= 64 * 1024);  // allocated, not a hole
+  file.commit("{\"defaultAction\": \"SCMP_ACT_ERRNO\"}\n");
+  CHECK(read_text(target) == "{\"defaultAction\": \"SCMP_ACT_ERRNO\"}\n");
+  CHECK(entries(dir.str()) == std::set<std::string>{"p.json"});
+}
+
+TEST_CASE("a final write that fails leaves a copy in $TMPDIR and names it", "[atomic_file]") {
+  TempDir tmp;
+  const char *was = getenv("TMPDIR");
+  std::string saved = was ? was : "";
+  setenv("TMPDIR", tmp.str().c_str(), 1);
+  std::string message;
+  try {
+    AtomicFile full("/dev/full", {64 * 1024, true});  // a device: no reservation, written in place
+    full.commit("the profile\n");
+  } catch (const Error &e) {
+    CHECK(e.code == Exit::usage);
+    message = e.what();
+  }
+  if (was)
+    setenv("TMPDIR", saved.c_str(), 1);
+  else
+    unsetenv("TMPDIR");
+  INFO(message);
+  auto copies = entries(tmp.str());
+  REQUIRE(copies.size() == 1);
+  std::string copy = tmp.str() + "/" + *copies.begin();
+  CHECK(copies.begin()->rfind("syscope-", 0) == 0);
+  CHECK(read_text(copy) == "the profile\n");
+  CHECK(message ==
+        "cannot write /dev/full: No space left on device; saved to " + copy + " instead");
+  // Without the option the error is the same line, and nothing is saved.
+  try {
+    AtomicFile("/dev/full").commit("x");
+  } catch (const Error &e) {
+    CHECK(std::string(e.what()) == "cannot write /dev/full: No space left on device");
+  }
+}

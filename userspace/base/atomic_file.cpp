@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "syscope/base/error.hpp"
+#include "syscope/base/read_file.hpp"
 
 namespace syscope::util {
 namespace {
@@ -42,7 +43,8 @@ bool may_follow(const std::string &link, const struct stat &link_st) {
 
 }  // namespace
 
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+AtomicFile::AtomicFile(std::string path, AtomicFileOptions options)
+    : path_(std::move(path)), options_(options) {
   if (is_stdout()) return;
   if (path_.empty() || path_.back() == '/')
     throw Error(Exit::usage, "output path " + path_ + " names a directory");
@@ -96,6 +98,13 @@ AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
   if (fd_ < 0) throw Error(Exit::usage, "cannot write " + path_ + ": " + errno_text(errno));
   temp_path_ = buf.data();
   fchmod(fd_, 0644);  // mkostemp makes 0600; profiles are meant to be shared
+  int err = options_.reserve ? posix_fallocate(fd_, 0, static_cast<off_t>(options_.reserve)) : 0;
+  if (err != 0) {  // the destructor does not run for a constructor that throws
+    close(fd_);
+    unlink(temp_path_.c_str());
+    throw Error(Exit::usage, "cannot write " + path_ + ": " + errno_text(err) + " (reserving " +
+                                 size_text(options_.reserve) + " for it before the work starts)");
+  }
 }
 
 AtomicFile::~AtomicFile() {
@@ -114,10 +123,13 @@ void AtomicFile::commit(const std::string &contents) {
     int err = errno;
     close(fd_);
     fd_ = -1;
-    if (!ok) throw Error(Exit::usage, "cannot write " + path_ + ": " + errno_text(err));
+    if (!ok) throw Error(Exit::usage, failure(err, contents));
     return;
   }
-  bool ok = write_all(fd_, contents) && fsync(fd_) == 0;
+  // Into the reserved room from offset 0, then cut to size (the reservation is longer).
+  bool ok = write_all(fd_, contents) &&
+            (!options_.reserve || ftruncate(fd_, static_cast<off_t>(contents.size())) == 0) &&
+            fsync(fd_) == 0;
   int err = errno;
   if (close(fd_) != 0 && ok) {
     ok = false;
@@ -128,8 +140,32 @@ void AtomicFile::commit(const std::string &contents) {
     ok = false;
     err = errno;
   }
-  if (!ok) throw Error(Exit::usage, "cannot write " + path_ + ": " + errno_text(err));
+  if (!ok) throw Error(Exit::usage, failure(err, contents));
   temp_path_.clear();
+}
+
+std::string AtomicFile::failure(int err, const std::string &contents) const {
+  std::string message = "cannot write " + path_ + ": " + errno_text(err);
+  if (!options_.fallback_copy) return message;
+  const char *tmpdir = getenv("TMPDIR");
+  std::string name = path_.substr(path_.rfind('/') + 1);
+  std::string suffix = "-" + name;
+  std::string tmpl = std::string(tmpdir && *tmpdir ? tmpdir : "/tmp") + "/syscope-XXXXXX" + suffix;
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  // mkostemps: O_CREAT|O_EXCL under a fresh random name, so nothing already there is followed
+  // or overwritten, whoever else writes in that directory.
+  int fd = mkostemps(buf.data(), static_cast<int>(suffix.size()), O_CLOEXEC);
+  bool ok = fd >= 0 && fchmod(fd, 0644) == 0 && write_all(fd, contents) && fsync(fd) == 0;
+  int copy_err = errno;
+  if (fd >= 0 && close(fd) != 0 && ok) {
+    ok = false;
+    copy_err = errno;
+  }
+  if (ok) return message + "; saved to " + std::string(buf.data()) + " instead";
+  if (fd >= 0) unlink(buf.data());
+  return message + "; no copy could be saved in " + tmpl.substr(0, tmpl.rfind('/')) +
+         " either: " + errno_text(copy_err);
 }
 
 }  // namespace syscope::util

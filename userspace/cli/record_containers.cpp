@@ -88,7 +88,6 @@ void run_record_containers(RecordOptions &opts) {
   if (opts.containers.size() > 1 && !opts.output.empty() && !is_writable_dir(opts.output))
     throw Error(Exit::usage,
                 "with several --container, -o must be a writable directory: " + opts.output);
-  if (opts.containers.size() == 1 && !opts.output.empty()) util::AtomicFile probe(opts.output);
   bpf::require_bpf_environment();
   std::string mount = cgroup::cgroup2_mount();
   bpf::route_libbpf_log(opts.verbose);
@@ -99,6 +98,17 @@ void run_record_containers(RecordOptions &opts) {
   container::ContainerFollower follower(api, opts.containers);
   auto &targets = follower.targets();
   std::vector<RecordState> states(targets.size());
+  // Each profile's file is made, with its room reserved, as soon as its name is known: before
+  // recording starts when -o names it or the container is known already, else when the
+  // container is first seen. So a full filesystem or a bad path fails before the recording.
+  std::vector<std::unique_ptr<util::AtomicFile>> outputs(targets.size());
+  auto reserve_outputs = [&] {
+    for (size_t i = 0; i < targets.size(); ++i)
+      if (!outputs[i] && (targets[i].meta || (targets.size() == 1 && !opts.output.empty())))
+        outputs[i] =
+            std::make_unique<util::AtomicFile>(output_for(opts, targets[i]), kProfileOutput);
+  };
+  reserve_outputs();
 
   process::SignalRouter signals;
   std::fprintf(stderr, "syscope: recording; waiting for %s\n", join(opts.containers, ", ").c_str());
@@ -117,7 +127,9 @@ void run_record_containers(RecordOptions &opts) {
     bool all = true;
     for (size_t i = 0; i < targets.size(); ++i) {
       auto &target = targets[i];
-      if (finished(target, states[i], follower, tracker, mount, catch_up)) continue;
+      bool done = finished(target, states[i], follower, tracker, mount, catch_up);
+      reserve_outputs();
+      if (done) continue;
       all = false;
       bool seen = target.meta && tracker.find(target.meta->id);
       if (!seen && Clock::now() > wait_deadline)
@@ -169,7 +181,8 @@ void run_record_containers(RecordOptions &opts) {
     }
     auto composed = profile::compose_container_profile(calls, record::runtime_gap_names(),
                                                        seccomp::DockerDefault::for_this_host());
-    util::AtomicFile output(output_for(opts, target));
+    reserve_outputs();
+    auto &output = *outputs[i];
     record::write_profile(composed.built.profile, opts.format, output);
     if (states[i].adopted)
       composed.notes.push_back("it was already running when recording began: calls made before "

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "syscope/base/atomic_file.hpp"
 #include "syscope/kernel/loss_counters.hpp"
 #include "syscope/seccomp/container_profile.hpp"
 #include "syscope/seccomp/profile_builder.hpp"
@@ -23,6 +24,13 @@ struct RecordOptions {
   std::string docker_socket;
   std::vector<std::string> command;
 };
+
+// Every profile file record writes: room reserved before CMD runs (or before the container is
+// recorded), so a full filesystem fails first, and a copy in $TMPDIR if the final write fails.
+// Measured (tests/unit/profile_reserve_test.cpp): every syscall libseccomp names on x86_64 and
+// i386 allowed makes 9.9 KB; a container's profile with half of them refused while recording,
+// each with an errno of its own, 34 KB. 64 KiB holds either with room to spare.
+inline constexpr util::AtomicFileOptions kProfileOutput{64 * 1024, true};
 
 void run_record_containers(RecordOptions &opts);
 
