@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "command_cgroup.hpp"
 #include "record_options.hpp"
 #include "syscope/base/atomic_file.hpp"
 #include "syscope/base/error.hpp"
@@ -81,11 +82,14 @@ void run_record_command(RecordOptions &opts) {
 
   // Everything that can fail is checked before CMD runs: its path, the output file, the host.
   std::string path = process::resolve_command(opts.command[0]);
-  util::AtomicFile output(opts.output);
+  util::AtomicFile output(opts.output, kProfileOutput);
+  auto watcher = prepare_command_cgroup();  // forks: before libbpf
+  if (!output.temp_path().empty()) watcher.discard(output.temp_path());
   bpf::require_bpf_environment();
   bpf::route_libbpf_log(opts.verbose);
   bpf::SyscallRecorder recorder({.store = store, .track_denials = opts.track_denials});
   auto cg = cgroup::ScopedCgroup::create_beside_self("syscope-record");
+  watcher.guard(cg.path());
   record::ContainerTracker tracker;
   bool watch_containers = starts_containers(path);
 

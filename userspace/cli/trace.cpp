@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "command_cgroup.hpp"
 #include "syscope/base/clock.hpp"
 #include "syscope/base/error.hpp"
 #include "syscope/cli/commands.hpp"
@@ -191,10 +192,12 @@ void print_trace_summary(const TraceSession &session, const TraceOptions &opts, 
 
 void run_trace_command(TraceOptions &opts) {
   std::string path = process::resolve_command(opts.command[0]);
+  auto watcher = prepare_command_cgroup();  // forks: before libbpf
   bpf::require_bpf_environment();
   bpf::route_libbpf_log(opts.verbose);
   TraceSession session(opts, make_header());
   auto cg = cgroup::ScopedCgroup::create_beside_self("syscope-trace");
+  watcher.guard(cg.path());
   session.recorder().trace_cgroup(cg.id());
   process::SignalRouter signals;
   auto started = Clock::now();

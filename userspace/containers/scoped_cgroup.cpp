@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// Creating, filling and removing a cgroup v2 directory. rmdir succeeds only once the cgroup is
-// empty; a zombie may linger a moment after its parent reaped it, hence the short retry.
+// Creating, filling and removing a cgroup v2 directory, named after its owner (cgroup_owner.hpp).
 #include "syscope/containers/scoped_cgroup.hpp"
 
 #include <fcntl.h>
@@ -8,11 +7,11 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <chrono>
 #include <string>
-#include <thread>
 
 #include "syscope/base/error.hpp"
+#include "syscope/containers/cgroup_cleanup.hpp"
+#include "syscope/containers/cgroup_owner.hpp"
 #include "syscope/containers/mountinfo.hpp"
 
 namespace syscope::cgroup {
@@ -23,8 +22,7 @@ ScopedCgroup ScopedCgroup::create_beside_self(const std::string &prefix) {
 
 ScopedCgroup ScopedCgroup::create_under(const std::string &parent_dir, const std::string &prefix) {
   for (int n = 0; n < 1000; ++n) {
-    std::string path =
-        parent_dir + "/" + prefix + "-" + std::to_string(getpid()) + "-" + std::to_string(n);
+    std::string path = parent_dir + "/" + owned_cgroup_name(prefix, n);
     if (mkdir(path.c_str(), 0755) != 0) {
       if (errno == EEXIST) continue;
       throw Error(Exit::environment, "cannot create cgroup " + path + ": " + errno_text(errno));
@@ -50,12 +48,9 @@ ScopedCgroup::ScopedCgroup(ScopedCgroup &&other) noexcept
 
 ScopedCgroup::~ScopedCgroup() {
   if (dir_fd_ >= 0) close(dir_fd_);
-  if (path_.empty()) return;
-  for (int attempt = 0; attempt < 100; ++attempt) {
-    if (rmdir(path_.c_str()) == 0 || errno == ENOENT) return;
-    if (errno != EBUSY) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  // Child cgroups CMD made go too. One that still holds processes (CMD's descendants, if we end
+  // by an error before they are gone) stays, and is swept by a later run once its owner is gone.
+  if (!path_.empty()) remove_cgroup_tree(path_);
 }
 
 void ScopedCgroup::add_process(pid_t pid) const {

@@ -38,9 +38,13 @@ HeldChild::HeldChild(const std::string &path, const std::vector<std::string> &ar
     sigprocmask(SIG_SETMASK, &child_sigmask, nullptr);
     close(gate[1]);  // else the gate never sees EOF
     close(exec_error[0]);
+    // A byte opens the gate; EOF without one means syscope died before releasing us (killed
+    // while setting up): CMD must not run then, outside the cgroup or unwatched.
     char byte;
-    while (read(gate[0], &byte, 1) < 0 && errno == EINTR) {
+    ssize_t n;
+    while ((n = read(gate[0], &byte, 1)) < 0 && errno == EINTR) {
     }
+    if (n != 1) _exit(127);
     execv(path.c_str(), args.data());
     int err = errno;
     (void)!write(exec_error[1], &err, sizeof err);
@@ -62,6 +66,7 @@ HeldChild::~HeldChild() {
 }
 
 void HeldChild::release() {
+  (void)!write(gate_fd_, "g", 1);  // a pipe's first byte: cannot block
   close(gate_fd_);
   gate_fd_ = -1;
   int err = 0;

@@ -10,7 +10,8 @@ namespace syscope::cgroup {
 
 class ScopedCgroup {
  public:
-  // Creates "<parent>/<prefix>-<pid>-<n>" under the cgroup2 mount; Exit::environment on failure.
+  // Creates "<parent>/<prefix>-<pid>-<start>-<n>" (owned_cgroup_name) under the cgroup2 mount;
+  // Exit::environment on failure.
   static ScopedCgroup create_under(const std::string &parent_dir, const std::string &prefix);
   // The same under this process's own cgroup (own_cgroup2_dir()): where a command that syscope
   // runs (record -- CMD, trace -- CMD) gets a cgroup of its own.

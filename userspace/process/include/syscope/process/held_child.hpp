@@ -13,7 +13,7 @@ namespace syscope::process {
 class HeldChild {
  public:
   // Forks. The child restores `child_sigmask` and default signal dispositions, then blocks on
-  // the gate; released, its only remaining call is execv(path, argv).
+  // the gate; released, its only remaining call is execv(path, argv). If we die first, it exits.
   HeldChild(const std::string &path, const std::vector<std::string> &argv,
             const sigset_t &child_sigmask);
   ~HeldChild();  // a child never released is killed and reaped
