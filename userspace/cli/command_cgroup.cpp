@@ -11,16 +11,17 @@ namespace syscope::cli {
 
 cgroup::CgroupWatcher prepare_command_cgroup() {
   auto sweep = cgroup::remove_stray_cgroups(cgroup::own_cgroup2_dir());
-  if (!sweep.removed.empty())
-    std::fprintf(stderr,
-                 "syscope: removed %zu stray cgroup%s left by syscope runs that were "
-                 "killed: %s%s\n",
-                 sweep.removed.size(), sweep.removed.size() == 1 ? "" : "s",
-                 join(sweep.removed, ", ").c_str(),
-                 sweep.killed ? ("; killed " + std::to_string(sweep.killed) +
-                                 (sweep.killed == 1 ? " process" : " processes") + " still in them")
-                                    .c_str()
-                              : "");
+  if (!sweep.removed.empty()) {
+    size_t n = sweep.removed.size();
+    std::string killed;
+    if (sweep.killed)
+      killed = "; killed " + std::to_string(sweep.killed) +
+               (sweep.killed == 1 ? " process" : " processes") + " still in them";
+    std::fprintf(stderr, "syscope: removed %zu stray %s killed: %s%s\n", n,
+                 n == 1 ? "cgroup left by a syscope run that was"
+                        : "cgroups left by syscope runs that were",
+                 join(sweep.removed, ", ").c_str(), killed.c_str());
+  }
   for (const auto &left : sweep.left)
     std::fprintf(stderr, "syscope: warning: stray cgroup %s left in place\n", left.c_str());
   return cgroup::CgroupWatcher();

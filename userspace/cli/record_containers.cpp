@@ -88,6 +88,12 @@ void run_record_containers(RecordOptions &opts) {
   if (opts.containers.size() > 1 && !opts.output.empty() && !is_writable_dir(opts.output))
     throw Error(Exit::usage,
                 "with several --container, -o must be a writable directory: " + opts.output);
+  // Each profile's file is made, with its room reserved, as soon as its name is known: now when
+  // -o names the one file, before the recording when the container is known already, else when
+  // it is first seen. So a bad path or a full filesystem fails before the recording, not after.
+  std::unique_ptr<util::AtomicFile> named_output;
+  if (opts.containers.size() == 1 && !opts.output.empty())
+    named_output = std::make_unique<util::AtomicFile>(opts.output, kProfileOutput);
   bpf::require_bpf_environment();
   std::string mount = cgroup::cgroup2_mount();
   bpf::route_libbpf_log(opts.verbose);
@@ -98,13 +104,11 @@ void run_record_containers(RecordOptions &opts) {
   container::ContainerFollower follower(api, opts.containers);
   auto &targets = follower.targets();
   std::vector<RecordState> states(targets.size());
-  // Each profile's file is made, with its room reserved, as soon as its name is known: before
-  // recording starts when -o names it or the container is known already, else when the
-  // container is first seen. So a full filesystem or a bad path fails before the recording.
   std::vector<std::unique_ptr<util::AtomicFile>> outputs(targets.size());
+  if (named_output) outputs[0] = std::move(named_output);
   auto reserve_outputs = [&] {
     for (size_t i = 0; i < targets.size(); ++i)
-      if (!outputs[i] && (targets[i].meta || (targets.size() == 1 && !opts.output.empty())))
+      if (!outputs[i] && targets[i].meta)
         outputs[i] =
             std::make_unique<util::AtomicFile>(output_for(opts, targets[i]), kProfileOutput);
   };
