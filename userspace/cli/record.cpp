@@ -83,9 +83,9 @@ void run_record_command(RecordOptions &opts) {
   // Everything that can fail is checked before CMD runs: its path, the output file, the host.
   std::string path = process::resolve_command(opts.command[0]);
   util::AtomicFile output(opts.output, kProfileOutput);
-  auto watcher = prepare_command_cgroup();  // forks: before libbpf
+  bpf::require_bpf_environment();           // needs no BPF fd: checks BTF and capabilities
+  auto watcher = prepare_command_cgroup();  // forks: before libbpf opens anything
   if (!output.temp_path().empty()) watcher.discard(output.temp_path());
-  bpf::require_bpf_environment();
   bpf::route_libbpf_log(opts.verbose);
   bpf::SyscallRecorder recorder({.store = store, .track_denials = opts.track_denials});
   auto cg = cgroup::ScopedCgroup::create_beside_self("syscope-record");

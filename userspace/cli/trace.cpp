@@ -192,8 +192,8 @@ void print_trace_summary(const TraceSession &session, const TraceOptions &opts, 
 
 void run_trace_command(TraceOptions &opts) {
   std::string path = process::resolve_command(opts.command[0]);
-  auto watcher = prepare_command_cgroup();  // forks: before libbpf
-  bpf::require_bpf_environment();
+  bpf::require_bpf_environment();           // needs no BPF fd: checks BTF and capabilities
+  auto watcher = prepare_command_cgroup();  // forks: before libbpf opens anything
   bpf::route_libbpf_log(opts.verbose);
   TraceSession session(opts, make_header());
   auto cg = cgroup::ScopedCgroup::create_beside_self("syscope-trace");
