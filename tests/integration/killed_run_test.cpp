@@ -188,3 +188,60 @@ TEST_CASE("the next run removes the cgroups killed runs left, in one line, and n
   CHECK(second.status == 0);
   CHECK(second.err.find("stray") == std::string::npos);
 }
+
+namespace {
+
+// Our children named syscope-watch: a watcher comes to us (a subreaper) once it is orphaned.
+std::vector<pid_t> our_watchers() {
+  std::vector<pid_t> found;
+  for (const auto &entry : fs::directory_iterator("/proc")) {
+    std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::string stat = read_file(entry.path() / "stat");
+    auto paren = stat.rfind(')');
+    if (paren == std::string::npos || stat.find("(syscope-watch)") == std::string::npos) continue;
+    std::istringstream fields(stat.substr(paren + 2));
+    std::string state;
+    pid_t ppid = 0;
+    fields >> state >> ppid;
+    if (ppid == getpid() && state != "Z") found.push_back(std::stoi(name));
+  }
+  return found;
+}
+
+}  // namespace
+
+TEST_CASE("the watcher holds only a pidfd and its socket, and leaves with a normal end",
+          "[killed]") {
+  Subreaper subreaper;
+  TempDir dir;
+  pid_t syscope =
+      spawn_logged({syscope_bin(), "record", "-o", dir.file("p.json"), "--", "/bin/sleep", "2"},
+                   dir.file("log"));
+  std::vector<pid_t> watchers;
+  REQUIRE(within(20s, [&] { return (watchers = our_watchers()).size() == 1; }));
+  fs::path proc = "/proc/" + std::to_string(watchers[0]);
+  std::vector<std::string> fds;
+  for (const auto &fd : fs::directory_iterator(proc / "fd"))
+    fds.push_back(fd.path().filename().string() + " " + fs::read_symlink(fd.path()).string());
+  std::sort(fds.begin(), fds.end());
+  INFO(read_file(dir / "log"));
+  REQUIRE(fds.size() == 5);
+  CHECK(fds[0] == "0 /dev/null");
+  CHECK(fds[1] == "1 /dev/null");
+  CHECK(fds[2] == "2 /dev/null");
+  CHECK(fds[3] == "3 anon_inode:[pidfd]");
+  CHECK(fds[4].rfind("4 socket:", 0) == 0);
+  CHECK(fs::read_symlink(proc / "cwd") == "/");  // holds no mount busy
+
+  int status = 0;
+  REQUIRE(waitpid(syscope, &status, 0) == syscope);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  // Told goodbye, it exits at once; the profile is there.
+  CHECK(within(2s, [&] {
+    Subreaper::reap();
+    return our_watchers().empty();
+  }));
+  CHECK(fs::exists(dir / "p.json"));
+}
