@@ -58,7 +58,7 @@ bool cgroup_populated(const std::string &dir) {
   return false;  // gone (or no cgroup.events): nothing runs there
 }
 
-size_t kill_cgroup(const std::string &dir, std::chrono::milliseconds timeout, bool &emptied) {
+CgroupKill kill_cgroup(const std::string &dir, std::chrono::milliseconds timeout) {
   std::vector<pid_t> pids;
   collect_pids(dir, pids);
   auto deadline = Clock::now() + timeout;
@@ -83,8 +83,7 @@ size_t kill_cgroup(const std::string &dir, std::chrono::milliseconds timeout, bo
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   if (events >= 0) close(events);
-  emptied = !cgroup_populated(dir);
-  return pids.size();
+  return {pids.size(), !cgroup_populated(dir)};
 }
 
 bool remove_cgroup_tree(const std::string &dir) {
@@ -110,9 +109,9 @@ StraySweep remove_stray_cgroups(const std::string &parent_dir) {
                                     "its syscope gone)");
         continue;
       }
-      bool emptied = false;
-      sweep.killed += kill_cgroup(dir, std::chrono::seconds(5), emptied);
-      if (!emptied) {
+      auto killed = kill_cgroup(dir, std::chrono::seconds(5));
+      sweep.killed += killed.processes;
+      if (!killed.emptied) {
         sweep.left.push_back(name + " (its processes did not die within 5 s)");
         continue;
       }

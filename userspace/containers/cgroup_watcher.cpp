@@ -71,9 +71,7 @@ void keep_only(int pidfd, int socket) {
     while (fcntl(kPidFd, F_GETFD) >= 0 && poll(&pfd, 1, -1) < 0 && errno == EINTR) {
     }
     for (const auto &dir : guarded) {
-      bool emptied = false;
-      kill_cgroup(dir, std::chrono::seconds(10), emptied);
-      if (emptied) remove_cgroup_tree(dir);
+      if (kill_cgroup(dir, std::chrono::seconds(10)).emptied) remove_cgroup_tree(dir);
     }
     for (const auto &file : discarded) {
       struct stat st {};

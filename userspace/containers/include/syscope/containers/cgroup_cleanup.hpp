@@ -12,10 +12,14 @@ namespace syscope::cgroup {
 // Whether a process runs in the cgroup or below it ("populated 1" in its cgroup.events).
 bool cgroup_populated(const std::string &dir);
 
+struct CgroupKill {
+  size_t processes = 0;  // how many there were
+  bool emptied = false;  // none is left
+};
+
 // SIGKILLs every process in the cgroup and below (cgroup.kill; a pid at a time on kernels before
-// 5.14) and waits until none is left, at most `timeout`. Returns how many processes there were;
-// false in `emptied` if some remain.
-size_t kill_cgroup(const std::string &dir, std::chrono::milliseconds timeout, bool &emptied);
+// 5.14) and waits until none is left, at most `timeout`.
+CgroupKill kill_cgroup(const std::string &dir, std::chrono::milliseconds timeout);
 
 // Removes the cgroup and every child cgroup, deepest first, retrying a moment while exited
 // processes linger; false if any remains.
