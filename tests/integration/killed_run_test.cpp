@@ -245,3 +245,38 @@ TEST_CASE("the watcher holds only a pidfd and its socket, and leaves with a norm
   }));
   CHECK(fs::exists(dir / "p.json"));
 }
+
+TEST_CASE("an output path cannot make the watcher kill another cgroup", "[killed]") {
+  Subreaper subreaper;
+  TempDir dir;
+  // A bystander: a cgroup of its own with a process in it.
+  std::string parent = syscope::cgroup::own_cgroup2_dir();
+  CgroupGuard victim{parent + "/.victim-" + std::to_string(getpid())};
+  REQUIRE(fs::create_directory(victim.path));
+  pid_t bystander = fork();
+  if (bystander == 0) {
+    execl("/bin/sleep", "sleep", "1000", nullptr);
+    _exit(127);
+  }
+  std::ofstream(victim.path / "cgroup.procs") << bystander;
+  // The temp file is "<dir>/.<name>.XXXXXX": with directories named so, its path reads, line by
+  // line, "discard <dir>/a", "guard <parent>/.victim-<pid>", "b.XXXXXX". A newline in a path must
+  // not make another message.
+  fs::create_directories(dir.file("a\nguard " + parent));
+  std::string output =
+      dir.file("a\nguard " + parent + "/victim-" + std::to_string(getpid()) + "\nb");
+  pid_t syscope = spawn_logged({syscope_bin(), "record", "-o", output, "--", "/bin/sleep", "1000"},
+                               dir.file("log"));
+  CgroupGuard guard{cgroup_of("syscope-record", syscope)};
+  REQUIRE_FALSE(guard.path.empty());
+  std::vector<pid_t> cmd;
+  REQUIRE(within(20s, [&] { return (cmd = procs_of(guard.path)).size() == 1; }));
+  kill(syscope, SIGKILL);
+  waitpid(syscope, nullptr, 0);
+  CHECK(within(3s, [&] { return gone(cmd[0]); }));
+  CHECK(within(3s, [&] { return !fs::exists(guard.path); }));
+  std::this_thread::sleep_for(200ms);
+  CHECK_FALSE(gone(bystander));
+  // The temp file, named after that path, was removed.
+  CHECK(fs::is_empty(dir.file("a\nguard " + parent)));
+}

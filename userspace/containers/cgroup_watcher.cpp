@@ -61,7 +61,7 @@ void keep_only(int pidfd, int socket) {
     std::vector<std::string> guarded, discarded;
     std::istringstream lines(said);
     std::string line;
-    while (std::getline(lines, line)) {
+    while (std::getline(lines, line, '\0')) {
       if (line == "done") _exit(0);
       if (line.rfind("guard ", 0) == 0) guarded.push_back(line.substr(6));
       if (line.rfind("discard ", 0) == 0) discarded.push_back(line.substr(8));
@@ -118,8 +118,8 @@ CgroupWatcher::CgroupWatcher() {
 }
 
 CgroupWatcher::~CgroupWatcher() {
-  static const char kDone[] = "done\n";
-  (void)!send(socket_, kDone, sizeof kDone - 1, MSG_NOSIGNAL);
+  static const char kDone[] = "done";  // with its NUL
+  (void)!send(socket_, kDone, sizeof kDone, MSG_NOSIGNAL);
   close(socket_);
 }
 
@@ -130,7 +130,7 @@ void CgroupWatcher::discard(const std::string &path) const {
 }
 
 void CgroupWatcher::tell(const std::string &line) const {
-  std::string text = line + "\n";
+  std::string text = line + '\0';  // a path may hold a newline, never a NUL
   if (send(socket_, text.data(), text.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(text.size()))
     throw Error(Exit::environment,
                 "cannot tell the cgroup watcher \"" + line + "\": " + errno_text(errno));

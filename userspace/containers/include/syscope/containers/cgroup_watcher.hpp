@@ -32,7 +32,8 @@ class CgroupWatcher {
 
  private:
   void tell(const std::string &line) const;
-  int socket_ = -1;  // our end; the watcher reads "guard <dir>", "discard <file>" and "done"
+  // Our end; the watcher reads "guard <dir>", "discard <file>" and "done", each ended by a NUL.
+  int socket_ = -1;
 };
 
 }  // namespace syscope::cgroup
