@@ -277,6 +277,18 @@ TEST_CASE("exec: unknown syscall names are warned about and skipped", "[exec]") 
   CHECK(r.out == "sysinfo=ERR EPERM\nknown_calls=DONE\n");
 }
 
+TEST_CASE("exec: many unknown syscall names: ten lines and a count", "[exec]") {
+  TempDir dir;
+  std::vector<std::string> names;
+  for (int i = 0; i < 5000; ++i) names.push_back("no_such_call_" + std::to_string(i));
+  auto profile = write_profile(dir, allowing({rule(names, Action::errno_, 1)}));
+  RunResult r = exec_under(profile, {"/bin/true"});
+  CHECK(r.status == 0);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 11);
+  CHECK(r.err.find("syscope: warning: 4990 more unknown syscalls in " + profile + ": skipped\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("exec: a command that is not there or cannot run", "[exec]") {
   TempDir dir;
   auto profile = write_profile(dir, allowing({}));

@@ -349,6 +349,16 @@ TEST_CASE("unknown keys are ignored with one warning per key", "[profile_json]")
   CHECK(warnings.empty());
 }
 
+TEST_CASE("many unknown keys: ten warnings and a count, in linear time", "[profile_json]") {
+  std::string text = R"({"defaultAction": "SCMP_ACT_ALLOW")";
+  for (int i = 0; i < 200000; ++i) text += ",\"k" + std::to_string(i) + "\": 0";
+  text += "}";
+  std::vector<std::string> warnings;
+  parse_docker_profile(text, "p.json", &warnings);
+  REQUIRE(warnings.size() == 11);
+  CHECK(warnings.back() == "p.json: 199990 more warnings like these not shown");
+}
+
 TEST_CASE("a rule without names is refused, naming the rule", "[profile_json]") {
   auto message = [](const std::string &text) { return std::string(parse_error_of(text).what()); };
   CHECK(message(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [

@@ -123,9 +123,15 @@ void run_exec(const ExecOptions &opts) {
   }
   for (const auto &warning : warnings)
     std::fprintf(stderr, "syscope: warning: %s\n", warning.c_str());
-  for (const auto &name : filter.skipped_names)
+  // At most ten names, then a count: a profile of made-up names must not flood the terminal.
+  constexpr size_t kShownNames = 10;
+  const auto &skipped = filter.skipped_names;
+  for (size_t i = 0; i < skipped.size() && i < kShownNames; ++i)
     std::fprintf(stderr, "syscope: warning: unknown syscall \"%s\" in %s: skipped\n",
-                 printable(name).c_str(), opts.profile.c_str());
+                 printable(skipped[i]).c_str(), opts.profile.c_str());
+  if (skipped.size() > kShownNames)
+    std::fprintf(stderr, "syscope: warning: %zu more unknown syscalls in %s: skipped\n",
+                 skipped.size() - kShownNames, opts.profile.c_str());
   if (opts.verbose) {
     if (profile.default_errno_ret)
       std::fprintf(stderr,

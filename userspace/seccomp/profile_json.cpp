@@ -13,6 +13,7 @@
 #include <set>
 #include <span>
 #include <stdexcept>
+#include <unordered_map>
 #include <utility>
 
 #include "syscope/base/error.hpp"
@@ -103,19 +104,26 @@ class Reader {
   }
 
   void warn(const std::string &path, const std::string &what) {
-    for (auto &w : warnings_)
-      if (w.what == what) {
-        ++w.more;
-        return;
-      }
-    warnings_.push_back({path, what, 0});
+    auto [it, added] = warning_index_.try_emplace(what, warnings_.size());
+    if (added)
+      warnings_.push_back({path, what, 0});
+    else
+      ++warnings_[it->second].more;
   }
 
+  // One line per kind, the first kMaxWarnings of them: a profile of a million made-up keys
+  // must not flood the terminal.
   std::vector<std::string> warnings() const {
+    constexpr size_t kMaxWarnings = 10;
     std::vector<std::string> out;
-    for (const auto &w : warnings_)
+    for (size_t i = 0; i < warnings_.size() && i < kMaxWarnings; ++i) {
+      const Warning &w = warnings_[i];
       out.push_back(origin_ + ": " + w.path + ": " + w.what +
                     (w.more ? " (and " + std::to_string(w.more) + " more like it)" : ""));
+    }
+    if (warnings_.size() > kMaxWarnings)
+      out.push_back(origin_ + ": " + std::to_string(warnings_.size() - kMaxWarnings) +
+                    " more warnings like these not shown");
     return out;
   }
 
@@ -351,7 +359,8 @@ class Reader {
     size_t more;  // further places with the same warning
   };
   std::string origin_;
-  std::vector<Warning> warnings_;
+  std::vector<Warning> warnings_;                          // in the order first seen
+  std::unordered_map<std::string, size_t> warning_index_;  // what -> its place in warnings_
 };
 
 // nlohmann (like Go's decoder) keeps the last of two equal keys without a word, so a profile
