@@ -98,6 +98,11 @@ TEST_CASE("exec --profile: hostile profile text", "[bad-input][exec]") {
   std::string unknown_arch =
       profile("unknown-arch.json",
               R"({"defaultAction": "SCMP_ACT_ALLOW", "architectures": ["SCMP_ARCH_Z80"]})");
+  // Nesting no recursive parser survives: 1.5 million arrays deep, under a key nobody reads.
+  constexpr size_t kDepth = 1500000;
+  std::string deep =
+      profile("deep.json", R"({"defaultAction": "SCMP_ACT_ALLOW", "x": )" +
+                               std::string(kDepth, '[') + std::string(kDepth, ']') + "}");
   std::string escaped_action = profile("escaped-action.json", allow + R"(
       {"names": ["sysinfo"], "action": "SCMP_ACT_\u001b]0;x\u0007"}]})");
 
@@ -124,6 +129,9 @@ TEST_CASE("exec --profile: hostile profile text", "[bad-input][exec]") {
       {"an unknown key: warned, CMD runs", exec_args(unknown_key, kExits7), 7,
        "syscope: warning: " + unknown_key +
            ": syscalls[0]: unknown key \"errnoRett\" ignored, as Docker ignores it\n"},
+      {"1.5 million nested arrays: warned, CMD runs", exec_args(deep, kExits7), 7,
+       "syscope: warning: " + deep +
+           ": (top level): unknown key \"x\" ignored, as Docker ignores it\n"},
       {"an unknown syscall name: warned, CMD runs", exec_args(unknown_name, kExits7), 7,
        "syscope: warning: unknown syscall \"no_such_call\" in " + unknown_name + ": skipped\n"},
       {"a name with ESC and newline: printed escaped", exec_args(escapes, kExits7), 7,
