@@ -98,7 +98,7 @@ FileReport check_dockerfile(const std::string &path, const std::string &text) {
 
   for (const auto &hit : scan_shell_commands(shell))
     report.findings.push_back(
-        detail::hit_finding(path, hit.line, hit.column, hit, "this RUN instruction"));
+        detail::hit_finding(path, hit.line, hit.column, hit, "this RUN instruction", hit.set_line));
   return report;
 }
 

@@ -69,31 +69,59 @@ ParsedYaml parse_yaml(const std::string &path, const std::string &text) {
   return parsed;
 }
 
-std::optional<Entry> find(const YAML::Node &map, std::string_view key) {
+std::optional<Entry> YamlLookup::find(const YAML::Node &map, std::string_view key) {
+  return find(map, key, 0);
+}
+
+std::optional<Entry> YamlLookup::find(const YAML::Node &map, std::string_view key, int depth) {
   if (!map.IsMap()) return std::nullopt;
-  std::optional<Entry> merged;
+  if (auto *known = memo_.find(map, key)) return *known;
+  if (depth > kMaxNesting) {
+    too_deep_ = true;
+    return std::nullopt;
+  }
+  // Nothing yet while it is resolved: a map that merges itself (`&a {<<: *a}`) adds nothing.
+  // The slot stays where it is while the memo grows (unordered_multimap is node-based).
+  std::optional<Entry> &slot = memo_.insert(map, key, std::nullopt);
+  std::optional<Entry> found, merged;
   for (auto it = map.begin(); it != map.end(); ++it) {
     if (!it->first.IsScalar()) continue;
-    std::string k = it->first.Scalar();
-    if (k == key) return Entry{it->first, it->second};
-    // `<<: *anchor` or `<<: [*a, *b]`: explicit keys win, earlier merged maps before later.
+    const std::string &k = it->first.Scalar();
+    if (k == key) {
+      found = Entry{it->first, it->second};
+      break;
+    }
+    // Explicit keys win, earlier merged maps before later ones.
     if (k == "<<" && !merged) {
       if (it->second.IsMap()) {
-        merged = find(it->second, key);
+        merged = find(it->second, key, depth + 1);
       } else if (it->second.IsSequence()) {
         for (const auto &m : it->second)
-          if ((merged = find(m, key))) break;
+          if ((merged = find(m, key, depth + 1))) break;
       }
       // Positioned at this map's `<<`: an anchor used by several maps is one finding each.
       if (merged) merged->key = it->first;
     }
   }
-  return merged;
+  slot = found ? found : merged;
+  return slot;
 }
 
-YAML::Node get(const YAML::Node &map, std::string_view key) {
+YAML::Node YamlLookup::get(const YAML::Node &map, std::string_view key) {
   auto e = find(map, key);
   return e ? e->value : YAML::Node(YAML::NodeType::Undefined);
+}
+
+std::optional<FileError> YamlLookup::limit_error(const std::string &path) const {
+  if (too_deep_)
+    return FileError{path, 0, 0,
+                     "YAML nested deeper than " + std::to_string(kMaxNesting) +
+                         " levels (through aliases or merge keys): not checked past that depth"};
+  if (entries_ > kMaxEntries)
+    return FileError{path, 0, 0,
+                     "aliases repeat more than " + std::to_string(kMaxEntries) +
+                         " entries: not checked past that"};
+  return std::nullopt;
 }
 
 std::string scalar(const YAML::Node &node) {
