@@ -117,3 +117,16 @@ TEST_CASE("one long list aliased by many services is read once", "[lint][hostile
   REQUIRE(r.findings.size() == 1);  // at the anchor's entry, named after the first service
   CHECK(r.findings[0].message.find("service \"s0\"") != std::string::npos);
 }
+
+TEST_CASE("long words and blanks: no matcher that recurses per character", "[lint][hostile]") {
+  // Both were std::regex searches, and libstdc++'s recursion overflowed the stack (SIGSEGV).
+  std::string word(1'000'000, 'A');
+  FileReport d = check_dockerfile("Dockerfile", "FROM x\nRUN cat <<" + word +
+                                                    "\ndocker run --privileged x\n" + word + "\n");
+  CHECK(brief(d) == std::vector<std::string>{"3:12 error privileged"});
+
+  FileReport h = check_text("pod.yaml", "apiVersion: v1\nkind: Pod\nspec:\n  securityContext:\n"
+                                        "    seccompProfile:\n      type: {{ .x | default" +
+                                            std::string(1'000'000, ' ') + "\"Unconfined\" }}\n");
+  CHECK(brief(h) == std::vector<std::string>{"6:7 error seccomp-unconfined"});
+}

@@ -3,9 +3,10 @@
 // DaemonSet, ReplicaSet, ReplicationController, Job, PodTemplate), CronJobs' job template and
 // List items. Unconfined seccompProfile at pod or container level, the legacy alpha annotations
 // set to unconfined, privileged containers, and containers with no seccomp setting at all.
+#include <cctype>
+#include <cstring>
 #include <map>
 #include <optional>
-#include <regex>
 #include <string>
 
 #include "lint_common.hpp"
@@ -83,11 +84,20 @@ bool unconfined(const Entry &type) { return lower(scalar(type.value)) == "unconf
 // In a Helm template, `type: {{ .Values.x | default "Unconfined" }}`: the action that stands
 // for the type, when its default is Unconfined (what runs unless the values say otherwise).
 std::optional<std::string> unconfined_default(YamlLookup &yaml, const Entry &type) {
-  static const std::regex default_unconfined(R"(\bdefault\s+["'`]unconfined["'`])",
-                                             std::regex::icase);
   const HelmText *helm = yaml.helm_template();
   std::optional<std::string> written = helm ? helm->written(type.value) : std::nullopt;
-  if (written && std::regex_search(*written, default_unconfined)) return written;
+  if (!written) return std::nullopt;
+  // `default "Unconfined"`, any quote and case. By hand: std::regex recurses per character and
+  // a long run of blanks overflowed the stack.
+  std::string w = lower(*written);
+  for (size_t at = w.find("default"); at != std::string::npos; at = w.find("default", at + 1)) {
+    if (at > 0 && (std::isalnum(static_cast<unsigned char>(w[at - 1])) || w[at - 1] == '_'))
+      continue;
+    size_t i = w.find_first_not_of(" \t", at + 7);
+    if (i == at + 7 || i == std::string::npos || !std::strchr("\"'`", w[i])) continue;
+    if (w.compare(i + 1, 10, "unconfined") == 0 && i + 11 < w.size() && w[i + 11] == w[i])
+      return written;
+  }
   return std::nullopt;
 }
 
