@@ -130,3 +130,19 @@ TEST_CASE("long words and blanks: no matcher that recurses per character", "[lin
                                             std::string(1'000'000, ' ') + "\"Unconfined\" }}\n");
   CHECK(brief(h) == std::vector<std::string>{"6:7 error seccomp-unconfined"});
 }
+
+TEST_CASE("a stray comma where a document starts is malformed, not an endless parse",
+          "[lint][hostile]") {
+  // yaml-cpp 0.7's LoadAll made empty documents for ever here, memory growing without bound.
+  for (const char *text : {",", "%YAML 1.1\n,\n", "services: {}\n---\n, x\n"}) {
+    INFO(text);
+    FileReport r = check_compose("docker-compose.yml", text);
+    REQUIRE(r.error);
+    CHECK(r.error->message == "malformed YAML: unexpected `,`");
+  }
+  FileReport r = check_kubernetes("pod.yaml", "kind: Pod\n---\n,\n");
+  REQUIRE(r.error);
+  CHECK(r.error->line == 3);
+  CHECK(r.error->column == 1);
+  CHECK(check_compose("docker-compose.yml", "---\n---\nservices: {}\n").error == std::nullopt);
+}
