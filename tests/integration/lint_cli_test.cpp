@@ -23,9 +23,7 @@ using syscope::test::TempDir;
 
 namespace {
 
-// The source tree: this file is tests/integration/lint_cli_test.cpp.
-const std::string kRoot =
-    std::filesystem::path(__FILE__).parent_path().parent_path().parent_path().string();
+const std::string kRoot = SYSCOPE_SOURCE_DIR;
 
 // `syscope lint ARGS...` run from the source tree, so paths print as given.
 RunResult lint(const std::string &args) {
