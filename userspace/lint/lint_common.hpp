@@ -107,7 +107,7 @@ HelmText blank_template_actions(std::string_view text);
 // Key lookup in the maps of one parsed file, following `<<` merge keys (`<<: *anchor` or
 // `<<: [*a, *b]`), which yaml-cpp 0.7 leaves to the caller. Each (map, key) is resolved once and
 // remembered, so a chain of anchors merging anchors costs its written size: 9 levels of
-// `<<: [*a, *a, ...]` were 8^9 map visits (minutes) when every lookup walked every merged map.
+// `<<: [*a, *a, ...]` were 8^9 map visits (27 s) when every lookup walked every merged map.
 // Merges nested deeper than kMaxNesting are not followed and limit_error() says so; the walkers
 // (CI, Kubernetes lists) report their own depth limit through the same object.
 class YamlLookup {
