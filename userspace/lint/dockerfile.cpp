@@ -50,7 +50,7 @@ bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c
 
 // The first heredoc a RUN line opens: <<EOF, <<-EOF, <<"EOF", <<'EOF'. Scanned by hand, not by
 // std::regex: libstdc++'s matcher recurses once per character and a long word overflowed the
-// stack (found by the lint fuzzer's inputs: `RUN cat <<AAAA...`, SIGSEGV).
+// stack (`RUN cat <<AAAA...` of a million letters: SIGSEGV).
 std::optional<Heredoc> heredoc_start(std::string_view line) {
   for (size_t at = line.find("<<"); at != std::string_view::npos; at = line.find("<<", at + 1)) {
     size_t i = at + 2;
