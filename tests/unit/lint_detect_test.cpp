@@ -132,3 +132,31 @@ TEST_CASE("walk: missing paths, unreadable files and explicit files of no known 
     CHECK(run.reports[1].error->message == "cannot read: Permission denied");
   }
 }
+
+TEST_CASE("walk: FIFOs, sockets and broken links named like checked files are reported, never "
+          "opened; other ones are ignored",
+          "[lint][detect]") {
+  TempTree t;
+  t.write("d/compose.yml", "services:\n  w:\n    privileged: true\n");
+  REQUIRE(mkfifo((t.root / "d/run.sh").c_str(), 0600) == 0);  // an open would wait
+  REQUIRE(mkfifo((t.root / "d/pipe").c_str(), 0600) == 0);    // no known name: ignored
+  fs::create_symlink("nowhere", t.root / "d/dangling.yaml");  // ENOENT
+  fs::create_symlink("loop-b.yml", t.root / "d/loop-a.yml");  // ELOOP
+  fs::create_symlink("loop-a.yml", t.root / "d/loop-b.yml");
+  fs::create_symlink("run.sh", t.root / "d/to-fifo.sh");  // a link to the FIFO
+  fs::create_directory_symlink("..", t.root / "d/up");    // a directory loop: not followed
+  LintRun run = lint_paths({t.root.string()});
+  std::vector<std::string> seen;
+  for (const auto &r : run.reports)
+    seen.push_back(fs::path(r.file).filename().string() + ": " +
+                   (r.error ? r.error->message : std::to_string(r.findings.size())));
+  CHECK(seen == std::vector<std::string>{
+                    "compose.yml: 1",
+                    "dangling.yaml: cannot read: No such file or directory",
+                    "loop-a.yml: cannot read: Too many levels of symbolic links",
+                    "loop-b.yml: cannot read: Too many levels of symbolic links",
+                    "run.sh: is a FIFO, not a regular file",
+                    "to-fifo.sh: is a FIFO, not a regular file",
+                });
+  CHECK(run.files_checked == 1);
+}

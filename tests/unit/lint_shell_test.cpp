@@ -117,3 +117,36 @@ TEST_CASE("Dockerfile: RUN lines only, with flags, comments in continuations, he
                     });
   CHECK(r.findings[0].message.starts_with("this RUN instruction runs a privileged container"));
 }
+
+TEST_CASE("options from plain variable assignments, reported where they are used",
+          "[lint][shell]") {
+  const std::string path = "shell/variables.sh";
+  FileReport r = check_shell(path, fixture(path));
+  REQUIRE(brief(r) ==
+          std::vector<std::string>{"6:12 error seccomp-unconfined", "7:18 error privileged"});
+  CHECK(r.findings[0].message == "this command line disables the default seccomp profile "
+                                 "(`--security-opt seccomp=unconfined` from $OPTS, set on line 3)");
+  CHECK(r.findings[1].message.starts_with("this command line runs a privileged container "
+                                          "(`--privileged` from $PRIV, set on line 4)"));
+  CHECK(hits("O='--privileged'; docker run ${O} x") ==
+        std::vector<std::string>{"1:30 --privileged"});
+  CHECK(hits("O=--security-opt\ndocker run $O seccomp=unconfined x") ==
+        std::vector<std::string>{"2:12 --security-opt seccomp=unconfined"});
+  CHECK(hits("O=--privileged; docker run x $O") == std::vector<std::string>{});  // after the image
+  CHECK(hits("docker run $O x; O=--privileged") == std::vector<std::string>{});  // set after use
+}
+
+TEST_CASE("variables in Dockerfile RUN and CI run: blocks", "[lint][shell]") {
+  FileReport d = check_dockerfile("Dockerfile",
+                                  "FROM x\nRUN OPTS=--privileged && \\\n    docker run $OPTS y\n");
+  // `OPTS=... &&` is an assignment statement of its own.
+  REQUIRE(brief(d) == std::vector<std::string>{"3:16 error privileged"});
+  CHECK(d.findings[0].message.find("from $OPTS, set on line 2") != std::string::npos);
+
+  FileReport ci = check_ci_yaml(".github/workflows/ci.yml",
+                                "on: push\njobs:\n  a:\n    steps:\n      - run: |\n          "
+                                "SEC=\"--security-opt seccomp=unconfined\"\n          docker run "
+                                "\"$SEC\" alpine\n");
+  REQUIRE(brief(ci) == std::vector<std::string>{"7:23 error seccomp-unconfined"});
+  CHECK(ci.findings[0].message.find("from $SEC, set on line 6") != std::string::npos);
+}

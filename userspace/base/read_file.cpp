@@ -13,9 +13,8 @@
 #include "syscope/base/error.hpp"
 
 namespace syscope {
-namespace {
 
-const char *type_text(mode_t mode) {
+const char *file_type_text(unsigned mode) {
   if (S_ISDIR(mode)) return "is a directory";
   if (S_ISCHR(mode)) return "is a character device";
   if (S_ISBLK(mode)) return "is a block device";
@@ -23,8 +22,6 @@ const char *type_text(mode_t mode) {
   if (S_ISSOCK(mode)) return "is a socket";
   return "is not a regular file";
 }
-
-}  // namespace
 
 std::string size_text(size_t bytes) {
   if (bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
@@ -43,7 +40,7 @@ FileText read_regular_file(const std::string &path, size_t max_bytes, bool head_
   if (fstat(fd, &st) != 0) {
     r.error = "cannot read: " + errno_text(errno);
   } else if (!S_ISREG(st.st_mode)) {
-    r.error = std::string(type_text(st.st_mode)) + ", not a regular file";
+    r.error = std::string(file_type_text(st.st_mode)) + ", not a regular file";
   } else if (!head_only && static_cast<size_t>(st.st_size) > max_bytes) {
     r.error = "larger than " + size_text(max_bytes) + " (" + std::to_string(st.st_size) +
               " bytes): not read";

@@ -34,10 +34,13 @@ std::string entry_text(const YAML::Node &entry) {
 }
 
 void check_service(const std::string &path, const std::string &name, const YAML::Node &service,
-                   std::vector<Finding> &out) {
-  const YAML::Node opts = get(service, "security_opt");
-  if (opts.IsSequence()) {
+                   YamlLookup &yaml, NodeMemo<bool> &seen, std::vector<Finding> &out) {
+  const YAML::Node opts = yaml.get(service, "security_opt");
+  // A list shared by many services (an anchor) is read once: its findings sit at the anchor, one
+  // per entry whichever service names it.
+  if (opts.IsSequence() && seen.first_visit(opts, "")) {
     for (const auto &entry : opts) {
+      if (!yaml.count_entry()) break;
       if (!unconfined_entry(entry)) continue;
       std::string text = entry_text(entry);
       out.push_back(
@@ -52,7 +55,7 @@ void check_service(const std::string &path, const std::string &name, const YAML:
                   seccomp_controls()));
     }
   }
-  if (auto priv = find(service, "privileged"); priv && yaml_true(priv->value)) {
+  if (auto priv = yaml.find(service, "privileged"); priv && yaml_true(priv->value)) {
     out.push_back(at_mark(
         path, priv->key.Mark(), Severity::error, "privileged",
         "service \"" + name + "\" runs privileged (`privileged: " + priv->value.Scalar() +
@@ -72,12 +75,13 @@ void check_service(const std::string &path, const std::string &name, const YAML:
 namespace detail {
 
 void check_compose_docs(const std::string &path, const std::vector<YAML::Node> &docs,
-                        std::vector<Finding> &out) {
+                        YamlLookup &yaml, std::vector<Finding> &out) {
   for (const auto &doc : docs) {
-    const YAML::Node services = get(doc, "services");
+    const YAML::Node services = yaml.get(doc, "services");
     if (!services.IsMap()) continue;
-    for (auto it = services.begin(); it != services.end(); ++it)
-      if (it->second.IsMap()) check_service(path, scalar(it->first), it->second, out);
+    NodeMemo<bool> seen;
+    for (auto it = services.begin(); it != services.end() && yaml.count_entry(); ++it)
+      if (it->second.IsMap()) check_service(path, scalar(it->first), it->second, yaml, seen, out);
   }
 }
 
@@ -92,7 +96,9 @@ FileReport check_compose(const std::string &path, const std::string &text) {
     report.error = parsed.error;
     return report;
   }
-  detail::check_compose_docs(path, parsed.docs, report.findings);
+  YamlLookup yaml;
+  detail::check_compose_docs(path, parsed.docs, yaml, report.findings);
+  report.error = yaml.limit_error(path);
   detail::sort_findings(report);
   return report;
 }

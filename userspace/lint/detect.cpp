@@ -3,6 +3,7 @@
 // (a sh/bash shebang; for other YAML, Kubernetes objects or a top-level `services:` map).
 #include <algorithm>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -90,20 +91,28 @@ FileReport check_yaml(const std::string &path, const std::string &text) {
   FileReport report;
   report.file = path;
   report.kind = FileKind::yaml;
-  ParsedYaml parsed = parse_yaml(path, text);
+  // A Helm template (a chart's templates/*.yaml) is checked around its actions.
+  std::optional<HelmText> helm;
+  if (looks_like_helm_template(text)) helm = blank_template_actions(text);
+  ParsedYaml parsed = parse_yaml(path, helm ? helm->yaml : text);
   if (parsed.error) {
+    if (helm) parsed.error->message.insert(0, "Helm template: ");
     report.error = parsed.error;
     return report;
   }
   const auto &docs = parsed.docs;
-  if (std::any_of(docs.begin(), docs.end(), is_kubernetes_object)) {
+  YamlLookup yaml;
+  if (helm) yaml.set_template(&*helm);
+  if (std::any_of(docs.begin(), docs.end(),
+                  [&](const YAML::Node &d) { return is_kubernetes_object(yaml, d); })) {
     report.kind = FileKind::kubernetes;
-    check_kubernetes_docs(path, docs, report.findings);
+    check_kubernetes_docs(path, docs, yaml, report.findings);
   } else if (std::any_of(docs.begin(), docs.end(),
-                         [](const YAML::Node &d) { return get(d, "services").IsMap(); })) {
+                         [&](const YAML::Node &d) { return yaml.get(d, "services").IsMap(); })) {
     report.kind = FileKind::compose;
-    check_compose_docs(path, docs, report.findings);
+    check_compose_docs(path, docs, yaml, report.findings);
   }
+  report.error = yaml.limit_error(path);
   return report;
 }
 

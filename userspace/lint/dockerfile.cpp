@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // Dockerfiles: only RUN instructions (shell form, continued with `\`, and heredocs) are shell.
 // Everything else is blanked out in place, so the shell scanner's positions are the file's.
-#include <regex>
+#include <cctype>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,35 @@ std::string run_body(std::string_view line) {
   return out;
 }
 
+struct Heredoc {
+  bool strip_tabs = false;  // <<-
+  std::string terminator;
+};
+
+bool word_start(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// The first heredoc a RUN line opens: <<EOF, <<-EOF, <<"EOF", <<'EOF'. Scanned by hand, not by
+// std::regex: libstdc++'s matcher recurses once per character and a long word overflowed the
+// stack (`RUN cat <<AAAA...` of a million letters: SIGSEGV).
+std::optional<Heredoc> heredoc_start(std::string_view line) {
+  for (size_t at = line.find("<<"); at != std::string_view::npos; at = line.find("<<", at + 1)) {
+    size_t i = at + 2;
+    Heredoc h;
+    if (i < line.size() && line[i] == '-') {
+      h.strip_tabs = true;
+      ++i;
+    }
+    if (i < line.size() && (line[i] == '"' || line[i] == '\'')) ++i;
+    if (i >= line.size() || !word_start(line[i])) continue;
+    size_t end = i;
+    while (end < line.size() && word_char(line[end])) ++end;
+    h.terminator = std::string(line.substr(i, end - i));
+    return h;
+  }
+  return std::nullopt;
+}
+
 bool is_run(std::string_view line) {
   size_t i = indent_of(line);
   if (line.size() < i + 4) return false;
@@ -53,7 +83,6 @@ FileReport check_dockerfile(const std::string &path, const std::string &text) {
   report.file = path;
   report.kind = FileKind::dockerfile;
 
-  static const std::regex heredoc(R"(<<(-?)["']?([A-Za-z_][A-Za-z0-9_]*)["']?)");
   std::string shell;
   bool continued = false;   // inside a RUN continued with a trailing backslash
   std::string terminator;   // inside a RUN heredoc until this line
@@ -83,11 +112,9 @@ FileReport check_dockerfile(const std::string &path, const std::string &text) {
     } else if (is_run(line)) {
       out = run_body(line);
       continued = rstrip(line).ends_with('\\');
-      std::smatch m;
-      std::string s(line);
-      if (std::regex_search(s, m, heredoc)) {
-        strip_tabs = m[1].length() > 0;
-        terminator = m[2];
+      if (auto h = heredoc_start(line)) {
+        strip_tabs = h->strip_tabs;
+        terminator = h->terminator;
       }
     }
     shell += out;
@@ -98,7 +125,7 @@ FileReport check_dockerfile(const std::string &path, const std::string &text) {
 
   for (const auto &hit : scan_shell_commands(shell))
     report.findings.push_back(
-        detail::hit_finding(path, hit.line, hit.column, hit, "this RUN instruction"));
+        detail::hit_finding(path, hit.line, hit.column, hit, "this RUN instruction", hit.set_line));
   return report;
 }
 

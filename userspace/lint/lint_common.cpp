@@ -2,8 +2,11 @@
 // Messages, fixes, control ids and yaml-cpp helpers shared by the lint checkers.
 #include "lint_common.hpp"
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
 #include <cctype>
+#include <sstream>
 
 namespace syscope::lint::detail {
 
@@ -52,48 +55,123 @@ std::string run_privileged_fix(const std::string &option) {
          "-o profile.json, then --security-opt seccomp=profile.json";
 }
 
+namespace {
+
+// yaml-cpp 0.7 never consumes a `,` where a document's top-level node should start (a file that
+// is only `,`, or `,` after a directive line): LoadAll then makes empty documents for ever, with
+// memory growing until the machine runs out (found by the lint fuzzer). A first pass watches
+// where documents start and stops at the second one starting where the one before did.
+class StuckDocument : public YAML::EventHandler {
+ public:
+  std::optional<YAML::Mark> stuck;
+  void OnDocumentStart(const YAML::Mark &mark) override {
+    if (last_ && last_->pos == mark.pos) stuck = mark;
+    last_ = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark &, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark &, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                const std::string &) override {}
+  void OnSequenceStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark &, const std::string &, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  std::optional<YAML::Mark> last_;
+};
+
+FileError yaml_error(const std::string &path, const YAML::Mark &mark, const std::string &what) {
+  FileError err;
+  err.file = path;
+  if (!mark.is_null()) {
+    err.line = mark.line + 1;
+    err.column = mark.column + 1;
+  }
+  err.message = "malformed YAML: " + what;
+  return err;
+}
+
+}  // namespace
+
 ParsedYaml parse_yaml(const std::string &path, const std::string &text) {
   ParsedYaml parsed;
   try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    StuckDocument watch;
+    while (!watch.stuck && parser.HandleNextDocument(watch)) {
+    }
+    if (watch.stuck) {
+      size_t pos = static_cast<size_t>(watch.stuck->pos);
+      std::string what = pos < text.size() ? std::string(1, text[pos]) : "end of file";
+      parsed.error = yaml_error(path, *watch.stuck, "unexpected `" + what + "`");
+      return parsed;
+    }
     parsed.docs = YAML::LoadAll(text);
   } catch (const YAML::Exception &e) {
-    FileError err;
-    err.file = path;
-    if (!e.mark.is_null()) {
-      err.line = e.mark.line + 1;
-      err.column = e.mark.column + 1;
-    }
-    err.message = "malformed YAML: " + e.msg;
-    parsed.error = err;
+    parsed.error = yaml_error(path, e.mark, e.msg);
   }
   return parsed;
 }
 
-std::optional<Entry> find(const YAML::Node &map, std::string_view key) {
+std::optional<Entry> YamlLookup::find(const YAML::Node &map, std::string_view key) {
+  return find(map, key, 0);
+}
+
+std::optional<Entry> YamlLookup::find(const YAML::Node &map, std::string_view key, int depth) {
   if (!map.IsMap()) return std::nullopt;
-  std::optional<Entry> merged;
+  if (auto *known = memo_.find(map, key)) return *known;
+  if (depth > kMaxNesting) {
+    too_deep_ = true;
+    return std::nullopt;
+  }
+  // Nothing yet while it is resolved: a map that merges itself (`&a {<<: *a}`) adds nothing.
+  // The slot stays where it is while the memo grows (unordered_multimap is node-based).
+  std::optional<Entry> &slot = memo_.insert(map, key, std::nullopt);
+  std::optional<Entry> found, merged;
   for (auto it = map.begin(); it != map.end(); ++it) {
     if (!it->first.IsScalar()) continue;
-    std::string k = it->first.Scalar();
-    if (k == key) return Entry{it->first, it->second};
-    // `<<: *anchor` or `<<: [*a, *b]`: explicit keys win, earlier merged maps before later.
+    const std::string &k = it->first.Scalar();
+    if (k == key) {
+      found = Entry{it->first, it->second};
+      break;
+    }
+    // Explicit keys win, earlier merged maps before later ones.
     if (k == "<<" && !merged) {
-      if (it->second.IsMap()) {
-        merged = find(it->second, key);
-      } else if (it->second.IsSequence()) {
-        for (const auto &m : it->second)
-          if ((merged = find(m, key))) break;
+      const YAML::Node value = it->second;  // a handle: it-> is a temporary proxy
+      if (value.IsMap()) {
+        merged = find(value, key, depth + 1);
+      } else if (value.IsSequence()) {
+        for (const auto &m : value)
+          if ((merged = find(m, key, depth + 1))) break;
       }
       // Positioned at this map's `<<`: an anchor used by several maps is one finding each.
       if (merged) merged->key = it->first;
     }
   }
-  return merged;
+  slot = found ? found : merged;
+  return slot;
 }
 
-YAML::Node get(const YAML::Node &map, std::string_view key) {
+YAML::Node YamlLookup::get(const YAML::Node &map, std::string_view key) {
   auto e = find(map, key);
   return e ? e->value : YAML::Node(YAML::NodeType::Undefined);
+}
+
+std::optional<FileError> YamlLookup::limit_error(const std::string &path) const {
+  if (too_deep_)
+    return FileError{path, 0, 0,
+                     "YAML nested deeper than " + std::to_string(kMaxNesting) +
+                         " levels (through aliases or merge keys): not checked past that depth"};
+  if (entries_ > kMaxEntries)
+    return FileError{path, 0, 0,
+                     "aliases repeat more than " + std::to_string(kMaxEntries) +
+                         " entries: not checked past that"};
+  return std::nullopt;
 }
 
 std::string scalar(const YAML::Node &node) {

@@ -4,6 +4,7 @@
 // [container] run|create` in command position and reads its options up to the image.
 #include <array>
 #include <cctype>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -18,6 +19,15 @@ struct Token {
   enum Kind { word, op } kind = word;
   std::string value;  // unquoted, escapes resolved; for op: the operator ("\n" for newline)
   size_t offset = 0;  // first character in the text
+  // A word expanded from a variable: its name and the assignment's offset (offset is the use).
+  std::string variable;
+  size_t set_offset = 0;
+};
+
+// A variable's value from a plain assignment, and where the assignment is.
+struct Assignment {
+  std::string value;
+  size_t offset = 0;
 };
 
 bool is_ident_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
@@ -54,7 +64,7 @@ std::vector<Token> tokenize(std::string_view t) {
     } else if (c == ' ' || c == '\t' || c == '\r') {
       ++i;
     } else if (c == '\n') {
-      tokens.push_back({Token::op, "\n", i});
+      tokens.push_back({Token::op, "\n", i, "", 0});
       ++i;
     } else if (c == '#') {  // a comment only where a word would start
       while (i < t.size() && t[i] != '\n') ++i;
@@ -63,10 +73,10 @@ std::vector<Token> tokenize(std::string_view t) {
       // $( && || ;; are two characters; the rest one.
       char next = i + 1 < t.size() ? t[i + 1] : '\0';
       size_t len = c == '$' || ((c == '&' || c == '|' || c == ';') && next == c) ? 2 : 1;
-      tokens.push_back({Token::op, std::string(t.substr(i, len)), i});
+      tokens.push_back({Token::op, std::string(t.substr(i, len)), i, "", 0});
       i += len;
     } else {
-      Token w{Token::word, "", i};
+      Token w{Token::word, "", i, "", 0};
       while (i < t.size()) {
         c = t[i];
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || is_operator_char(c)) break;
@@ -212,6 +222,17 @@ size_t option_offset(std::string_view text, const Token &tok, std::string_view n
   return at != std::string_view::npos && at <= tok.offset + 2 ? at : tok.offset;
 }
 
+RunOptionHit hit_at(std::string_view text, const Token &tok, std::string_view name,
+                    std::string option, bool privileged) {
+  RunOptionHit hit;
+  hit.offset = tok.variable.empty() ? option_offset(text, tok, name) : tok.offset;
+  hit.option = std::move(option);
+  hit.privileged = privileged;
+  hit.variable = tok.variable;
+  hit.set_offset = tok.set_offset;
+  return hit;
+}
+
 // Reads run/create options from tokens[i] up to the image (the first word not an option) or
 // the end of the command; records the offending ones.
 void scan_options(std::string_view text, const std::vector<Token> &tokens, size_t i,
@@ -230,17 +251,16 @@ void scan_options(std::string_view text, const std::vector<Token> &tokens, size_
       std::string name = v.substr(0, eq);
       if (name == "--privileged") {
         if (eq == std::string::npos || !go_false(v.substr(eq + 1)))
-          hits.push_back({option_offset(text, tok, name), 0, 0, v, true});
+          hits.push_back(hit_at(text, tok, name, v, true));
         ++i;
       } else if (name == "--security-opt") {
         if (eq != std::string::npos) {
           if (unconfined_seccomp(v.substr(eq + 1)))
-            hits.push_back({option_offset(text, tok, name), 0, 0, v, false});
+            hits.push_back(hit_at(text, tok, name, v, false));
           ++i;
         } else {
           if (is_word(tokens, i + 1) && unconfined_seccomp(tokens[i + 1].value))
-            hits.push_back(
-                {option_offset(text, tok, name), 0, 0, v + " " + tokens[i + 1].value, false});
+            hits.push_back(hit_at(text, tok, name, v + " " + tokens[i + 1].value, false));
           i += 2;
         }
       } else if (eq != std::string::npos || one_of(name, kRunFlags)) {
@@ -263,7 +283,45 @@ void fill_positions(std::string_view text, std::vector<RunOptionHit> &hits) {
     auto [line, column] = detail::position(starts, h.offset);
     h.line = line;
     h.column = column;
+    h.set_line = detail::position(starts, h.set_offset).first;
   }
+}
+
+// The NAME of a word that is exactly `$NAME` or `${NAME}` (quoted or not), else "".
+std::string variable_name(const std::string &word) {
+  std::string_view w = word;
+  if (w.size() < 2 || w[0] != '$') return "";
+  w.remove_prefix(1);
+  if (w.front() == '{') {
+    if (w.size() < 3 || w.back() != '}') return "";
+    w = w.substr(1, w.size() - 2);
+  }
+  for (char c : w)
+    if (!is_ident_char(c)) return "";
+  return std::isdigit(static_cast<unsigned char>(w.front())) ? "" : std::string(w);
+}
+
+// The words of a command from tokens[i] to the next operator, with each `$NAME` of a known
+// variable replaced by its value split into words (as the shell's word splitting would), placed
+// at the use.
+std::vector<Token> expand_words(std::string_view text, const std::vector<Token> &tokens, size_t i,
+                                const std::map<std::string, Assignment> &vars) {
+  std::vector<Token> out;
+  for (; is_word(tokens, i); ++i) {
+    auto var = vars.find(variable_name(tokens[i].value));
+    if (var == vars.end()) {
+      out.push_back(tokens[i]);
+      continue;
+    }
+    for (Token &t : tokenize(var->second.value)) {
+      if (t.kind != Token::word) break;  // an operator inside a value is not one to the shell
+      t.offset = text.find('$', tokens[i].offset);  // after an opening quote
+      t.variable = var->first;
+      t.set_offset = var->second.offset;
+      out.push_back(std::move(t));
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -271,6 +329,7 @@ void fill_positions(std::string_view text, std::vector<RunOptionHit> &hits) {
 std::vector<RunOptionHit> scan_shell_commands(std::string_view text) {
   std::vector<Token> tokens = tokenize(text);
   std::vector<RunOptionHit> hits;
+  std::map<std::string, Assignment> vars;
   bool command_position = true;
   for (size_t i = 0; i < tokens.size(); ++i) {
     const Token &tok = tokens[i];
@@ -279,7 +338,22 @@ std::vector<RunOptionHit> scan_shell_commands(std::string_view text) {
       continue;
     }
     if (!command_position) continue;
-    if (is_assignment(tok.value)) continue;
+    if (is_assignment(tok.value) ||
+        (tok.value == "export" && is_word(tokens, i + 1) && is_assignment(tokens[i + 1].value))) {
+      // Only a statement of assignments sets shell variables: in `A=1 cmd` A is cmd's alone.
+      size_t end = i + (tok.value == "export");
+      while (is_word(tokens, end) && is_assignment(tokens[end].value)) ++end;
+      if (!is_word(tokens, end))
+        for (size_t k = i + (tok.value == "export"); k < end; ++k) {
+          const std::string &w = tokens[k].value;
+          vars[w.substr(0, w.find('='))] = {w.substr(w.find('=') + 1), tokens[k].offset};
+        }
+      if (tok.value == "export" || !is_word(tokens, end)) {
+        i = end - 1;
+        command_position = false;
+      }
+      continue;
+    }
     if (one_of(tok.value, kPrefixes)) {
       while (is_word(tokens, i + 1) && tokens[i + 1].value.size() > 1 &&
              tokens[i + 1].value[0] == '-')
@@ -296,7 +370,7 @@ std::vector<RunOptionHit> scan_shell_commands(std::string_view text) {
                : 2;
     if (is_word(tokens, j) && tokens[j].value == "container") ++j;
     if (!is_word(tokens, j) || (tokens[j].value != "run" && tokens[j].value != "create")) continue;
-    scan_options(text, tokens, j + 1, hits, true);
+    scan_options(text, expand_words(text, tokens, j + 1, vars), 0, hits, true);
   }
   fill_positions(text, hits);
   return hits;
@@ -317,14 +391,17 @@ std::vector<RunOptionHit> scan_run_options(std::string_view text) {
 namespace detail {
 
 Finding hit_finding(const std::string &file, int line0, int column0, const RunOptionHit &hit,
-                    const std::string &where) {
+                    const std::string &where, int set_line0) {
+  std::string option = "`" + hit.option + "`";
+  if (!hit.variable.empty())
+    option += " from $" + hit.variable + ", set on line " + std::to_string(set_line0 + 1);
   if (hit.privileged)
     return make_finding(file, line0, column0, Severity::error, "privileged",
-                        where + " runs a privileged container (`" + hit.option +
-                            "`): all capabilities, all devices, and no seccomp filter",
+                        where + " runs a privileged container (" + option +
+                            "): all capabilities, all devices, and no seccomp filter",
                         run_privileged_fix(hit.option), privileged_controls());
   return make_finding(file, line0, column0, Severity::error, "seccomp-unconfined",
-                      where + " disables the default seccomp profile (`" + hit.option + "`)",
+                      where + " disables the default seccomp profile (" + option + ")",
                       run_seccomp_fix(hit.option), seccomp_controls());
 }
 
@@ -336,7 +413,7 @@ FileReport check_shell(const std::string &path, const std::string &text) {
   report.kind = kind_from_name(path) == FileKind::makefile ? FileKind::makefile : FileKind::shell;
   for (const auto &hit : scan_shell_commands(text))
     report.findings.push_back(
-        detail::hit_finding(path, hit.line, hit.column, hit, "this command line"));
+        detail::hit_finding(path, hit.line, hit.column, hit, "this command line", hit.set_line));
   return report;
 }
 

@@ -2,6 +2,7 @@
 // Finds and reads the files lint checks: explicit files as given, directories recursively
 // (sorted, not following directory symlinks, skipping VCS, dependency and build directories).
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -73,6 +74,19 @@ void check_file(const std::string &path, bool explicit_arg, LintRun &run) {
   run.reports.push_back(std::move(report));
 }
 
+// A walk meets FIFOs, devices, sockets and symlinks that lead nowhere or in a loop. One named like
+// a file lint checks (compose.yml, *.sh, Dockerfile) is reported as not checked, as it would be
+// if named on the command line; any other is none of lint's business. Neither is opened: opening
+// a device can act on it, and opening a FIFO can wait.
+void not_regular(const std::string &path, LintRun &run) {
+  if (kind_from_name(detection_path(path)) == FileKind::unknown) return;
+  struct stat st {};
+  std::string why = ::stat(path.c_str(), &st) != 0
+                        ? "cannot read: " + errno_text(errno)
+                        : std::string(file_type_text(st.st_mode)) + ", not a regular file";
+  run.reports.push_back({path, kind_from_name(detection_path(path)), {}, read_error(path, why)});
+}
+
 void walk_directory(const std::string &dir, LintRun &run) {
   std::error_code ec;
   std::vector<fs::directory_entry> entries;
@@ -91,6 +105,8 @@ void walk_directory(const std::string &dir, LintRun &run) {
       if (!skip_directory(e.path().filename().string())) walk_directory(e.path().string(), run);
     } else if (e.is_regular_file(type_ec)) {
       check_file(e.path().string(), false, run);
+    } else {
+      not_regular(e.path().string(), run);
     }
   }
 }

@@ -16,6 +16,9 @@ struct FileText {
 // file gives its first `max_bytes` instead of an error (enough to sniff a shebang).
 FileText read_regular_file(const std::string &path, size_t max_bytes, bool head_only = false);
 
+// What a file of this st_mode is, for messages: "is a FIFO", "is a character device", ...
+const char *file_type_text(unsigned mode);
+
 // The size limit people read in messages: "4 MiB".
 std::string size_text(size_t bytes);
 

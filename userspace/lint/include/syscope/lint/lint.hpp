@@ -77,8 +77,17 @@ struct RunOptionHit {
   int column = 0;
   std::string option;  // as written, unquoted: "--privileged", "--security-opt=seccomp=unconfined"
   bool privileged = false;  // else seccomp unconfined
+  // When the option came from a shell variable (`OPTS="--privileged"; docker run $OPTS`): its
+  // name, and where the assignment starts (0-based like offset/line). The hit is at the use.
+  std::string variable;
+  size_t set_offset = 0;
+  int set_line = 0;
 };
-// Every offending option of every `docker|podman [container] run|create` in a shell text.
+// Every offending option of every `docker|podman [container] run|create` in a shell text. A
+// `$NAME` or `${NAME}` word among the options is expanded when the text assigned NAME earlier by
+// a plain assignment statement (`NAME=value` or `export NAME=value` alone on its command, the
+// last one before the use wins); lint does not follow functions, conditions, sourced files or
+// any other expansion.
 std::vector<RunOptionHit> scan_shell_commands(std::string_view text);
 // Offending options in a bare option list, as in GitHub Actions' container `options:`.
 std::vector<RunOptionHit> scan_run_options(std::string_view text);
