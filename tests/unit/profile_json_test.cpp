@@ -137,6 +137,13 @@ TEST_CASE("Docker's leniency: legacy name, nulls, unknown fields", "[profile_jso
   CHECK(to_docker_json(p).find("\"names\"") != std::string::npos);
 }
 
+TEST_CASE("a number past double's range is invalid JSON, not a crash", "[profile_json]") {
+  // Found by profile_json_fuzz: nlohmann throws out_of_range (not parse_error) while parsing.
+  Error e = parse_error_of(R"({"defaultAction":"SCMP_ACT_ALLOW","defaultErrnoRet":1e400})");
+  CHECK(e.code == Exit::usage);
+  CHECK(std::string(e.what()) == "p.json: invalid JSON: number overflow parsing '1e400'");
+}
+
 TEST_CASE("malformed JSON names origin, line and column", "[profile_json]") {
   Error e = parse_error_of("{\n  \"defaultAction\": \"SCMP_ACT_ALLOW\",\n  \"syscalls\": [,]\n}\n");
   CHECK(e.code == Exit::usage);

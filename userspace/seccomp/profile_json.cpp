@@ -492,6 +492,13 @@ Profile parse_docker_profile(const std::string &text, const std::string &origin,
     // The message quotes what the parser last read: bytes of the file, made printable.
     throw Error(Exit::usage, origin + ": invalid JSON at " + position_text(text, e.byte) + ": " +
                                  printable(parser_message(e)));
+  } catch (const json::exception &e) {
+    // A number past double's range (`1e400`) is out_of_range.406, thrown while parsing.
+    std::string what = e.what();
+    size_t bracket = what.find("] ");
+    throw Error(Exit::usage, origin + ": invalid JSON: " +
+                                 printable(bracket == std::string::npos ? what
+                                                                        : what.substr(bracket + 2)));
   }
   Reader reader(origin);
   Profile profile = reader.profile(doc);
