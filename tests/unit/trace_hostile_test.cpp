@@ -188,7 +188,21 @@ TEST_CASE("a header alone: shown and counted as empty and incomplete; no profile
   } catch (const Error &e) {
     CHECK(e.code == Exit::usage);
     CHECK(std::string(e.what()) == "profile from-trace: " + path +
-                                       ": no syscalls in the trace (0 records read): no profile "
+                                       " has no end block: the capture was cut short (killed, or "
+                                       "still being written), 0 records read; no syscalls in it: "
+                                       "no profile written");
+  }
+  // A whole trace in which nothing was called: the same refusal, without the incompleteness.
+  {
+    TraceWriter w(dir.file("quiet.trace"), header());
+    w.add_json(kRecordCounters, {{"ringbuf_full", 0}});
+  }
+  try {
+    captured([&] { run_profile_from_trace(dir.file("quiet.trace"), {}, profile, "docker"); });
+    FAIL("a profile from zero calls");
+  } catch (const Error &e) {
+    CHECK(std::string(e.what()) == "profile from-trace: " + dir.file("quiet.trace") +
+                                       ": no syscalls in the trace (1 records read): no profile "
                                        "written");
   }
   CHECK_FALSE(std::filesystem::exists(profile));

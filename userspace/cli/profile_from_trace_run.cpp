@@ -26,12 +26,15 @@ int run_profile_from_trace(const std::string &path, const std::optional<std::str
     if (what.rfind("profile from-trace: ", 0) == 0) throw;
     throw Error(e.code, "profile from-trace: " + what);
   }
-  if (result.calls.all().empty())
-    throw Error(Exit::usage,
-                "profile from-trace: " + path + ": no syscalls " +
-                    (result.for_container ? "of container " + result.label + " " : "") +
-                    "in the trace (" + std::to_string(result.records) +
-                    " records read): no profile written");
+  if (result.calls.all().empty()) {
+    std::string selection = result.for_container ? "of container " + result.label + " " : "";
+    if (auto why = incompleteness(path, result.outcome))
+      throw Error(Exit::usage, "profile from-trace: " + *why + "; no syscalls " + selection +
+                                   "in it: no profile written");
+    throw Error(Exit::usage, "profile from-trace: " + path + ": no syscalls " + selection +
+                                 "in the trace (" + std::to_string(result.records) +
+                                 " records read): no profile written");
+  }
   if (int status = report_incomplete("profile from-trace", path, result.outcome, strict,
                                      strict ? "no profile written (--strict)"
                                             : "the profile may be incomplete"))
