@@ -42,6 +42,35 @@ bool may_follow(const std::string &link, const struct stat &link_st) {
 
 }  // namespace
 
+AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
+  if (is_stdout()) return;
+  if (path_.empty() || path_.back() == '/')
+    throw Error(Exit::usage, "output path " + path_ + " names a directory");
+  OutputTarget out = open_output_target(path_);
+  target_ = out.target;
+  if (out.fd >= 0) {
+    fd_ = out.fd;
+    in_place_ = true;
+    return;
+  }
+  // The temp file in the target's own directory: rename() across filesystems fails (EXDEV).
+  auto slash = target_.rfind('/');
+  std::string tmpl = slash == std::string::npos ? "." + target_ + ".XXXXXX"
+                                                : target_.substr(0, slash + 1) + "." +
+                                                      target_.substr(slash + 1) + ".XXXXXX";
+  std::vector<char> buf(tmpl.begin(), tmpl.end());
+  buf.push_back('\0');
+  fd_ = mkostemp(buf.data(), O_CLOEXEC);
+  if (fd_ < 0) throw Error(Exit::usage, "cannot write " + path_ + ": " + errno_text(errno));
+  temp_path_ = buf.data();
+  fchmod(fd_, 0644);  // mkostemp makes 0600; profiles are meant to be shared
+}
+
+AtomicFile::~AtomicFile() {
+  if (fd_ >= 0) close(fd_);
+  if (!temp_path_.empty()) unlink(temp_path_.c_str());
+}
+
 OutputTarget open_output_target(const std::string &path) {
   OutputTarget out{path, -1};
   struct stat st {};  // st_mode 0: nothing there yet
@@ -80,35 +109,6 @@ OutputTarget open_output_target(const std::string &path) {
   }
   if (out.fd < 0) throw Error(Exit::usage, "cannot write " + path + ": " + errno_text(errno));
   return out;
-}
-
-AtomicFile::AtomicFile(std::string path) : path_(std::move(path)) {
-  if (is_stdout()) return;
-  if (path_.empty() || path_.back() == '/')
-    throw Error(Exit::usage, "output path " + path_ + " names a directory");
-  OutputTarget out = open_output_target(path_);
-  target_ = out.target;
-  if (out.fd >= 0) {
-    fd_ = out.fd;
-    in_place_ = true;
-    return;
-  }
-  // The temp file in the target's own directory: rename() across filesystems fails (EXDEV).
-  auto slash = target_.rfind('/');
-  std::string tmpl = slash == std::string::npos ? "." + target_ + ".XXXXXX"
-                                                : target_.substr(0, slash + 1) + "." +
-                                                      target_.substr(slash + 1) + ".XXXXXX";
-  std::vector<char> buf(tmpl.begin(), tmpl.end());
-  buf.push_back('\0');
-  fd_ = mkostemp(buf.data(), O_CLOEXEC);
-  if (fd_ < 0) throw Error(Exit::usage, "cannot write " + path_ + ": " + errno_text(errno));
-  temp_path_ = buf.data();
-  fchmod(fd_, 0644);  // mkostemp makes 0600; profiles are meant to be shared
-}
-
-AtomicFile::~AtomicFile() {
-  if (fd_ >= 0) close(fd_);
-  if (!temp_path_.empty()) unlink(temp_path_.c_str());
 }
 
 void AtomicFile::commit(const std::string &contents) {
