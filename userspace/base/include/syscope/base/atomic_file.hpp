@@ -10,16 +10,6 @@
 
 namespace syscope::util {
 
-// Where an output path leads, by the rules above; also for files written in place as they grow
-// (a trace). `target`: the path, or where its symlink points (nothing, or a regular file, is
-// there). `fd` >= 0: a character device or a FIFO with a reader, opened for writing in place.
-// Exit::usage with the reason for anything else.
-struct OutputTarget {
-  std::string target;
-  int fd = -1;
-};
-OutputTarget open_output_target(const std::string &path);
-
 class AtomicFile {
  public:
   // "-" means stdout. Otherwise creates "<dir>/.<name>.XXXXXX" beside the target now (or opens
@@ -41,5 +31,15 @@ class AtomicFile {
   int fd_ = -1;
   bool in_place_ = false;  // a character device or a FIFO: written through, not replaced
 };
+
+// Where an output path leads, by the rules above; also for files written in place as they grow
+// (a trace). `target`: the path, or where its symlink points (nothing, or a regular file, is
+// there). `fd` >= 0: a character device or a FIFO with a reader, opened for writing in place.
+// Exit::usage with the reason for anything else.
+struct OutputTarget {
+  std::string target;
+  int fd = -1;
+};
+OutputTarget open_output_target(const std::string &path);
 
 }  // namespace syscope::util
