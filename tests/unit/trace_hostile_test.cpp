@@ -238,7 +238,7 @@ TEST_CASE("a torn first block: nothing readable, exit 2 from all three", "[trace
   CHECK_FALSE(std::filesystem::exists(dir.file("p.json")));
 }
 
-TEST_CASE("--max-size: binary units in any case; 0, garbage and overflow refused",
+TEST_CASE("trace --max-size: binary units in any case; 0, garbage and overflow refused",
           "[trace_hostile]") {
   CHECK(parse_max_size("64k") == 65536);
   CHECK(parse_max_size("64K") == 65536);
