@@ -620,11 +620,18 @@ TEST_CASE("run_trace_show prints a whole file and a cut one", "[trace_show]") {
   std::istringstream lines(out);
   std::string line;
   int n = 0;
+  nlohmann::json last;
   while (std::getline(lines, line)) {
-    CHECK(nlohmann::json::parse(line).is_object());
+    last = nlohmann::json::parse(line);
+    CHECK(last.is_object());
     ++n;
   }
-  CHECK(n == 4);
+  CHECK(n == 5);  // the four records, then the summary
+  CHECK(last == nlohmann::json{{"type", "summary"},
+                               {"records_read", 4},
+                               {"complete", true},
+                               {"stopped_early", nullptr},
+                               {"warning", nullptr}});
 
   // Not a trace at all: nothing readable.
   {

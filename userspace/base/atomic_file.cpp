@@ -48,42 +48,10 @@ AtomicFile::AtomicFile(std::string path, AtomicFileOptions options)
   if (is_stdout()) return;
   if (path_.empty() || path_.back() == '/')
     throw Error(Exit::usage, "output path " + path_ + " names a directory");
-  target_ = path_;
-  struct stat st {};  // st_mode 0: nothing there yet
-  int found = lstat(path_.c_str(), &st);
-  if (found != 0 && errno != ENOENT)
-    throw Error(Exit::usage, "cannot write " + path_ + ": " + errno_text(errno));
-  if (found == 0 && S_ISLNK(st.st_mode)) {
-    if (!may_follow(path_, st))
-      throw Error(Exit::usage, "output path " + path_ +
-                                   " is a symlink in a world-writable sticky directory, owned by "
-                                   "someone else: not followed (fs.protected_symlinks)");
-    char *resolved = realpath(path_.c_str(), nullptr);
-    if (resolved) {
-      target_ = resolved;
-      free(resolved);
-    }
-    if (stat(path_.c_str(), &st) != 0)  // dangling: we would not know what to create
-      throw Error(Exit::usage,
-                  "output path " + path_ + " is a symlink to nothing: " + errno_text(errno));
-  }
-  if (st.st_mode != 0 && !S_ISREG(st.st_mode)) {
-    if (S_ISDIR(st.st_mode)) throw Error(Exit::usage, "output path " + path_ + " is a directory");
-    if (S_ISCHR(st.st_mode)) {
-      fd_ = open(path_.c_str(), O_WRONLY | O_CLOEXEC);
-    } else if (S_ISFIFO(st.st_mode)) {
-      // Non-blocking, so a FIFO nobody reads fails now (ENXIO) instead of hanging; the writes
-      // themselves then block as usual.
-      fd_ = open(path_.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-      if (fd_ >= 0)
-        fcntl(fd_, F_SETFL, fcntl(fd_, F_GETFL) & ~O_NONBLOCK);
-      else if (errno == ENXIO)
-        throw Error(Exit::usage, "output path " + path_ + " is a FIFO that nobody reads");
-    } else {
-      throw Error(Exit::usage, "output path " + path_ +
-                                   " is neither a regular file, a character device nor a FIFO");
-    }
-    if (fd_ < 0) throw Error(Exit::usage, "cannot write " + path_ + ": " + errno_text(errno));
+  OutputTarget out = open_output_target(path_);
+  target_ = out.target;
+  if (out.fd >= 0) {
+    fd_ = out.fd;
     in_place_ = true;
     return;
   }
@@ -110,6 +78,46 @@ AtomicFile::AtomicFile(std::string path, AtomicFileOptions options)
 AtomicFile::~AtomicFile() {
   if (fd_ >= 0) close(fd_);
   if (!temp_path_.empty()) unlink(temp_path_.c_str());
+}
+
+OutputTarget open_output_target(const std::string &path) {
+  OutputTarget out{path, -1};
+  struct stat st {};  // st_mode 0: nothing there yet
+  int found = lstat(path.c_str(), &st);
+  if (found != 0 && errno != ENOENT)
+    throw Error(Exit::usage, "cannot write " + path + ": " + errno_text(errno));
+  if (found == 0 && S_ISLNK(st.st_mode)) {
+    if (!may_follow(path, st))
+      throw Error(Exit::usage, "output path " + path +
+                                   " is a symlink in a world-writable sticky directory, owned by "
+                                   "someone else: not followed (fs.protected_symlinks)");
+    char *resolved = realpath(path.c_str(), nullptr);
+    if (resolved) {
+      out.target = resolved;
+      free(resolved);
+    }
+    if (stat(path.c_str(), &st) != 0)  // dangling: we would not know what to create
+      throw Error(Exit::usage,
+                  "output path " + path + " is a symlink to nothing: " + errno_text(errno));
+  }
+  if (st.st_mode == 0 || S_ISREG(st.st_mode)) return out;
+  if (S_ISDIR(st.st_mode)) throw Error(Exit::usage, "output path " + path + " is a directory");
+  if (S_ISCHR(st.st_mode)) {
+    out.fd = open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  } else if (S_ISFIFO(st.st_mode)) {
+    // Non-blocking, so a FIFO nobody reads fails now (ENXIO) instead of hanging; the writes
+    // themselves then block as usual.
+    out.fd = open(path.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+    if (out.fd >= 0)
+      fcntl(out.fd, F_SETFL, fcntl(out.fd, F_GETFL) & ~O_NONBLOCK);
+    else if (errno == ENXIO)
+      throw Error(Exit::usage, "output path " + path + " is a FIFO that nobody reads");
+  } else {
+    throw Error(Exit::usage, "output path " + path +
+                                 " is neither a regular file, a character device nor a FIFO");
+  }
+  if (out.fd < 0) throw Error(Exit::usage, "cannot write " + path + ": " + errno_text(errno));
+  return out;
 }
 
 void AtomicFile::commit(const std::string &contents) {

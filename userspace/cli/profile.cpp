@@ -15,6 +15,7 @@ void setup_profile(CLI::App &app) {
   cmd->require_subcommand(1);
   struct Options {
     std::string file, container, output, format = "docker";
+    bool strict = false;
   };
   auto opts = std::make_shared<Options>();
   auto *from_trace = cmd->add_subcommand(
@@ -26,11 +27,14 @@ void setup_profile(CLI::App &app) {
   from_trace->add_option("-o,--output", opts->output, "Profile file to write")->required();
   from_trace->add_option("--format", opts->format, "docker, or oci (linux.seccomp)")
       ->check(CLI::IsMember({"docker", "oci"}));
+  from_trace->add_flag("--strict", opts->strict,
+                       "Write no profile, exit 1, when the trace is incomplete (no end block, or "
+                       "damaged)");
   from_trace->callback([opts] {
     g_exit_status = run_profile_from_trace(
         opts->file,
         opts->container.empty() ? std::nullopt : std::optional<std::string>(opts->container),
-        opts->output, opts->format);
+        opts->output, opts->format, opts->strict);
   });
 }
 

@@ -51,26 +51,6 @@ struct TraceOptions {
   std::vector<std::string> command;
 };
 
-uint64_t parse_size(const std::string &text) {
-  if (text.empty()) return 0;
-  size_t used = 0;
-  double value = 0;
-  try {
-    value = std::stod(text, &used);
-  } catch (...) {
-    throw Error(Exit::usage, "--max-size: not a size: " + text);
-  }
-  std::string unit = text.substr(used);
-  double scale = unit.empty() || unit == "B"    ? 1
-                 : unit == "K" || unit == "KiB" ? 1024.0
-                 : unit == "M" || unit == "MiB" ? 1024.0 * 1024
-                 : unit == "G" || unit == "GiB" ? 1024.0 * 1024 * 1024
-                                                : -1;
-  if (scale < 0 || value <= 0)
-    throw Error(Exit::usage, "--max-size: not a size: " + text + " (e.g. 500M)");
-  return static_cast<uint64_t>(value * scale);
-}
-
 trace::FileHeader make_header() {
   trace::FileHeader header;
   header.syscope_version = SYSCOPE_VERSION;
@@ -105,7 +85,8 @@ class TraceSession {
  public:
   TraceSession(const TraceOptions &opts, const trace::FileHeader &header)
       : recorder_([this](const void *data, size_t size) { take(data, size); }),
-        writer_(opts.output, header, {parse_size(opts.max_size), true}) {}
+        writer_(opts.output, header,
+                {opts.max_size.empty() ? 0 : parse_max_size(opts.max_size), true}) {}
 
   bpf::TraceRecorder &recorder() { return recorder_; }
   // Called for every cgroup v2 directory created while tracing (id, path), before any record of
@@ -338,7 +319,7 @@ void setup_trace(CLI::App &app) {
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--max-size", opts->max_size,
                   "Stop taking records (cleanly, with a note in the file) once it reaches this "
-                  "size, e.g. 500M");
+                  "size, e.g. 500M, 64k, 2GiB (binary units; default: no limit)");
   cmd->add_option("--docker-socket", opts->docker_socket, "Docker API socket");
   cmd->add_flag("-v,--verbose", opts->verbose, "Show libbpf's log");
   cmd->add_option("command", opts->command, "CMD [ARGS...], after --");
@@ -360,7 +341,12 @@ void setup_trace(CLI::App &app) {
       "From this time: RFC 3339, a time of day (12:04:31.5), or +2.5s from the start");
   show_cmd->add_option("--until", show->until,
                        "Up to this time (exclusive), same forms as --since");
-  show_cmd->callback([show, show_path] { g_exit_status = run_trace_show(*show_path, *show); });
+  auto show_strict = std::make_shared<bool>(false);
+  show_cmd->add_flag("--strict", *show_strict,
+                     "Exit 1 when the trace is incomplete (no end block, or damaged)");
+  show_cmd->callback([show, show_path, show_strict] {
+    g_exit_status = run_trace_show(*show_path, *show, *show_strict);
+  });
 
   auto stats_path = std::make_shared<std::string>();
   auto stats_json = std::make_shared<bool>(false);
@@ -368,12 +354,21 @@ void setup_trace(CLI::App &app) {
       "stats", "Counts per container, process and syscall; errors, denials, drops");
   stats_cmd->add_option("file", *stats_path, "Trace file")->required();
   stats_cmd->add_flag("--json", *stats_json, "One JSON document");
-  stats_cmd->callback(
-      [stats_path, stats_json] { g_exit_status = run_trace_stats(*stats_path, *stats_json); });
+  auto stats_strict = std::make_shared<bool>(false);
+  stats_cmd->add_flag("--strict", *stats_strict,
+                      "Exit 1 when the trace is incomplete (no end block, or damaged)");
+  stats_cmd->callback([stats_path, stats_json, stats_strict] {
+    g_exit_status = run_trace_stats(*stats_path, *stats_json, *stats_strict);
+  });
 
   cmd->callback([opts, cmd] {
     if (!cmd->get_subcommands().empty()) return;  // show / stats ran
     if (opts->output.empty()) throw Error(Exit::usage, "trace: -o FILE is required");
+    // A binary trace on stdout would mix with CMD's own output there: refused, not guessed.
+    if (opts->output == "-")
+      throw Error(Exit::usage, "trace: -o -: a trace is not written to stdout (CMD's output goes "
+                               "there); give a file, and pipe it later if need be");
+    if (!opts->max_size.empty()) parse_max_size(opts->max_size);  // before anything is loaded
     if (!opts->containers.empty() && !opts->command.empty())
       throw Error(Exit::usage, "trace: give either --container or -- CMD, not both");
     if (!opts->containers.empty())

@@ -10,6 +10,7 @@
 #include "syscope/seccomp/docker_default.hpp"
 #include "syscope/seccomp/profile_builder.hpp"
 #include "syscope/seccomp/runtime_gap.hpp"
+#include "syscope/trace/read_outcome.hpp"
 
 namespace syscope::trace {
 namespace {
@@ -172,10 +173,11 @@ ProfileFromTrace profile_from_trace(const std::string &path,
     builder.add(record);
     ++records;
   }
-  if (records == 0 && reader.stopped_early())
-    throw Error(Exit::usage, path + ": nothing readable: " + *reader.stopped_early());
+  ReadOutcome outcome = outcome_of(reader, records);
+  require_readable(path, outcome);  // the rule show and stats apply too
   auto result = builder.finish(container);
-  result.stopped_early = reader.stopped_early();
+  result.outcome = outcome;
+  result.stopped_early = outcome.stopped_early;
   return result;
 }
 

@@ -1,20 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// The trace file format: writer and reader. The reader must survive any byte sequence
-// (tests/fuzz/trace_reader_fuzz.cpp), so it checks every length before using it.
-//
-// Layout, all integers little-endian:
-//   file header  "SYSCOPE\0"  u32 format_version  u32 json_len  json[json_len]  u32 crc32c
-//                (crc over format_version..json; magic and version stay in place in every
-//                format version, so an older reader can always say "newer format")
-//   blocks       32-byte header: "SYBK" u32 seq u32 flags u32 stored_len u32 raw_len
-//                u32 record_count u32 payload_crc32c u32 header_crc32c (over the first 28
-//                bytes), then stored_len bytes of payload: zstd-compressed if flags has
-//                kBlockZstd (kept only when smaller), raw otherwise. seq counts from 0.
-//   payload      records, each [u16 kind][u16 reserved][u32 length][length bytes], padded with
-//                zeros to a multiple of 8 so every record starts 8-byte aligned.
-//   end          an empty block with kBlockEnd, written by close().
-// Each block goes out in one write(2) to the final path, so a crash leaves whole blocks and at
-// most one torn one, which the reader reports ("block 7 at offset 12345: truncated").
+// The trace file format's reader (the writer is trace_writer.cpp, the layout trace_format.hpp).
+// The reader must survive any byte sequence (tests/fuzz/trace_reader_fuzz.cpp), so it checks
+// every length before using it.
 #include "syscope/trace/trace_file.hpp"
 
 #include <fcntl.h>
@@ -26,24 +13,18 @@
 #include <cerrno>
 #include <chrono>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
 #include <stdexcept>
 
 #include "crc32c.hpp"
 #include "syscope/abi.h"
 #include "syscope/base/error.hpp"
+#include "trace_format.hpp"
 
 namespace syscope::trace {
+using namespace format;
 namespace {
-
-constexpr char kFileMagic[8] = {'S', 'Y', 'S', 'C', 'O', 'P', 'E', '\0'};
-constexpr char kBlockMagic[4] = {'S', 'Y', 'B', 'K'};
-constexpr size_t kBlockHeaderBytes = 32;
-constexpr size_t kRecordHeaderBytes = 8;
-constexpr uint32_t kBlockZstd = 0x1;
-constexpr uint32_t kBlockEnd = 0x2;
-constexpr uint32_t kKnownBlockFlags = kBlockZstd | kBlockEnd;
-constexpr int kZstdLevel = 1;  // fast: a syscall storm on 2 cores; records compress well anyway
 
 // The fuzz build skips checksum verdicts (still computing them) so that libFuzzer reaches the
 // framing and decompression code instead of stopping at every checksum; the usual convention.
@@ -53,28 +34,11 @@ constexpr bool kCheckChecksums = false;
 constexpr bool kCheckChecksums = true;
 #endif
 
-void put_u16(std::string &out, uint16_t v) {
-  char b[2] = {static_cast<char>(v), static_cast<char>(v >> 8)};
-  out.append(b, 2);
-}
-void put_u32(std::string &out, uint32_t v) {
-  char b[4];
-  for (int i = 0; i < 4; ++i) b[i] = static_cast<char>(v >> (8 * i));
-  out.append(b, 4);
-}
-uint16_t get_u16(const char *p) {
-  const auto *u = reinterpret_cast<const unsigned char *>(p);
-  return static_cast<uint16_t>(u[0] | (u[1] << 8));
-}
-uint32_t get_u32(const char *p) {
-  const auto *u = reinterpret_cast<const unsigned char *>(p);
-  return uint32_t(u[0]) | uint32_t(u[1]) << 8 | uint32_t(u[2]) << 16 | uint32_t(u[3]) << 24;
-}
-constexpr size_t pad8(size_t n) { return (n + 7) & ~size_t(7); }
+}  // namespace
 
 // Whether a record of a kernel kind keeps the promises TraceReader::next() makes; writer and
 // reader share it. Unknown kernel kinds (a newer kernel side) need only a consistent header.
-bool kernel_record_ok(uint16_t kind, const char *p, size_t size) {
+bool format::kernel_record_ok(uint16_t kind, const char *p, size_t size) {
   if (size < sizeof(syscope_event_hdr)) return false;
   syscope_event_hdr hdr;
   std::memcpy(&hdr, p, sizeof hdr);
@@ -100,16 +64,6 @@ bool kernel_record_ok(uint16_t kind, const char *p, size_t size) {
   return true;
 }
 
-std::string header_json(const FileHeader &h) {
-  nlohmann::json j = {
-      {"syscope_version", h.syscope_version}, {"hostname", h.hostname},
-      {"kernel_release", h.kernel_release},   {"machine", h.machine},
-      {"boot_to_wall_ns", h.boot_to_wall_ns}, {"created_wall_ns", h.created_wall_ns},
-  };
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-}
-
-}  // namespace
 
 // ---------------------------------------------------------------------------------------------
 // Free helpers
@@ -157,207 +111,6 @@ std::optional<nlohmann::json> parse_json_record(const Record &record) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Writer
-
-struct TraceWriter::Impl {
-  std::string path;
-  WriterOptions options;
-  int fd = -1;
-  bool failed = false;  // a write failed: nothing more is written, close() does not retry
-  bool closed = false;
-  bool full = false;
-  uint64_t written = 0;
-  uint32_t seq = 0;
-  uint64_t dropped = 0;
-  uint64_t rejected = 0;
-  std::string pending;  // framed records of the block being built
-  uint32_t pending_records = 0;
-  std::string out;  // block header + stored payload, one write(2)
-  std::string zbuf;
-  ZSTD_CCtx *cctx = nullptr;
-  std::chrono::steady_clock::time_point last_sync{};
-  uint64_t synced = 0;                                    // bytes written when last synced
-  std::chrono::steady_clock::time_point pending_since{};  // the current block's first add()
-
-  ~Impl() {
-    if (cctx) ZSTD_freeCCtx(cctx);
-    if (fd >= 0) ::close(fd);
-  }
-
-  [[noreturn]] void fail(const std::string &what, int err) {
-    failed = true;
-    throw Error(Exit::environment, path + ": " + what + ": " + errno_text(err));
-  }
-
-  void write_all(const char *p, size_t n) {
-    while (n > 0) {
-      ssize_t w = ::write(fd, p, n);
-      if (w < 0) {
-        if (errno == EINTR) continue;
-        fail("cannot write the trace", errno);
-      }
-      p += w;
-      n -= static_cast<size_t>(w);
-      written += static_cast<uint64_t>(w);
-    }
-  }
-
-  void write_block(uint32_t flags) {
-    const char *payload = pending.data();
-    size_t stored = pending.size();
-    if (options.compress && !pending.empty()) {
-      if (!cctx && !(cctx = ZSTD_createCCtx())) throw std::bad_alloc();
-      zbuf.resize(ZSTD_compressBound(pending.size()));
-      size_t z = ZSTD_compressCCtx(cctx, zbuf.data(), zbuf.size(), pending.data(), pending.size(),
-                                   kZstdLevel);
-      if (!ZSTD_isError(z) && z < pending.size()) {
-        payload = zbuf.data();
-        stored = z;
-        flags |= kBlockZstd;
-      }
-    }
-    out.clear();
-    out.append(kBlockMagic, 4);
-    put_u32(out, seq);
-    put_u32(out, flags);
-    put_u32(out, static_cast<uint32_t>(stored));
-    put_u32(out, static_cast<uint32_t>(pending.size()));
-    put_u32(out, pending_records);
-    put_u32(out, crc32c(payload, stored));
-    put_u32(out, crc32c(out.data(), out.size()));
-    out.append(payload, stored);
-    write_all(out.data(), out.size());
-    ++seq;
-    pending.clear();
-    pending_records = 0;
-  }
-
-  // Worst case size of the file with `extra` more framed bytes pending and the end marker.
-  uint64_t worst_case(size_t extra) const {
-    uint64_t w = written + kBlockHeaderBytes;  // the end marker
-    if (!pending.empty() || extra > 0) w += kBlockHeaderBytes + pending.size() + extra;
-    return w;
-  }
-
-  bool fits(size_t framed) const {
-    if (options.max_size == 0) return true;
-    uint64_t limit = full ? options.max_size : options.max_size - kCloseReserveBytes;
-    return worst_case(framed) <= limit;
-  }
-
-  void add(uint16_t kind, const char *bytes, size_t size) {
-    if (closed || failed) return;
-    if (kind == 0 || size > kMaxRecordBytes ||
-        (kind < 100 && !kernel_record_ok(kind, bytes, size))) {
-      ++rejected;
-      return;
-    }
-    size_t framed = kRecordHeaderBytes + pad8(size);
-    if (!fits(framed) && !pending.empty()) write_block(0);  // pending fitted when it was added
-    if (!fits(framed) && !full) full = true;                // from now on: the close reserve
-    if (!fits(framed)) {
-      ++dropped;
-      return;
-    }
-    if (pending.empty()) pending_since = std::chrono::steady_clock::now();
-    put_u16(pending, kind);
-    put_u16(pending, 0);
-    put_u32(pending, static_cast<uint32_t>(size));
-    pending.append(bytes, size);
-    pending.append(pad8(size) - size, '\0');
-    ++pending_records;
-    if (pending.size() >= kBlockTargetBytes) write_block(0);
-  }
-
-  void sync_now() {
-    if (::fdatasync(fd) != 0 && errno != EINVAL && errno != EROFS)  // pipes, special files
-      fail("cannot sync the trace", errno);
-    last_sync = std::chrono::steady_clock::now();
-    synced = written;
-  }
-};
-
-TraceWriter::TraceWriter(const std::string &path, const FileHeader &header,
-                         const WriterOptions &options)
-    : impl_(std::make_unique<Impl>()) {
-  impl_->path = path;
-  impl_->options = options;
-  if (options.max_size != 0 && options.max_size < kMinMaxSize)
-    throw Error(Exit::usage, path + ": a maximum size of " + std::to_string(options.max_size) +
-                                 " bytes is too small for a trace (at least " +
-                                 std::to_string(kMinMaxSize) + ")");
-  std::string json = header_json(header);
-  if (json.size() > kMaxHeaderBytes)
-    throw Error(Exit::usage,
-                path + ": trace header too large (" + std::to_string(json.size()) + " bytes)");
-  std::string h(kFileMagic, 8);
-  put_u32(h, kFormatVersion);
-  put_u32(h, static_cast<uint32_t>(json.size()));
-  h += json;
-  put_u32(h, crc32c(h.data() + 8, h.size() - 8));
-  // 0600: a forensic trace holds paths, addresses and arguments of everything recorded.
-  impl_->fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (impl_->fd < 0) throw Error(Exit::usage, path + ": cannot create: " + errno_text(errno));
-  try {
-    impl_->write_all(h.data(), h.size());
-  } catch (const Error &e) {
-    throw Error(Exit::usage, e.what());
-  }
-  impl_->last_sync = std::chrono::steady_clock::now();
-  impl_->synced = impl_->written;  // the header alone: nothing worth a sync yet
-}
-
-TraceWriter::~TraceWriter() {
-  try {
-    close();
-  } catch (...) {  // a destructor cannot report; close() explicitly to see the error
-  }
-}
-
-void TraceWriter::add(uint16_t kind, const void *bytes, size_t size) {
-  impl_->add(kind, static_cast<const char *>(bytes), size);
-}
-
-void TraceWriter::add_json(uint16_t kind, const nlohmann::json &value) {
-  std::string s = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  impl_->add(kind, s.data(), s.size());
-}
-
-void TraceWriter::flush() {
-  Impl &w = *impl_;
-  if (w.closed || w.failed) return;
-  if (!w.pending.empty()) w.write_block(0);
-  // Also when nothing was pending: the last block of a trace that went quiet gets its sync too.
-  if (w.options.sync && w.written > w.synced &&
-      std::chrono::steady_clock::now() - w.last_sync >= kSyncInterval)
-    w.sync_now();
-}
-
-std::optional<std::chrono::steady_clock::duration> TraceWriter::pending_age() const {
-  if (impl_->closed || impl_->failed || impl_->pending.empty()) return std::nullopt;
-  return std::chrono::steady_clock::now() - impl_->pending_since;
-}
-
-void TraceWriter::close() {
-  Impl &w = *impl_;
-  if (w.closed) return;
-  w.closed = true;
-  if (!w.failed) {
-    if (!w.pending.empty()) w.write_block(0);
-    w.write_block(kBlockEnd);
-    if (w.options.sync) w.sync_now();
-  }
-  int fd = w.fd;
-  w.fd = -1;
-  if (::close(fd) != 0 && !w.failed) w.fail("cannot close the trace", errno);
-}
-
-bool TraceWriter::full() const { return impl_->full; }
-uint64_t TraceWriter::bytes_written() const { return impl_->written; }
-uint64_t TraceWriter::records_dropped() const { return impl_->dropped; }
-uint64_t TraceWriter::records_rejected() const { return impl_->rejected; }
-
-// ---------------------------------------------------------------------------------------------
 // Reader
 
 struct TraceReader::Impl {
@@ -365,7 +118,8 @@ struct TraceReader::Impl {
   int fd = -1;                        // a file, or
   std::optional<std::string> memory;  // bytes in memory
   FileHeader header;
-  uint64_t offset = 0;  // of the next block
+  uint64_t offset = 0;       // of the next block
+  uint64_t first_block = 0;  // its offset after the header
   uint64_t blocks = 0;
   uint64_t skipped = 0;
   bool done = false;
@@ -454,7 +208,54 @@ struct TraceReader::Impl {
     } catch (const nlohmann::json::exception &e) {
       bad_header(std::string("trace header is corrupt (") + e.what() + ")");
     }
-    offset = h.size();
+    offset = first_block = h.size();
+  }
+
+  void rewind() {
+    offset = first_block;
+    blocks = skipped = 0;
+    done = complete = false;
+    stopped.reset();
+    raw_size = pos = 0;
+  }
+
+  // A pipe or FIFO cannot be read at offsets (nor twice, as show does): its bytes are copied to
+  // an unnamed temp file in $TMPDIR first, which is then read like any trace file. Opened
+  // O_NONBLOCK, a FIFO nobody writes reads as 0 bytes at once (EOF) instead of waiting for a
+  // writer: refused; one with a writer gives EAGAIN until data comes, then blocking reads.
+  void spool_pipe() {
+    char buf[65536];
+    ssize_t n;
+    while ((n = ::read(fd, buf, sizeof buf)) < 0 && errno == EINTR) {
+    }
+    if (n == 0) throw Error(Exit::usage, name + ": is a pipe or FIFO with nothing to read");
+    if (n < 0 && errno != EAGAIN)
+      throw Error(Exit::usage, name + ": cannot read: " + errno_text(errno));
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    const char *tmpdir = std::getenv("TMPDIR");
+    std::string dir = tmpdir && *tmpdir ? tmpdir : "/tmp";
+    int tmp = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (tmp < 0)
+      throw Error(Exit::usage, name + ": cannot copy the piped trace to a temp file in " + dir +
+                                   ": " + errno_text(errno));
+    auto copy_failed = [&](const std::string &what, int err) {
+      ::close(tmp);
+      throw Error(Exit::usage, name + ": " + what + ": " + errno_text(err));
+    };
+    for (;;) {
+      for (ssize_t done = 0; done < n;) {
+        ssize_t w = ::write(tmp, buf + done, static_cast<size_t>(n - done));
+        if (w < 0 && errno == EINTR) continue;
+        if (w < 0) copy_failed("cannot copy the piped trace to a temp file in " + dir, errno);
+        done += w;
+      }
+      while ((n = ::read(fd, buf, sizeof buf)) < 0 && errno == EINTR) {
+      }
+      if (n < 0) copy_failed("cannot read", errno);
+      if (n == 0) break;
+    }
+    ::close(fd);
+    fd = tmp;
   }
 
   bool stop(uint64_t at, const std::string &why) {
@@ -571,11 +372,20 @@ struct TraceReader::Impl {
 
 TraceReader::TraceReader(const std::string &path) : impl_(std::make_unique<Impl>()) {
   impl_->name = path;
-  impl_->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  struct stat st {};
+  // O_NONBLOCK: opening a FIFO never waits for a writer (see spool_pipe()).
+  impl_->fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (impl_->fd < 0 && errno == ENXIO && ::stat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode))
+    throw Error(Exit::usage, path + ": is a socket, not a syscope trace");
   if (impl_->fd < 0) throw Error(Exit::usage, path + ": cannot open: " + errno_text(errno));
-  struct stat st;
-  if (::fstat(impl_->fd, &st) == 0 && S_ISDIR(st.st_mode))
-    throw Error(Exit::usage, path + ": is a directory, not a syscope trace");
+  if (::fstat(impl_->fd, &st) != 0)
+    throw Error(Exit::usage, path + ": cannot read: " + errno_text(errno));
+  // A device is refused: /dev/zero never ends, a terminal waits for input.
+  if (S_ISDIR(st.st_mode)) throw Error(Exit::usage, path + ": is a directory, not a syscope trace");
+  if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+    throw Error(Exit::usage, path + ": is a " + (S_ISCHR(st.st_mode) ? "character" : "block") +
+                                 " device, not a syscope trace");
+  if (S_ISFIFO(st.st_mode)) impl_->spool_pipe();
   impl_->read_header();
 }
 
@@ -590,6 +400,7 @@ TraceReader::~TraceReader() = default;
 
 const FileHeader &TraceReader::header() const { return impl_->header; }
 bool TraceReader::next(Record &record) { return impl_->next(record); }
+void TraceReader::rewind() { impl_->rewind(); }
 const std::optional<std::string> &TraceReader::stopped_early() const { return impl_->stopped; }
 uint64_t TraceReader::blocks_read() const { return impl_->blocks; }
 bool TraceReader::complete() const { return impl_->complete; }

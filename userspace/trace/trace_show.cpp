@@ -570,9 +570,25 @@ uint64_t parse_time_bound(const std::string &text, uint64_t trace_start_wall_ns,
 
 // ---- the formatter ----
 
+void check_syscall_filter(const std::vector<std::string> &names) {
+  for (const auto &name : names) {
+    bool known =
+        name == "unknown_syscall" || (name.rfind("syscall_", 0) == 0 && name.size() > 8 &&
+                                      name.find_first_not_of("0123456789", 8) == std::string::npos);
+    for (uint32_t arch = 0; arch < SYSCOPE_ARCH_COUNT && !known; ++arch)
+      known = seccomp::syscall_number(seccomp::scmp_arch_for(arch), name).has_value();
+    if (!known)
+      throw Error(Exit::usage, "trace show: --syscall " + name +
+                                   ": not a syscall name (libseccomp knows no such call on " +
+                                   syscalls::arch_label(SYSCOPE_ARCH_NATIVE) + " or " +
+                                   syscalls::arch_label(SYSCOPE_ARCH_COMPAT) + ")");
+  }
+}
+
 ShowFormatter::ShowFormatter(const FileHeader &header, const TraceCatalog &catalog,
                              const ShowOptions &opts, uint64_t trace_start_wall_ns)
     : header_(header), catalog_(catalog), opts_(opts) {
+  check_syscall_filter(opts.syscalls);
   if (!opts.since.empty()) since_ns_ = parse_time_bound(opts.since, trace_start_wall_ns, opts.utc);
   if (!opts.until.empty()) until_ns_ = parse_time_bound(opts.until, trace_start_wall_ns, opts.utc);
   for (const auto &c : opts.containers) {

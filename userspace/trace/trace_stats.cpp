@@ -13,6 +13,7 @@
 #include "syscope/abi.h"
 #include "syscope/base/clock.hpp"
 #include "syscope/syscalls/labels.hpp"
+#include "syscope/trace/read_outcome.hpp"
 
 namespace syscope::trace {
 namespace {
@@ -322,6 +323,8 @@ nlohmann::ordered_json stats_json(const TraceStats &st, const std::string &path)
   j["records_skipped"] = st.records_skipped;
   j["complete"] = st.complete;
   j["stopped_early"] = st.stopped_early ? ordered_json(*st.stopped_early) : ordered_json(nullptr);
+  auto warning = incompleteness(path, {st.records, st.complete, st.stopped_early});
+  j["warning"] = warning ? ordered_json(*warning) : ordered_json(nullptr);  // as on stderr
   j["first_ts_ns"] = st.first_ts_ns;
   j["last_ts_ns"] = st.last_ts_ns;
   j["total"] = counts_json(st.total);

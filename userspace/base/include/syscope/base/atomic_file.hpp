@@ -52,4 +52,14 @@ class AtomicFile {
   bool in_place_ = false;  // a character device or a FIFO: written through, not replaced
 };
 
+// Where an output path leads, by the rules above; also for files written in place as they grow
+// (a trace). `target`: the path, or where its symlink points (nothing, or a regular file, is
+// there). `fd` >= 0: a character device or a FIFO with a reader, opened for writing in place.
+// Exit::usage with the reason for anything else.
+struct OutputTarget {
+  std::string target;
+  int fd = -1;
+};
+OutputTarget open_output_target(const std::string &path);
+
 }  // namespace syscope::util

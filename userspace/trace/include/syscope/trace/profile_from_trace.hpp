@@ -22,6 +22,7 @@
 #include "syscope/kernel/loss_counters.hpp"
 #include "syscope/seccomp/container_profile.hpp"
 #include "syscope/syscalls/cgroup_calls.hpp"
+#include "syscope/trace/read_outcome.hpp"
 #include "syscope/trace/trace_file.hpp"
 #include "syscope/trace/trace_show.hpp"
 
@@ -36,6 +37,7 @@ struct ProfileFromTrace {
   bpf::LossCounters losses;            // the trace's last kernel counters
   std::optional<std::string> stopped_early;  // the reader's reason, when the file was cut
   uint64_t records = 0;                      // records read
+  ReadOutcome outcome;                       // all of it: records, complete, stopped_early
 };
 
 // Collects, record by record in file order, what a profile needs; chooses at the end.
@@ -65,7 +67,8 @@ class TraceProfileBuilder {
   uint64_t records_ = 0;
 };
 
-// Reads the whole file (Exit::usage if it is not a trace or nothing in it is readable).
+// Reads the whole file (Exit::usage if it is not a trace or nothing in it is readable, as
+// require_readable() says).
 ProfileFromTrace profile_from_trace(const std::string &path,
                                     const std::optional<std::string> &container);
 

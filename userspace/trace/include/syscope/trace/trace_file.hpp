@@ -25,14 +25,17 @@ inline constexpr uint32_t kFormatVersion = 2;
 inline constexpr uint32_t kMaxHeaderBytes = 64 * 1024;        // the header's JSON
 inline constexpr uint32_t kMaxBlockBytes = 16 * 1024 * 1024;  // one block's records, uncompressed
 inline constexpr uint32_t kMaxRecordBytes = 1024 * 1024;      // one record's bytes
-inline constexpr uint32_t kBlockTargetBytes = 1024 * 1024;    // add() ends a block past this
+// add() ends a block past this: small, so a disk that fills mid-capture costs at most the last
+// block's records (a few hundred calls), and a block rarely waits for its second to pass in a
+// storm; zstd still finds most of the redundancy within 64 KiB of records.
+inline constexpr uint32_t kBlockTargetBytes = 64 * 1024;
 // With max_size: what stays free for the closing records once full() (counters, note), and the
 // smallest max_size accepted.
 inline constexpr uint64_t kCloseReserveBytes = 16 * 1024;
 inline constexpr uint64_t kMinMaxSize = 64 * 1024;
 // flush() fdatasync()s what was written since the last sync once this much time has passed
-// since it: a machine crash loses at most the last few seconds, and a storm's 1 MiB blocks do
-// not each wait for the disk.
+// since it: a machine crash loses at most the last few seconds, and a storm's blocks do not
+// each wait for the disk.
 inline constexpr std::chrono::seconds kSyncInterval{2};
 
 // Record kinds: 1..99 are the kernel's SYSCOPE_EV_* values; these are userspace's (JSON).
@@ -66,7 +69,9 @@ struct WriterOptions {
 
 class TraceWriter {
  public:
-  // Creates (truncates) the file and writes the header; Exit::usage if it cannot.
+  // Creates (truncates) the file and writes the header; Exit::usage if it cannot (a file it
+  // created is removed again). The path's type is checked as for every output
+  // (util::open_output_target): a device or a FIFO with a reader is written in place.
   TraceWriter(const std::string &path, const FileHeader &header, const WriterOptions &options = {});
   ~TraceWriter();  // flushes what is buffered
   TraceWriter(const TraceWriter &) = delete;
@@ -96,8 +101,11 @@ class TraceWriter {
   // whose bytes break the reader's guarantees (see TraceReader::next()).
   uint64_t records_rejected() const;
   // Ends the last block, writes the end-of-trace marker, fdatasync()s (WriterOptions::sync) and
-  // closes the file. Exit::environment on a write error; the destructor calls it (and swallows
-  // errors) when the caller did not. add() after close() is ignored.
+  // closes the file. Exit::environment on a write error, from here or from add() and flush():
+  // "<path>: cannot write the trace: No space left on device; the file keeps the N records of
+  // its first K blocks" (a block torn by the failed write is cut off a regular file again); the
+  // destructor calls it (and swallows errors) when the caller did not. add() after close() is
+  // ignored.
   void close();
 
  private:
@@ -108,7 +116,10 @@ class TraceWriter {
 class TraceReader {
  public:
   // Opens and reads the header: Exit::usage for a file that is not a trace, a header that is
-  // cut off, or another format version (the message says which).
+  // cut off, or another format version (the message says which), and for a directory, device or
+  // socket. A pipe or FIFO (cat t.trace | syscope trace show /dev/stdin) is first copied to an
+  // unnamed temp file in $TMPDIR (default /tmp), then read as a file; one that has no writer
+  // (nothing to read) is refused at once, never waited for.
   explicit TraceReader(const std::string &path);
   // The same from bytes in memory (tests, the fuzzer); `name` stands for the file in messages.
   TraceReader(const std::string &name, std::string bytes);
@@ -127,6 +138,8 @@ class TraceReader {
   // A block is checked whole (checksum, decompression, framing) before any of its records is
   // returned; the reader stops at the first damaged block (no resync past it).
   bool next(Record &record);
+  // Back to the first block, as freshly opened (show reads a trace twice).
+  void rewind();
   // Set once next() returned false early: "block 12 at offset 40960: checksum mismatch";
   // nullopt when the file ended cleanly.
   const std::optional<std::string> &stopped_early() const;

@@ -71,6 +71,11 @@ bpf::LossCounters loss_counters_of(const nlohmann::json &counters);
 // "+1h", "+3" (seconds). Returns wall-clock ns; Exit::usage with the reason if unparseable.
 uint64_t parse_time_bound(const std::string &text, uint64_t trace_start_wall_ns, bool utc);
 
+// --syscall: every name must be one libseccomp knows on one of syscope's arches (or a name show
+// itself prints for a number libseccomp does not know: "syscall_<nr>", "unknown_syscall");
+// Exit::usage naming the first that is not, since a filter that can never match prints nothing.
+void check_syscall_filter(const std::vector<std::string> &names);
+
 // Decoded forms, shared with the JSON output.
 // "..." with strace's escapes: \", \\, \f \n \r \t \v, other unprintable bytes in octal (\1,
 // \303), so captured strings compare with strace's output as they are.
@@ -82,8 +87,8 @@ nlohmann::ordered_json sockaddr_json(const std::string &bytes);
 // Turns records into what show prints, filters applied. Records are fed in file order.
 class ShowFormatter {
  public:
-  // Exit::usage if since/until do not parse. `trace_start_wall_ns`: the header's creation time,
-  // or (when it is 0) the first record's wall time.
+  // Exit::usage if since/until do not parse or a --syscall name is unknown. `trace_start_wall_ns`:
+  // the header's creation time, or (when it is 0) the first record's wall time.
   ShowFormatter(const FileHeader &header, const TraceCatalog &catalog, const ShowOptions &opts,
                 uint64_t trace_start_wall_ns);
   // The line for one record (no newline), or nullopt when filtered out or, in text mode, a
