@@ -5,7 +5,7 @@
  * denials, and process events (fork, exec, exit). Every loss is counted: a full ring buffer, a
  * user-memory read that failed (tp_btf programs cannot sleep, so a page that is not resident
  * cannot be read). */
-#include "recorded_cgroups.bpf.h" /* the cgroups traced, with the children created in them */
+#include "cgroup_leave.bpf.h" /* the cgroups traced (recorded_cgs) and processes leaving them */
 #include "seccomp_verdict.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL"; /* the ring buffer and task helpers are GPL-only */
@@ -361,6 +361,7 @@ int BPF_PROG(trace_fork, struct task_struct *parent, struct task_struct *child)
 	struct syscope_proc_fork *ev;
 	__u64 cgroup_id = bpf_get_current_cgroup_id();
 
+	leave_on_fork(parent, child);
 	if (!traced_cgroup(cgroup_id))
 		return 0;
 	ev = reserve_record(SYSCOPE_EV_PROC_FORK, sizeof(*ev));
@@ -382,6 +383,7 @@ int BPF_PROG(trace_exec, struct task_struct *task, pid_t old_pid, struct linux_b
 	__u64 cgroup_id = bpf_get_current_cgroup_id();
 	unsigned long arg_start, arg_end, len;
 
+	leave_on_exec(task, old_pid);
 	if (!traced_cgroup(cgroup_id))
 		return 0;
 	ev = reserve_record(SYSCOPE_EV_PROC_EXEC, sizeof(*ev));
@@ -436,5 +438,14 @@ int BPF_PROG(trace_task_exit, struct task_struct *task, bool group_dead)
 	ev->exit_code = task->exit_code;
 	ev->group_dead = group_dead;
 	bpf_ringbuf_submit(ev, submit_flags());
+	return 0;
+}
+
+/* A traced process moving out of the traced cgroups (cgroup_leave.bpf.h). */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(trace_attach, struct cgroup *dst_cgrp, const char *path, struct task_struct *task,
+	     bool threadgroup)
+{
+	leave_on_attach(dst_cgrp, path, task);
 	return 0;
 }

@@ -1,9 +1,9 @@
-// SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
-/* The recorded cgroups as they grow and as processes leave them, for record and trace alike: a
- * child created in a recorded cgroup is recorded too; a process that moves, or is cloned, out
- * of them to a cgroup that is not recorded is counted, per selected cgroup, with who left first
- * and where, since its later calls are missing from the recording. Only cgroup_mkdir, moves,
- * forks and execs run this code: nothing on the syscall path.
+/* SPDX-License-Identifier: (LGPL-2.1-only OR BSD-2-Clause) */
+/* Processes leaving the recorded cgroups, for record (profile.bpf.c) and trace (trace.bpf.c): a
+ * process that moves, or is cloned, out of them to a cgroup that is not recorded is counted, per
+ * selected cgroup, with who left first and where, since its later calls are missing from the
+ * recording. Called from the programs on cgroup_attach_task, sched_process_fork and
+ * sched_process_exec: nothing on the syscall path.
  *
  * The cgroup_attach_task tracepoint fires once a move is done: the task's css_set is the
  * destination's by then, and the source is known nowhere (cgroup_migrate_finish() has cleared
@@ -13,8 +13,8 @@
  * move to a cgroup that is not recorded, of a marked process, is a leave. The mark sits on the
  * thread-group leader (moves through cgroup.procs take whole processes), so a process gets one
  * slot, not one per thread. */
+#pragma once
 #include "recorded_cgroups.bpf.h"
-/* No LICENSE here: the skeleton's main object (profile.bpf.c, trace.bpf.c) carries it. */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -22,7 +22,7 @@ struct {
 	__uint(max_entries, 1024);
 	__type(key, __u64); /* a selected cgroup: a recorded_cgs value */
 	__type(value, struct syscope_cgroup_leave);
-} cg_leaves SEC(".maps");
+} cg_leaves SEC(".maps") __weak;
 
 /* The mark: on a thread-group leader, the recorded_cgs value of the cgroup its process is in. */
 struct {
@@ -30,16 +30,7 @@ struct {
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, int);
 	__type(value, __u64);
-} rec_procs SEC(".maps");
-
-static const struct syscope_cgroup_leave no_leave;
-
-/* The default (v2) hierarchy has id 0: a move in a v1 hierarchy of a hybrid host leaves the
- * task's v2 cgroup, the one recorded, as it was. */
-static __always_inline int on_default_hierarchy(struct cgroup *cgrp)
-{
-	return cgrp->root->hierarchy_id == 0;
-}
+} rec_procs SEC(".maps") __weak;
 
 /* Without a slot the process's leave would go unseen: counted. */
 static __always_inline void mark_process(struct task_struct *leader, __u64 root)
@@ -57,6 +48,7 @@ static __always_inline void mark_process(struct task_struct *leader, __u64 root)
 static __always_inline void count_leave(__u64 root, struct task_struct *task, __u64 dst_id,
 					const char *dst_path)
 {
+	static const struct syscope_cgroup_leave no_leave;
 	struct syscope_cgroup_leave *leave;
 
 	count_loss(SYSCOPE_CNT_CGROUP_LEFT);
@@ -78,90 +70,64 @@ static __always_inline void count_leave(__u64 root, struct task_struct *task, __
 		leave->first_dst_path[0] = 0;
 }
 
-/* A child of a recorded cgroup is recorded from its creation, under the same selected cgroup. */
-SEC("tp_btf/cgroup_mkdir")
-int BPF_PROG(leave_follow_mkdir, struct cgroup *cgrp, const char *path)
-{
-	__u64 parent_id, id, root, *parent_root;
-
-	if (!on_default_hierarchy(cgrp))
-		return 0;
-	/* The parent through its css: stable across kernels (kernfs renamed kn->parent in 6.15). */
-	parent_id = BPF_CORE_READ(cgrp, self.parent, cgroup, kn, id);
-	parent_root = parent_id ? recorded_root(parent_id) : 0;
-	if (!parent_root)
-		return 0;
-	root = *parent_root;
-	id = cgrp->kn->id;
-	if (bpf_map_update_elem(&recorded_cgs, &id, &root, BPF_ANY) != 0)
-		count_loss(SYSCOPE_CNT_CGROUP_FULL);
-	return 0;
-}
-
-/* After a successful move (of a whole process, or of one thread through cgroup.threads: then
- * its process counts as gone). A move into a recorded cgroup marks the process: that is how
- * userspace's own placing of CMD is seen. */
-SEC("tp_btf/cgroup_attach_task")
-int BPF_PROG(leave_attach, struct cgroup *dst_cgrp, const char *path, struct task_struct *task,
-	     bool threadgroup)
+/* At cgroup_attach_task, after a successful move (of a whole process, or of one thread through
+ * cgroup.threads: then its process counts as gone). A move into a recorded cgroup marks the
+ * process: that is how userspace's own placing of CMD is seen. */
+static __always_inline void leave_on_attach(struct cgroup *dst_cgrp, const char *path,
+					    struct task_struct *task)
 {
 	struct task_struct *leader = task->group_leader;
 	__u64 dst_id, *dst_root, *mark;
 
 	if (!on_default_hierarchy(dst_cgrp))
-		return 0;
+		return; /* a v1 move leaves the task's v2 cgroup, the one recorded, as it was */
 	dst_id = dst_cgrp->kn->id;
 	dst_root = recorded_root(dst_id);
 	if (dst_root) {
 		mark_process(leader, *dst_root);
-		return 0;
+		return;
 	}
 	mark = bpf_task_storage_get(&rec_procs, leader, 0, 0);
 	if (!mark)
-		return 0; /* it was not recorded */
+		return; /* it was not recorded */
 	count_leave(*mark, task, dst_id, path);
 	bpf_task_storage_delete(&rec_procs, leader);
-	return 0;
 }
 
-/* A new process born in a recorded cgroup is marked; one that clone3(CLONE_INTO_CGROUP) places
- * elsewhere from a recorded cgroup never runs there: a leave at birth. By this tracepoint the
- * child's css_set is final (cgroup_post_fork() ran in copy_process()). A new thread shares its
- * leader's mark. */
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(leave_fork, struct task_struct *parent, struct task_struct *child)
+/* At sched_process_fork: a new process born in a recorded cgroup is marked; one that
+ * clone3(CLONE_INTO_CGROUP) places elsewhere from a recorded cgroup never runs there, a leave
+ * at birth. By this tracepoint the child's css_set is final (cgroup_post_fork() ran in
+ * copy_process()). A new thread shares its leader's mark. */
+static __always_inline void leave_on_fork(struct task_struct *parent, struct task_struct *child)
 {
 	struct cgroup *from, *to;
 	__u64 *root;
 
 	if (child->tgid == parent->tgid)
-		return 0;
+		return;
 	to = child->cgroups->dfl_cgrp;
 	root = recorded_root(to->kn->id);
 	if (root) {
 		mark_process(child, *root);
-		return 0;
+		return;
 	}
 	from = parent->cgroups->dfl_cgrp;
 	if (from == to)
-		return 0;
+		return;
 	root = recorded_root(from->kn->id);
 	if (root)
 		count_leave(*root, child, to->kn->id, 0);
-	return 0;
 }
 
-/* A thread other than the leader that execs becomes the leader, in the old leader's place: the
- * mark moves to it. */
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(leave_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
+/* At sched_process_exec: a thread other than the leader that execs becomes the leader, in the
+ * old leader's place, so the mark moves to it. */
+static __always_inline void leave_on_exec(struct task_struct *task, pid_t old_pid)
 {
 	__u64 *root;
 
 	if (old_pid == task->pid)
-		return 0;
+		return;
 	root = recorded_root(task->cgroups->dfl_cgrp->kn->id);
 	if (root)
 		mark_process(task, *root);
-	return 0;
 }
