@@ -4,10 +4,16 @@
 #include <catch2/catch.hpp>
 
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <csignal>
 #include <fstream>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "helpers.hpp"
@@ -15,8 +21,10 @@
 #include "syscope/syscalls/syscall_names.hpp"
 
 using namespace syscope::seccomp;
+using syscope::test::read_file;
 using syscope::test::run;
 using syscope::test::RunResult;
+using syscope::test::spawn_logged;
 using syscope::test::syscope_bin;
 using syscope::test::TempDir;
 using syscope::test::test_prog;
@@ -269,6 +277,18 @@ TEST_CASE("exec: unknown syscall names are warned about and skipped", "[exec]") 
   CHECK(r.out == "sysinfo=ERR EPERM\nknown_calls=DONE\n");
 }
 
+TEST_CASE("exec: many unknown syscall names: ten lines and a count", "[exec]") {
+  TempDir dir;
+  std::vector<std::string> names;
+  for (int i = 0; i < 5000; ++i) names.push_back("no_such_call_" + std::to_string(i));
+  auto profile = write_profile(dir, allowing({rule(names, Action::errno_, 1)}));
+  RunResult r = exec_under(profile, {"/bin/true"});
+  CHECK(r.status == 0);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 11);
+  CHECK(r.err.find("syscope: warning: 4990 more unknown syscalls in " + profile + ": skipped\n") !=
+        std::string::npos);
+}
+
 TEST_CASE("exec: a command that is not there or cannot run", "[exec]") {
   TempDir dir;
   auto profile = write_profile(dir, allowing({}));
@@ -277,4 +297,101 @@ TEST_CASE("exec: a command that is not there or cannot run", "[exec]") {
   CHECK(r.err == "syscope: syscope-no-such-command: command not found\n");
   r = exec_under(profile, {dir.path().string()});
   CHECK(r.status == 126);
+}
+
+TEST_CASE("exec: a profile denying exit_group and exit is warned about, and the death explained",
+          "[exec]") {
+  TempDir dir;
+  // glibc's _exit tries exit_group, then exit, then faults (hlt): CMD dies of SIGSEGV.
+  auto profile = write_profile(dir, allowing({rule({"exit_group", "exit"}, Action::errno_)}));
+  RunResult r = exec_under(profile, {"/bin/true"});
+  CHECK(r.status == 128 + SIGSEGV);
+  CHECK(r.err ==
+        "syscope: warning: " + profile +
+            " denies exit_group (SCMP_ACT_ERRNO), which every process needs to exit, and denies "
+            "exit (SCMP_ACT_ERRNO), which every thread needs to end: /bin/true may crash or hang\n"
+            "syscope: /bin/true was killed by SIGSEGV; the profile denies exit_group "
+            "(SCMP_ACT_ERRNO), which every process needs to exit, and denies exit "
+            "(SCMP_ACT_ERRNO), which every thread needs to end: allow them in " +
+            profile + "\n");
+}
+
+TEST_CASE("exec: a profile that may deny an essential call warns, and CMD's status comes back",
+          "[exec]") {
+  TempDir dir;
+  SECTION("exit_group alone: glibc falls back to exit, a one-thread CMD still exits") {
+    auto profile = write_profile(dir, allowing({rule({"exit_group"}, Action::errno_)}));
+    RunResult r = exec_under(profile, {"/bin/sh", "-c", "exit 7"});
+    CHECK(r.status == 7);
+    CHECK(r.err == "syscope: warning: " + profile +
+                       " denies exit_group (SCMP_ACT_ERRNO), which every process needs to exit: "
+                       "/bin/sh may crash or hang\n");
+  }
+  SECTION("a rule with conditions on rt_sigreturn, denying by default") {
+    Profile p = denying();
+    p.syscalls[0].names.erase(
+        std::find(p.syscalls[0].names.begin(), p.syscalls[0].names.end(), "rt_sigreturn"));
+    p.syscalls.push_back(rule({"rt_sigreturn"}, Action::allow, std::nullopt, {{0, 0, 0, Op::eq}}));
+    auto profile = write_profile(dir, p);
+    RunResult r = exec_under(profile, {test_prog("known_calls")});
+    CHECK(r.status == 0);
+    CHECK(r.err == "syscope: warning: " + profile +
+                       " may deny rt_sigreturn (SCMP_ACT_ERRNO for some arguments), which every "
+                       "signal handler needs to return: " +
+                       test_prog("known_calls") + " may crash or hang\n");
+  }
+}
+
+TEST_CASE("exec: under a profile denying an essential call, a kill reaches CMD unexplained",
+          "[exec]") {
+  TempDir dir;
+  auto profile = write_profile(dir, allowing({rule({"exit_group", "exit"}, Action::errno_)}));
+  std::string log = dir / "log";
+  pid_t pid =
+      spawn_logged({syscope_bin(), "exec", "--profile", profile, "--", "/bin/sleep", "30"}, log);
+  // syscope forks CMD; SIGTERM sent to syscope goes on to it. Until then it is blocked, so an
+  // early kill is only delayed, not lost.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  REQUIRE(kill(pid, SIGTERM) == 0);
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 128 + SIGTERM);
+  std::string err = read_file(log);
+  CHECK(err.find("may crash or hang") != std::string::npos);
+  CHECK(err.find("was killed") == std::string::npos);  // SIGTERM is no fault of the profile
+}
+
+TEST_CASE("exec: unknown keys are warned about, control characters escaped", "[exec]") {
+  TempDir dir;
+  auto profile = write_text(dir, R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["sysinfo", "na\u001b[31mme\n"], "action": "SCMP_ACT_ERRNO", "errnoret": 38,
+       "x\u001b": 1}]})");
+  RunResult r = exec_under(profile, {test_prog("known_calls"), "--extra"});
+  CHECK(r.out == "sysinfo=ERR ENOSYS\nknown_calls=DONE\n");  // errnoret read as errnoRet
+  CHECK(r.err == "syscope: warning: " + profile +
+                     ": syscalls[0].errnoret: read as \"errnoRet\", as Docker reads it (it "
+                     "ignores the case of keys): write \"errnoRet\"\n"
+                     "syscope: warning: " +
+                     profile +
+                     ": syscalls[0]: unknown key \"x\\x1b\" ignored, as Docker ignores it\n"
+                     "syscope: warning: unknown syscall \"na\\x1b[31mme\\n\" in " +
+                     profile + ": skipped\n");
+}
+
+TEST_CASE("the command line: an unknown command is named, exit 2", "[exec][cli]") {
+  RunResult r = run({syscope_bin(), "nosuchsub"});
+  CHECK(r.status == 2);
+  CHECK(r.err == "syscope: unknown command \"nosuchsub\" (commands: record, exec, audit, lint, "
+                 "watch, trace, profile; see syscope --help)\n");
+  r = run({syscope_bin(), "profile", "nosuch\x1b"});
+  CHECK(r.status == 2);
+  CHECK(r.err == "syscope: unknown command \"nosuch\\x1b\" (commands: from-trace; see syscope "
+                 "profile --help)\n");
+  r = run({syscope_bin(), "--bogus"});
+  CHECK(r.status == 2);
+  CHECK(r.err == "syscope: unknown option \"--bogus\" (see syscope --help)\n");
+  r = run({syscope_bin()});
+  CHECK(r.status == 2);
+  CHECK(r.err.find("A subcommand is required") != std::string::npos);
 }

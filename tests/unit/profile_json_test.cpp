@@ -121,12 +121,15 @@ TEST_CASE("a model built in code survives to_docker_json and back", "[profile_js
 }
 
 TEST_CASE("Docker's leniency: legacy name, nulls, unknown fields", "[profile_json]") {
+  std::vector<std::string> warnings;
   Profile p = parse_docker_profile(R"({
     "defaultAction": "SCMP_ACT_ERRNO", "listenerPath": "/run/x.sock", "flags": ["X"],
     "architectures": null,
     "syscalls": [{"name": "read", "action": "SCMP_ACT_ALLOW", "args": null,
                   "includes": {}, "excludes": {}, "future": 1}]})",
-                                   "legacy.json");
+                                   "legacy.json", &warnings);
+  CHECK(warnings == std::vector<std::string>{"legacy.json: syscalls[0]: unknown key \"future\" "
+                                             "ignored, as Docker ignores it"});
   REQUIRE(p.syscalls.size() == 1);
   CHECK(p.syscalls[0].names == std::vector<std::string>{"read"});
   CHECK(p.syscalls[0].args.empty());
@@ -270,4 +273,157 @@ TEST_CASE("an unreadable profile file is a usage error", "[profile_json]") {
     CHECK(std::string(e.what()).find("/nonexistent/profile.json") != std::string::npos);
   }
   CHECK_THROWS_AS(load_docker_profile("/"), Error);
+}
+
+TEST_CASE("a key given twice is refused with its path", "[profile_json]") {
+  auto message = [](const std::string &text) { return std::string(parse_error_of(text).what()); };
+  const std::string kTail = ": duplicate key (Docker would keep the last one without a word): "
+                            "give it once";
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "defaultAction": "SCMP_ACT_ERRNO"})") ==
+        "p.json: defaultAction" + kTail);
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["a"], "action": "SCMP_ACT_ALLOW"}, {"names": ["b"], "action": "SCMP_ACT_ALLOW"},
+      {"names": ["c"], "action": "SCMP_ACT_ALLOW"},
+      {"names": ["d"], "action": "SCMP_ACT_ERRNO", "action": "SCMP_ACT_ALLOW"}]})") ==
+        "p.json: syscalls[3].action" + kTail);
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["a"], "action": "SCMP_ACT_ERRNO",
+       "args": [[], {"index": 0, "op": "SCMP_CMP_EQ", "index": 1}]}]})") ==
+        "p.json: syscalls[0].args[1].index" + kTail);
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["a"], "action": "SCMP_ACT_ERRNO", "includes": {"caps": [], "caps": []}}]})") ==
+        "p.json: syscalls[0].includes.caps" + kTail);
+  // The same key in two objects is no duplicate.
+  CHECK_NOTHROW(parse_docker_profile(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["a"], "action": "SCMP_ACT_ERRNO"}, {"names": ["b"], "action": "SCMP_ACT_ERRNO"}]})",
+                                     "p.json"));
+  // Go's decoder takes keys in any case: two spellings of one key are a duplicate too.
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["a"], "action": "SCMP_ACT_ERRNO", "Action": "SCMP_ACT_ALLOW"}]})") ==
+        "p.json: syscalls[0]: \"Action\" and \"action\" are the same key to Docker (it ignores "
+        "case), which would keep one of them: give it once, as \"action\"");
+  // A key with control characters is named printably.
+  CHECK(
+      message("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"a\\u001b[2J\": 1, \"a\\u001b[2J\": 2}") ==
+      "p.json: a\\x1b[2J" + kTail);
+}
+
+TEST_CASE("unknown keys are ignored with one warning per key", "[profile_json]") {
+  std::vector<std::string> warnings;
+  Profile p = parse_docker_profile(R"({"defaultAction": "SCMP_ACT_ALLOW", "comment": "x",
+      "syscalls": [
+      {"names": ["a"], "action": "SCMP_ACT_ERRNO", "errno": "ENOSYS"},
+      {"names": ["b"], "action": "SCMP_ACT_ERRNO", "errno": "ENOSYS", "future": {"x": 1}},
+      {"names": ["c"], "action": "SCMP_ACT_ERRNO", "errno": "EPERM",
+       "args": [{"index": 0, "op": "SCMP_CMP_EQ", "valuetwo": 3, "value\n": 4}]}]})",
+                                   "p.json", &warnings);
+  CHECK(warnings ==
+        std::vector<std::string>{
+            "p.json: (top level): unknown key \"comment\" ignored, as Docker ignores it",
+            "p.json: syscalls[0]: unknown key \"errno\" ignored, as Docker ignores it "
+            "(and 2 more like it)",
+            "p.json: syscalls[1]: unknown key \"future\" ignored, as Docker ignores it",
+            "p.json: syscalls[2].args[0]: unknown key \"value\\n\" ignored, as Docker "
+            "ignores it",
+            "p.json: syscalls[2].args[0].valuetwo: read as \"valueTwo\", as Docker reads "
+            "it (it ignores the case of keys): write \"valueTwo\""});
+  REQUIRE(p.syscalls.size() == 3);
+  CHECK(p.syscalls[2].args[0].value_two == 3);
+  CHECK(p.syscalls[2].args[0].value == 0);
+  // Docker would read "errnoret" as errnoRet: so does syscope, and says so.
+  p = parse_docker_profile(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["a"], "action": "SCMP_ACT_ERRNO", "errnoret": 38}]})",
+                           "p.json", &warnings);
+  CHECK(p.syscalls[0].errno_ret == 38u);
+  CHECK(warnings ==
+        std::vector<std::string>{
+            "p.json: syscalls[0].errnoret: read as \"errnoRet\", as Docker reads it (it "
+            "ignores the case of keys): write \"errnoRet\""});
+  // The known keys of every object raise no warning (the rich fixture uses each of them).
+  parse_docker_profile(fixture_text("rich.json"), "rich.json", &warnings);
+  CHECK(warnings.empty());
+  parse_docker_profile(R"({"defaultAction": "SCMP_ACT_ALLOW", "flags": [], "listenerPath": "",
+      "listenerMetadata": "", "syscalls": [{"name": "a", "action": "SCMP_ACT_ALLOW",
+      "comment": ""}]})",
+                       "p.json", &warnings);
+  CHECK(warnings.empty());
+}
+
+TEST_CASE("many unknown keys: ten warnings and a count, in linear time", "[profile_json]") {
+  std::string text = R"({"defaultAction": "SCMP_ACT_ALLOW")";
+  for (int i = 0; i < 200000; ++i) text += ",\"k" + std::to_string(i) + "\": 0";
+  text += "}";
+  std::vector<std::string> warnings;
+  parse_docker_profile(text, "p.json", &warnings);
+  REQUIRE(warnings.size() == 11);
+  CHECK(warnings.back() == "p.json: 199990 more warnings like these not shown");
+}
+
+TEST_CASE("a rule without names is refused, naming the rule", "[profile_json]") {
+  auto message = [](const std::string &text) { return std::string(parse_error_of(text).what()); };
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+      {"names": ["read"], "action": "SCMP_ACT_ALLOW"},
+      {"names": null, "action": "SCMP_ACT_ALLOW"}]})") ==
+        "p.json: syscalls[1].names: null: a rule must list the calls it applies to (Docker would "
+        "apply it to none)");
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+      {"action": "SCMP_ACT_ALLOW"}]})") ==
+        "p.json: syscalls[0]: no \"names\": a rule must list the calls it applies to (Docker "
+        "would apply it to none)");
+  // Docker reads an empty legacy name as none.
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+      {"name": "", "action": "SCMP_ACT_ALLOW"}]})")
+            .find("syscalls[0]: no \"names\"") != std::string::npos);
+  // An explicit empty list stays: syscope writes one when every name moved to argument rules.
+  CHECK(parse_docker_profile(R"({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": [
+      {"names": [], "action": "SCMP_ACT_ALLOW"}]})",
+                             "p.json")
+            .syscalls.size() == 1);
+}
+
+TEST_CASE("errnoRet and defaultErrnoRet must be errnos", "[profile_json]") {
+  auto message = [](const std::string &text) { return std::string(parse_error_of(text).what()); };
+  auto with_errno = [](const std::string &action, const std::string &value) {
+    return R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["read", "write"], "action": ")" +
+           action + R"(", "errnoRet": )" + value + "}]}";
+  };
+  CHECK(message(with_errno("SCMP_ACT_ERRNO", "4096")) ==
+        "p.json: syscalls[0].errnoRet: 4096 is not an errno: it must be 1..4095 (rule for "
+        "read,write)");
+  CHECK(message(with_errno("SCMP_ACT_ERRNO", "0")) ==
+        "p.json: syscalls[0].errnoRet: 0 is not an errno: it must be 1..4095 (rule for "
+        "read,write)");
+  CHECK(
+      message(with_errno("SCMP_ACT_ERRNO", "99999999999999999999")).find("syscalls[0].errnoRet") !=
+      std::string::npos);
+  CHECK(
+      parse_docker_profile(with_errno("SCMP_ACT_ERRNO", "4095"), "p.json").syscalls[0].errno_ret ==
+      4095u);
+  CHECK(parse_docker_profile(with_errno("SCMP_ACT_ERRNO", "1"), "p.json").syscalls[0].errno_ret ==
+        1u);
+  // SCMP_ACT_TRACE's value is the tracer's 16-bit message, not an errno.
+  CHECK(parse_docker_profile(with_errno("SCMP_ACT_TRACE", "0"), "p.json").syscalls[0].errno_ret ==
+        0u);
+  CHECK(message(with_errno("SCMP_ACT_TRACE", "65536")) ==
+        "p.json: syscalls[0].errnoRet: value 65536 out of range");
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 4096})") ==
+        "p.json: defaultErrnoRet: 4096 is not an errno: it must be 1..4095");
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 0})") ==
+        "p.json: defaultErrnoRet: 0 is not an errno: it must be 1..4095");
+}
+
+TEST_CASE("text from the profile in a message has no control characters", "[profile_json]") {
+  auto message = [](const std::string &text) { return std::string(parse_error_of(text).what()); };
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_\u001b]0;pwned\u0007"})") ==
+        "p.json: defaultAction: unknown action \"SCMP_ACT_\\x1b]0;pwned\\x07\"");
+  CHECK(message(R"({"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
+      {"names": ["re\nad"], "action": "SCMP_ACT_NOPE"}]})") ==
+        "p.json: syscalls[0].action: unknown action \"SCMP_ACT_NOPE\" (rule for re\\nad)");
+  // The parser quotes what it last read: raw bytes of the file (it spells C0 controls <U+001B>
+  // itself, but passes on a C1 CSI and bytes that are not UTF-8).
+  CHECK(message("{\"defaultAction\": \"\xc2\x9b[31m") ==
+        "p.json: invalid JSON at line 1, column 26: syntax error while parsing value - invalid "
+        "string: missing closing quote; last read: '\"\\xc2\\x9b[31m'");
+  CHECK(message("{\"a\xff\": 1}").find("last read: '\"a\\xff'") != std::string::npos);
 }

@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: Apache-2.0
-// Docker-format profile JSON <-> Profile. Reading is as lenient as Docker's Go decoder (unknown
-// fields ignored, null means absent) but names the exact field when a type is wrong.
+// Docker-format profile JSON <-> Profile. Reading follows Docker's Go decoder (null means absent,
+// keys match in any case, unknown keys are ignored) but says so: unknown keys are warned about,
+// and what Go would decide silently (a repeated key, a rule naming no call, an errno out of
+// range) is refused with the exact path.
 #include "syscope/seccomp/profile_json.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include <cerrno>
-#include <filesystem>
-#include <fstream>
+#include <algorithm>
+#include <cctype>
 #include <limits>
-#include <sstream>
+#include <set>
+#include <span>
+#include <stdexcept>
+#include <unordered_map>
 #include <utility>
 
 #include "syscope/base/error.hpp"
 #include "syscope/base/read_file.hpp"
+#include "syscope/base/text.hpp"
 
 namespace syscope::seccomp {
 namespace {
@@ -43,17 +48,48 @@ constexpr std::pair<Op, std::string_view> kOpNames[] = {
     {Op::masked_eq, "SCMP_CMP_MASKED_EQ"},
 };
 
+// Docker's profile format: every key it reads, per kind of object (moby's profiles/seccomp
+// Seccomp, Architecture, Syscall and Filter, with the runtime-spec LinuxSeccomp, LinuxSyscall
+// and LinuxSeccompArg fields they carry). The one list of them: Fields matches an object's keys
+// against it, the Reader asks only for these names, and any other key is warned about and
+// ignored, as Docker ignores it. flags, listenerPath and listenerMetadata are known (Docker
+// reads them) but not part of the model.
+using KeySet = std::span<const std::string_view>;
+constexpr std::string_view kProfileKeys[] = {"defaultAction", "defaultErrnoRet", "architectures",
+                                             "archMap",       "syscalls",        "flags",
+                                             "listenerPath",  "listenerMetadata"};
+constexpr std::string_view kArchMapKeys[] = {"architecture", "subArchitectures"};
+constexpr std::string_view kRuleKeys[] = {"names",   "name",     "action",   "args",
+                                          "comment", "includes", "excludes", "errnoRet"};
+constexpr std::string_view kArgKeys[] = {"index", "value", "valueTwo", "op"};
+constexpr std::string_view kConditionKeys[] = {"caps", "arches", "minKernel"};
+
+// An errno: the kernel answers at most MAX_ERRNO, and 0 would make a refused call look as if it
+// had succeeded.
+constexpr uint64_t kMaxErrno = 4095;
+// SCMP_ACT_TRACE's errnoRet is the 16-bit message a tracer gets (PTRACE_GETEVENTMSG).
+constexpr uint64_t kMaxTraceMessage = 0xffff;
+
 // "(rule for read,write)": the path gives the index, the names say which rule that is.
 std::string rule_label(const std::vector<std::string> &names) {
   if (names.empty()) return "(rule without names)";
   constexpr size_t kShown = 3;  // Docker's default has rules of 300 names: keep it one line
   std::string out = "(rule for ";
-  for (size_t i = 0; i < names.size() && i < kShown; ++i) out += (i ? "," : "") + names[i];
+  for (size_t i = 0; i < names.size() && i < kShown; ++i)
+    out += (i ? "," : "") + printable(names[i]);
   if (names.size() > kShown) out += ",... (" + std::to_string(names.size() - kShown) + " more)";
   return out + ")";
 }
 
-// Reads one document's fields, naming each error "<origin>: <path>: ...".
+bool equal_ignoring_ascii_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+// Reads one document's fields, naming each error "<origin>: <path>: ...". Warnings are collected
+// once per kind (the first place, and how many more), so a key repeated in 300 rules is one line.
 class Reader {
  public:
   explicit Reader(const std::string &origin) : origin_(origin) {}
@@ -67,13 +103,91 @@ class Reader {
     fail(path, std::string("expected ") + expected + ", got " + got.type_name());
   }
 
-  // The member `key` of object `obj`, or nullptr when absent or null (Go's decoder treats both
-  // as the zero value).
-  static const json *member(const json &obj, const char *key) {
-    auto it = obj.find(key);
-    if (it == obj.end() || it->is_null()) return nullptr;
-    return &*it;
+  void warn(const std::string &path, const std::string &what) {
+    auto [it, added] = warning_index_.try_emplace(what, warnings_.size());
+    if (added)
+      warnings_.push_back({path, what, 0});
+    else
+      ++warnings_[it->second].more;
   }
+
+  // One line per kind, the first kMaxWarnings of them: a profile of a million made-up keys
+  // must not flood the terminal.
+  std::vector<std::string> warnings() const {
+    constexpr size_t kMaxWarnings = 10;
+    std::vector<std::string> out;
+    for (size_t i = 0; i < warnings_.size() && i < kMaxWarnings; ++i) {
+      const Warning &w = warnings_[i];
+      out.push_back(origin_ + ": " + w.path + ": " + w.what +
+                    (w.more ? " (and " + std::to_string(w.more) + " more like it)" : ""));
+    }
+    if (warnings_.size() > kMaxWarnings)
+      out.push_back(origin_ + ": " + std::to_string(warnings_.size() - kMaxWarnings) +
+                    " more warnings like these not shown");
+    return out;
+  }
+
+  // One object's members matched against the keys its kind has, as Go's encoding/json matches
+  // them (Docker, runc and containerd all read profiles with it): the exact name, or else the
+  // name in another case ("errnoret" is read as errnoRet, with a warning). Two members that
+  // come to the same key are refused (Go would keep the last); any other key is warned about.
+  // (Go also folds a few non-ASCII letters, the Kelvin sign for k and long s for s; no key of the
+  // format has either, and such a key is warned about as unknown.)
+  class Fields {
+   public:
+    // `path` is the object's, empty for the document itself.
+    Fields(Reader &reader, const json &obj, const std::string &path, KeySet known)
+        : known_(known), found_(known.size(), nullptr), present_(known.size(), false) {
+      const std::string where = path.empty() ? "(top level)" : path;
+      reader.object_at(obj, where);
+      std::vector<std::string> spelled(known.size());
+      for (const auto &[key, value] : obj.items()) {
+        size_t i = match(key);
+        if (i == known.size()) {
+          reader.warn(where,
+                      "unknown key \"" + printable(key) + "\" ignored, as Docker ignores it");
+          continue;
+        }
+        if (present_[i])
+          reader.fail(where, "\"" + printable(spelled[i]) + "\" and \"" + printable(key) +
+                                 "\" are the same key to Docker (it ignores case), which would "
+                                 "keep one of them: give it once, as \"" +
+                                 std::string(known[i]) + "\"");
+        if (key != known[i])
+          reader.warn((path.empty() ? "" : path + ".") + printable(key),
+                      "read as \"" + std::string(known[i]) +
+                          "\", as Docker reads it (it ignores the case of keys): write \"" +
+                          std::string(known[i]) + "\"");
+        spelled[i] = key;
+        present_[i] = true;
+        if (!value.is_null()) found_[i] = &value;  // Go's decoder takes null as absent
+      }
+    }
+
+    // The member `key` (one of the known keys), or nullptr when absent or null.
+    const json *operator[](std::string_view key) const { return found_[index(key)]; }
+    // Whether the member is there at all, null included.
+    bool has(std::string_view key) const { return present_[index(key)]; }
+
+   private:
+    size_t match(std::string_view key) const {
+      for (size_t i = 0; i < known_.size(); ++i)
+        if (known_[i] == key) return i;
+      for (size_t i = 0; i < known_.size(); ++i)
+        if (equal_ignoring_ascii_case(known_[i], key)) return i;
+      return known_.size();
+    }
+    size_t index(std::string_view key) const {
+      size_t i = match(key);
+      if (i == known_.size() || known_[i] != key)  // a key missing from its set: a bug here
+        throw std::logic_error("profile_json: \"" + std::string(key) + "\" is not a known key");
+      return i;
+    }
+
+    KeySet known_;
+    std::vector<const json *> found_;
+    std::vector<bool> present_;
+  };
 
   std::string string_at(const json &v, const std::string &path) const {
     if (!v.is_string()) wrong_type(path, "a string", v);
@@ -89,6 +203,16 @@ class Reader {
       return n;
     }
     wrong_type(path, "a non-negative integer", v);
+  }
+
+  // An errno to answer with: 1..4095, checked here so libseccomp's bare EINVAL never has to
+  // explain it. `rule` names the rule, empty for defaultErrnoRet.
+  uint32_t errno_at(const json &v, const std::string &path, const std::string &rule) const {
+    uint64_t n = unsigned_at(v, path, std::numeric_limits<uint64_t>::max());
+    if (n < 1 || n > kMaxErrno)
+      fail(path, std::to_string(n) + " is not an errno: it must be 1.." +
+                     std::to_string(kMaxErrno) + (rule.empty() ? "" : " " + rule));
+    return static_cast<uint32_t>(n);
   }
 
   std::vector<std::string> strings_at(const json &v, const std::string &path) const {
@@ -113,97 +237,115 @@ class Reader {
   Action action_at(const json &v, const std::string &path, const std::string &rule = "") const {
     std::string name = string_at(v, path);
     if (auto action = action_from_name(name)) return *action;
-    fail(path, "unknown action \"" + name + "\"" + (rule.empty() ? "" : " " + rule));
+    fail(path, "unknown action \"" + printable(name) + "\"" + (rule.empty() ? "" : " " + rule));
   }
 
   Op op_at(const json &v, const std::string &path, const std::string &rule) const {
     std::string name = string_at(v, path);
     if (auto op = op_from_name(name)) return *op;
-    fail(path, "unknown operator \"" + name + "\" " + rule);
+    fail(path, "unknown operator \"" + printable(name) + "\" " + rule);
   }
 
-  RuleCondition condition(const json &v, const std::string &path) const {
+  RuleCondition condition(const json &v, const std::string &path) {
     RuleCondition c;
-    object_at(v, path);
-    if (auto *a = member(v, "arches")) c.arches = strings_at(*a, path + ".arches");
-    if (auto *a = member(v, "caps")) c.caps = strings_at(*a, path + ".caps");
-    if (auto *a = member(v, "minKernel")) c.min_kernel = string_at(*a, path + ".minKernel");
+    Fields f(*this, v, path, kConditionKeys);
+    if (auto *a = f["arches"]) c.arches = strings_at(*a, path + ".arches");
+    if (auto *a = f["caps"]) c.caps = strings_at(*a, path + ".caps");
+    if (auto *a = f["minKernel"]) c.min_kernel = string_at(*a, path + ".minKernel");
     return c;
   }
 
-  ArgCondition arg(const json &v, const std::string &path, const std::string &rule) const {
+  ArgCondition arg(const json &v, const std::string &path, const std::string &rule) {
     ArgCondition a;
-    object_at(v, path);
-    if (auto *m = member(v, "index"))
+    Fields f(*this, v, path, kArgKeys);
+    if (auto *m = f["index"])
       a.index = static_cast<unsigned>(
           unsigned_at(*m, path + ".index", std::numeric_limits<unsigned>::max()));
-    if (auto *m = member(v, "value"))
+    if (auto *m = f["value"])
       a.value = unsigned_at(*m, path + ".value", std::numeric_limits<uint64_t>::max());
-    if (auto *m = member(v, "valueTwo"))
+    if (auto *m = f["valueTwo"])
       a.value_two = unsigned_at(*m, path + ".valueTwo", std::numeric_limits<uint64_t>::max());
     // runc refuses a condition without one, so there is no default to fall back on.
-    if (auto *m = member(v, "op"))
+    if (auto *m = f["op"])
       a.op = op_at(*m, path + ".op", rule);
     else
       fail(path, "missing \"op\" " + rule);
     return a;
   }
 
-  SyscallRule rule(const json &v, const std::string &path) const {
+  SyscallRule rule(const json &v, const std::string &path) {
     SyscallRule r;
-    object_at(v, path);
-    const json *names = member(v, "names");
-    const json *name = member(v, "name");
-    // Docker refuses both at once ("use either 'name' or 'names'"); the legacy single name is
-    // read into names, so writing it back gives the current form.
-    if (names && name) fail(path, "both \"name\" and \"names\" given; use either");
-    if (names) r.names = strings_at(*names, path + ".names");
-    if (name) r.names.push_back(string_at(*name, path + ".name"));
+    Fields f(*this, v, path, kRuleKeys);
+    const json *names = f["names"];
+    // Docker reads the legacy single "name" only when it is not empty, and refuses it next to
+    // "names" ("use either 'name' or 'names'"); it is read into names, so writing it back gives
+    // the current form.
+    std::string name = f["name"] ? string_at(*f["name"], path + ".name") : "";
+    if (names && !name.empty()) fail(path, "both \"name\" and \"names\" given; use either");
+    if (names)
+      r.names = strings_at(*names, path + ".names");
+    else if (!name.empty())
+      r.names.push_back(name);
+    // Docker takes a rule without names as naming no call and drops it without a word: it is a
+    // typo or a generator's bug, never what was meant, so it is refused here.
+    else if (f.has("names"))
+      fail(path + ".names", "null: a rule must list the calls it applies to (Docker would apply "
+                            "it to none)");
+    else
+      fail(path, "no \"names\": a rule must list the calls it applies to (Docker would apply "
+                 "it to none)");
     std::string label = rule_label(r.names);
-    if (auto *m = member(v, "action"))
+    if (auto *m = f["action"])
       r.action = action_at(*m, path + ".action", label);
     else
       fail(path, "missing \"action\"");
-    if (auto *m = member(v, "errnoRet"))
-      r.errno_ret = static_cast<uint32_t>(
-          unsigned_at(*m, path + ".errnoRet", std::numeric_limits<uint32_t>::max()));
-    if (auto *m = member(v, "args")) {
+    if (auto *m = f["errnoRet"]) {
+      std::string at = path + ".errnoRet";
+      // runc gives errnoRet to SCMP_ACT_ERRNO as the errno and to SCMP_ACT_TRACE as the
+      // tracer's message, and ignores it for the other actions.
+      if (r.action == Action::trace)
+        r.errno_ret = static_cast<uint32_t>(unsigned_at(*m, at, kMaxTraceMessage));
+      else if (r.action == Action::errno_)
+        r.errno_ret = errno_at(*m, at, label);
+      else
+        r.errno_ret =
+            static_cast<uint32_t>(unsigned_at(*m, at, std::numeric_limits<uint32_t>::max()));
+    }
+    if (auto *m = f["args"]) {
       array_at(*m, path + ".args");
       for (size_t i = 0; i < m->size(); ++i)
         r.args.push_back(arg((*m)[i], path + ".args[" + std::to_string(i) + "]", label));
     }
-    if (auto *m = member(v, "comment")) r.comment = string_at(*m, path + ".comment");
-    if (auto *m = member(v, "includes")) r.includes = condition(*m, path + ".includes");
-    if (auto *m = member(v, "excludes")) r.excludes = condition(*m, path + ".excludes");
+    if (auto *m = f["comment"]) r.comment = string_at(*m, path + ".comment");
+    if (auto *m = f["includes"]) r.includes = condition(*m, path + ".includes");
+    if (auto *m = f["excludes"]) r.excludes = condition(*m, path + ".excludes");
     return r;
   }
 
-  Profile profile(const json &doc) const {
+  Profile profile(const json &doc) {
     Profile p;
     if (!doc.is_object())
       fail("(top level)", std::string("expected an object, got ") + doc.type_name());
-    if (auto *m = member(doc, "defaultAction"))
+    Fields f(*this, doc, "", kProfileKeys);
+    if (auto *m = f["defaultAction"])
       p.default_action = action_at(*m, "defaultAction");
     else
       fail("defaultAction", "missing");
-    if (auto *m = member(doc, "defaultErrnoRet"))
-      p.default_errno_ret = static_cast<uint32_t>(
-          unsigned_at(*m, "defaultErrnoRet", std::numeric_limits<uint32_t>::max()));
-    if (auto *m = member(doc, "architectures")) p.architectures = strings_at(*m, "architectures");
-    if (auto *m = member(doc, "archMap")) {
+    if (auto *m = f["defaultErrnoRet"]) p.default_errno_ret = errno_at(*m, "defaultErrnoRet", "");
+    if (auto *m = f["architectures"]) p.architectures = strings_at(*m, "architectures");
+    if (auto *m = f["archMap"]) {
       array_at(*m, "archMap");
       for (size_t i = 0; i < m->size(); ++i) {
         std::string path = "archMap[" + std::to_string(i) + "]";
-        const json &e = object_at((*m)[i], path);
+        Fields e(*this, (*m)[i], path, kArchMapKeys);
         ArchMapEntry entry;
-        if (auto *a = member(e, "architecture"))
-          entry.architecture = string_at(*a, path + ".architecture");
-        if (auto *a = member(e, "subArchitectures"))
+        if (auto *a = e["architecture"]) entry.architecture = string_at(*a, path + ".architecture");
+        if (auto *a = e["subArchitectures"])
           entry.sub_architectures = strings_at(*a, path + ".subArchitectures");
         p.arch_map.push_back(std::move(entry));
       }
     }
-    if (auto *m = member(doc, "syscalls")) {
+    if (auto *m = f["syscalls"]) {
       array_at(*m, "syscalls");
       for (size_t i = 0; i < m->size(); ++i)
         p.syscalls.push_back(rule((*m)[i], "syscalls[" + std::to_string(i) + "]"));
@@ -212,7 +354,72 @@ class Reader {
   }
 
  private:
+  struct Warning {
+    std::string path, what;
+    size_t more;  // further places with the same warning
+  };
   std::string origin_;
+  std::vector<Warning> warnings_;                          // in the order first seen
+  std::unordered_map<std::string, size_t> warning_index_;  // what -> its place in warnings_
+};
+
+// nlohmann (like Go's decoder) keeps the last of two equal keys without a word, so a profile
+// saying "action" twice would mean whichever came last. Its parser callback sees every key as
+// it is read; this follows where the parser is, to name the key by its path.
+class DuplicateKeyCheck {
+ public:
+  explicit DuplicateKeyCheck(const std::string &origin) : origin_(origin) {}
+
+  bool operator()(int /*depth*/, json::parse_event_t event, json &parsed) {
+    switch (event) {
+      case json::parse_event_t::object_start: levels_.push_back(Level{false}); break;
+      case json::parse_event_t::array_start: levels_.push_back(Level{true}); break;
+      case json::parse_event_t::key: {
+        Level &level = levels_.back();
+        level.key = parsed.get<std::string>();
+        if (!level.keys.insert(level.key).second)
+          throw Error(Exit::usage, origin_ + ": " + path() +
+                                       ": duplicate key (Docker would keep the last one "
+                                       "without a word): give it once");
+        break;
+      }
+      case json::parse_event_t::object_end:
+      case json::parse_event_t::array_end:
+        levels_.pop_back();
+        element_done();
+        break;
+      case json::parse_event_t::value: element_done(); break;
+    }
+    return true;  // keep everything
+  }
+
+ private:
+  struct Level {
+    explicit Level(bool is_array) : array(is_array) {}
+    bool array;
+    size_t index = 0;            // arrays: elements read so far
+    std::string key;             // objects: the member being read
+    std::set<std::string> keys;  // objects: the keys read so far
+  };
+
+  void element_done() {
+    if (!levels_.empty() && levels_.back().array) ++levels_.back().index;
+  }
+
+  // "syscalls[3].action": the path of the member being read.
+  std::string path() const {
+    std::string out;
+    for (const auto &level : levels_) {
+      if (level.array)
+        out += "[" + std::to_string(level.index) + "]";
+      else
+        out += (out.empty() ? "" : ".") + printable(level.key);
+    }
+    return out;
+  }
+
+  std::string origin_;
+  std::vector<Level> levels_;
 };
 
 // nlohmann reports the byte index (1-based) of the last character it read; users want the
@@ -273,24 +480,32 @@ std::string op_name(Op op) {
   return "SCMP_CMP_<" + std::to_string(static_cast<int>(op)) + ">";  // not an Op
 }
 
-Profile parse_docker_profile(const std::string &text, const std::string &origin) {
+Profile parse_docker_profile(const std::string &text, const std::string &origin,
+                             std::vector<std::string> *warnings) {
   json doc;
+  DuplicateKeyCheck duplicates(origin);
   try {
-    doc = json::parse(text);
+    doc = json::parse(text, [&duplicates](int depth, json::parse_event_t event, json &parsed) {
+      return duplicates(depth, event, parsed);
+    });
   } catch (const json::parse_error &e) {
+    // The message quotes what the parser last read: bytes of the file, made printable.
     throw Error(Exit::usage, origin + ": invalid JSON at " + position_text(text, e.byte) + ": " +
-                                 parser_message(e));
+                                 printable(parser_message(e)));
   }
-  return Reader(origin).profile(doc);
+  Reader reader(origin);
+  Profile profile = reader.profile(doc);
+  if (warnings) *warnings = reader.warnings();
+  return profile;
 }
 
-Profile load_docker_profile(const std::string &path) {
+Profile load_docker_profile(const std::string &path, std::vector<std::string> *warnings) {
   // Docker's default profile is 20 KiB; a bound keeps a device or a runaway file out, and only a
   // regular file is read, so `--profile FIFO` cannot hang.
   constexpr size_t kMaxProfileBytes = 4u << 20;
   FileText file = read_regular_file(path, kMaxProfileBytes);
   if (!file.error.empty()) throw Error(Exit::usage, path + ": " + file.error);
-  return parse_docker_profile(file.text, path);
+  return parse_docker_profile(file.text, path, warnings);
 }
 
 nlohmann::ordered_json rule_json(const SyscallRule &r) {

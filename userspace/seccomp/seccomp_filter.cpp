@@ -15,8 +15,10 @@
 #include <cerrno>
 #include <memory>
 #include <optional>
+#include <utility>
 
 #include "syscope/base/error.hpp"
+#include "syscope/base/text.hpp"
 #include "syscope/seccomp/profile_json.hpp"
 #include "syscope/seccomp/rule_conditions.hpp"
 #include "syscope/seccomp/runc_enosys.hpp"
@@ -102,7 +104,7 @@ bool index_repeats(const std::vector<scmp_arg_cmp> &args) {
 
 std::string describe(const SyscallRule &rule, const std::string &where) {
   std::string names;
-  for (const auto &n : rule.names) names += (names.empty() ? "" : ",") + n;
+  for (const auto &n : rule.names) names += (names.empty() ? "" : ",") + printable(n);
   return where + " (" + names + ")";
 }
 
@@ -162,10 +164,11 @@ CompiledFilter compile_profile(const Profile &profile, const CompileOptions &opt
   std::vector<uint32_t> arches{seccomp_arch_native()};
   for (const auto &name : profile_arches(profile, host.native_arch)) {
     auto token = resolve_arch(name);
-    if (!token) throw Error(Exit::usage, "unknown architecture \"" + name + "\"");
+    if (!token) throw Error(Exit::usage, "unknown architecture \"" + printable(name) + "\"");
     int rc = seccomp_arch_add(ctx.get(), *token);
     if (rc < 0 && rc != -EEXIST)
-      throw Error(Exit::usage, "libseccomp refused architecture " + name + ": " + errno_text(-rc));
+      throw Error(Exit::usage,
+                  "libseccomp refused architecture " + printable(name) + ": " + errno_text(-rc));
     if (std::find(arches.begin(), arches.end(), *token) == arches.end()) arches.push_back(*token);
   }
 
@@ -200,8 +203,8 @@ CompiledFilter compile_profile(const Profile &profile, const CompileOptions &opt
                                     args.empty() ? nullptr : args.data());
       }
       if (rc < 0)
-        throw Error(Exit::usage,
-                    where + ": libseccomp refused the rule for " + name + ": " + errno_text(-rc));
+        throw Error(Exit::usage, where + ": libseccomp refused the rule for " + printable(name) +
+                                     ": " + errno_text(-rc));
     }
   }
 
@@ -229,6 +232,46 @@ CompiledFilter compile_profile(const Profile &profile, const CompileOptions &opt
     throw Error(Exit::usage, "the filter has " + std::to_string(count) +
                                  " instructions, more than the kernel's limit of " +
                                  std::to_string(kMaxInstructions));
+  return out;
+}
+
+std::vector<EssentialDenial> essential_denials(const Profile &profile) {
+  return essential_denials(profile, current_host());
+}
+
+std::vector<EssentialDenial> essential_denials(const Profile &profile, const HostFacts &host) {
+  // What a process cannot do without, whatever it runs: glibc's _exit() loops on exit_group
+  // and then executes hlt, pthread_exit ends with exit(2), and every signal handler returns
+  // through rt_sigreturn.
+  constexpr std::pair<const char *, const char *> kEssential[] = {
+      {"exit_group", "which every process needs to exit"},
+      {"exit", "which every thread needs to end"},
+      {"rt_sigreturn", "which every signal handler needs to return"},
+  };
+  auto denying = [](Action a) { return a != Action::allow && a != Action::log; };
+  std::vector<EssentialDenial> out;
+  for (const auto &[name, needed_for] : kEssential) {
+    std::optional<Action> outright;     // the first rule without conditions naming it
+    std::optional<Action> conditional;  // a rule with conditions that answers otherwise
+    for (const auto &rule : profile.syscalls) {
+      if (std::find(rule.names.begin(), rule.names.end(), name) == rule.names.end()) continue;
+      if (rule_ruled_out(rule, host)) continue;
+      if (rule.args.empty()) {
+        if (!outright) outright = rule.action;
+      } else if (!conditional || denying(rule.action) != denying(profile.default_action)) {
+        conditional = rule.action;
+      }
+    }
+    if (outright) {  // libseccomp: a rule without conditions takes the call whatever the args
+      if (denying(*outright)) out.push_back({name, needed_for, *outright, false});
+      continue;
+    }
+    bool by_default = denying(profile.default_action);
+    if (conditional && denying(*conditional) != by_default)  // denied for some arguments only
+      out.push_back({name, needed_for, by_default ? profile.default_action : *conditional, true});
+    else if (by_default)
+      out.push_back({name, needed_for, profile.default_action, false});
+  }
   return out;
 }
 

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -20,12 +21,17 @@ std::string action_name(Action action);
 std::optional<Op> op_from_name(std::string_view name);
 std::string op_name(Op op);
 
-// Parses a Docker-format profile. Malformed JSON, a field of the wrong type or an unknown action
-// or operator throws syscope::Error(Exit::usage) whose one-line message names `origin` and the
-// parser's position or the field's path.
-Profile parse_docker_profile(const std::string &text, const std::string &origin);
-// Reads and parses a file; an unreadable file is Exit::usage too.
-Profile load_docker_profile(const std::string &path);
+// Parses a Docker-format profile. Malformed JSON, a key given twice in one object, a field of the
+// wrong type, an unknown action or operator, a rule without "names" or an errnoRet that is no
+// errno (1..4095) throws syscope::Error(Exit::usage) whose one-line message names `origin` and
+// the parser's position or the field's path. Keys the format does not have are ignored, as
+// Docker ignores them; with `warnings`, it gets one line per kind of thing ignored or read
+// leniently ("<origin>: syscalls[3]: unknown key \"errnoret\" ..."), ready to print: text
+// taken from the profile in any message is printable() (no control characters).
+Profile parse_docker_profile(const std::string &text, const std::string &origin,
+                             std::vector<std::string> *warnings = nullptr);
+// Reads (a regular file of at most 4 MiB) and parses; an unreadable file is Exit::usage too.
+Profile load_docker_profile(const std::string &path, std::vector<std::string> *warnings = nullptr);
 
 // One rule's names, action, errnoRet and args, in the order to_docker_json writes them (without
 // comment/includes/excludes): what a suggestion pastes into a profile.

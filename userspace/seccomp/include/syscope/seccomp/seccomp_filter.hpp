@@ -30,6 +30,25 @@ struct HostFacts;
 CompiledFilter compile_profile(const Profile &profile, const CompileOptions &options,
                                const HostFacts &host);
 
+// A call every process needs that a profile refuses, so CMD cannot end as it should: glibc's
+// _exit() faults (SIGSEGV) when exit_group fails, a thread whose exit fails spins, a signal
+// handler whose rt_sigreturn fails returns into garbage.
+struct EssentialDenial {
+  std::string name;        // "exit_group"
+  std::string needed_for;  // "which every process needs to exit"
+  Action action;           // what the filter answers: the default action's or a rule's
+  bool conditional;        // "may deny": a rule with "args" decides, by the call's arguments
+};
+
+// The essential calls (exit_group, exit, rt_sigreturn) that `profile` denies or may deny on
+// `host`, judged from the rules compile_profile keeps: the default action, the rules naming the
+// call that includes/excludes leave in, and libseccomp's precedence (a rule without conditions
+// decides the call outright; rules with conditions decide only for the arguments they match).
+// The rules are the same for every architecture the filter holds (Docker matches "arches"
+// against the host), so one answer holds for all of them. Call it on a profile that compiles.
+std::vector<EssentialDenial> essential_denials(const Profile &profile, const HostFacts &host);
+std::vector<EssentialDenial> essential_denials(const Profile &profile);  // this host
+
 // Sets no_new_privs and installs the filter on the calling thread; throws on failure.
 void install_filter(const CompiledFilter &filter);
 
