@@ -4,30 +4,16 @@
 #include <bpf/bpf.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 
 #include "syscope/abi.h"
 #include "syscope/base/error.hpp"
+#include "syscope/base/text.hpp"
 #include "syscope/containers/cgroup_paths.hpp"
 #include "syscope/containers/mountinfo.hpp"
 
 namespace syscope::bpf {
 namespace {
-
-std::string printable(const std::string &text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (c >= 0x20 && c < 0x7f && c != '\\') {
-      out += static_cast<char>(c);
-    } else {
-      char esc[5];
-      std::snprintf(esc, sizeof esc, "\\x%02x", c);
-      out += esc;
-    }
-  }
-  return out;
-}
 
 std::string bounded(const char *text, size_t size) {
   return std::string(text, strnlen(text, size));

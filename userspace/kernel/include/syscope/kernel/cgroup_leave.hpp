@@ -30,8 +30,8 @@ std::optional<CgroupLeave> read_cgroup_leave(int cg_leaves_fd, uint64_t cgroup_i
 
 // The warning, without the "syscope: warning: " prefix: "1 process left the recording cgroup
 // (pid 1234 sh moved to /other): its later syscalls are not in the profile" (`recording`:
-// "profile", "trace"). comm and path are the task's and the user's own text: bytes that are not
-// printable ASCII show as \xNN, so a terminal gets no control characters from them.
+// "profile", "trace"). comm and path are the task's and the user's own text, so they go through
+// printable(): a terminal gets no control characters from them.
 std::string describe(const CgroupLeave &leave, const std::string &recording);
 
 }  // namespace syscope::bpf
