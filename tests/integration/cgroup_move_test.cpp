@@ -115,7 +115,7 @@ TEST_CASE("record warns, naming the process, when CMD moves itself out of its cg
   std::string pid = first_line(result.out);
   CHECK(result.err.find(warning(pid, "sh", other.relative(), "profile")) != std::string::npos);
   // The summary counts it with the kernel's other losses.
-  CHECK(result.err.find("1 tasks moved out of the recorded cgroup") != std::string::npos);
+  CHECK(result.err.find("1 processes moved out of the recorded cgroup") != std::string::npos);
   // What the warning is about: the call made after the move is not in the profile.
   auto names = allowed(dir / "p.json");
   CHECK(names.count("sysinfo") == 0);

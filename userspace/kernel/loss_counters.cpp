@@ -26,7 +26,8 @@ constexpr CounterName kCounterNames[SYSCOPE_CNT_MAX] = {
      "(no task slot)"},
     {"denial_full", "seccomp denials not recorded (denial map full)"},
     {"user_read", "user-memory arguments not readable (page not resident)"},
-    {"cgroup_left", "tasks moved out of the recorded cgroup (their later syscalls not recorded)"},
+    {"cgroup_left",
+     "processes moved out of the recorded cgroup (their later syscalls not recorded)"},
 };
 static_assert(SYSCOPE_CNT_RINGBUF_FULL == 0 && SYSCOPE_CNT_CGROUP_FULL == 1 &&
                   SYSCOPE_CNT_NR_RANGE == 2 && SYSCOPE_CNT_TASK_FULL == 3 &&

@@ -273,8 +273,8 @@ enum syscope_counter {            /* per-CPU; userspace sums CPUs and reports ev
 				   * a recorded process (its leaving them goes unseen) */
 	SYSCOPE_CNT_DENIAL_FULL,  /* cg_denials full: a new kind of denial was not recorded */
 	SYSCOPE_CNT_USER_READ, /* trace: a user-memory argument could not be read (not resident) */
-	SYSCOPE_CNT_CGROUP_LEFT, /* a task moved out of the recorded cgroups: its later calls are
-				  * not recorded (map cg_leaves says who) */
+	SYSCOPE_CNT_CGROUP_LEFT, /* a process moved (or was cloned) out of the recorded cgroups:
+				  * its later calls are not recorded (map cg_leaves says who) */
 	SYSCOPE_CNT_MAX,
 };
 /* clang-format on */
