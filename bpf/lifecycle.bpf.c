@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* cgroup v2 directories as they are created and removed, with their paths: userspace ties a
- * cgroup id to a container by its path, also for a container gone before it could look. */
-#include "common.bpf.h"
+ * cgroup id to a container by its path, also for a container gone before it could look. A new
+ * child of a recorded cgroup joins the recorded ones (recorded_cgroups.bpf.h). */
+#include "recorded_cgroups.bpf.h"
 
 static __always_inline void emit_cgroup_event(__u16 type, struct cgroup *cgrp, const char *path)
 {
 	struct syscope_cgroup_event *ev;
 
-	/* The default (v2) hierarchy has id 0; v1 hierarchies on hybrid hosts are not ours. */
-	if (cgrp->root->hierarchy_id != 0)
+	if (!on_default_hierarchy(cgrp))
 		return;
 	ev = reserve_record(type, sizeof(*ev));
 	if (!ev)
@@ -22,6 +22,9 @@ static __always_inline void emit_cgroup_event(__u16 type, struct cgroup *cgrp, c
 SEC("tp_btf/cgroup_mkdir")
 int BPF_PROG(lifecycle_cgroup_mkdir, struct cgroup *cgrp, const char *path)
 {
+	/* Here rather than in a program of its own: one program fewer to load, and none to detach
+	 * from a tracepoint that has another (each such detach waits for an RCU grace period). */
+	follow_new_cgroup(cgrp);
 	emit_cgroup_event(SYSCOPE_EV_CGROUP_MKDIR, cgrp, path);
 	return 0;
 }

@@ -3,6 +3,7 @@
  * the task runs under a seccomp filter and whether the cgroup has seen its first exec; set with
  * an atomic OR, with a ring-buffer event only the first time a bit is set. Runs on every
  * syscall of the machine, so the common case is a few loads and a bit test. */
+#include "cgroup_leave.bpf.h"
 #include "seccomp_verdict.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL"; /* the ring buffer and task helpers are GPL-only */
@@ -150,6 +151,7 @@ int BPF_PROG(profile_exec_cgrp_storage, struct task_struct *task, pid_t old_pid,
 {
 	struct syscope_cg_syscalls *cg = storage_bitmap(task);
 
+	leave_on_exec(task, old_pid);
 	if (!cg)
 		count_loss(SYSCOPE_CNT_CGROUP_FULL);
 	else if (!cg->exec_seen)
@@ -162,9 +164,26 @@ int BPF_PROG(profile_exec_hash, struct task_struct *task, pid_t old_pid, struct 
 {
 	struct syscope_cg_syscalls *cg = hash_bitmap(bpf_get_current_cgroup_id());
 
+	leave_on_exec(task, old_pid);
 	if (!cg)
 		count_loss(SYSCOPE_CNT_CGROUP_FULL);
 	else if (!cg->exec_seen)
 		cg->exec_seen = 1;
+	return 0;
+}
+
+/* The recorded cgroup's processes as they move and fork out of it (cgroup_leave.bpf.h). */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(profile_attach, struct cgroup *dst_cgrp, const char *path, struct task_struct *task,
+	     bool threadgroup)
+{
+	leave_on_attach(dst_cgrp, path, task);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(profile_fork, struct task_struct *parent, struct task_struct *child)
+{
+	leave_on_fork(parent, child);
 	return 0;
 }

@@ -5,17 +5,10 @@
  * denials, and process events (fork, exec, exit). Every loss is counted: a full ring buffer, a
  * user-memory read that failed (tp_btf programs cannot sleep, so a page that is not resident
  * cannot be read). */
+#include "cgroup_leave.bpf.h" /* the cgroups traced (recorded_cgs) and processes leaving them */
 #include "seccomp_verdict.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL"; /* the ring buffer and task helpers are GPL-only */
-
-/* Cgroup ids being traced; userspace adds them, the mkdir handler adds their new children. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
-	__type(key, __u64);
-	__type(value, __u8);
-} trace_cgroups SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -65,7 +58,7 @@ static __always_inline __u64 submit_flags(void)
 
 static __always_inline int traced_cgroup(__u64 cgroup_id)
 {
-	return bpf_map_lookup_elem(&trace_cgroups, &cgroup_id) != 0;
+	return recorded_root(cgroup_id) != 0;
 }
 
 static __always_inline void read_call_args(__u64 *args, struct pt_regs *regs, __u32 arch)
@@ -368,6 +361,7 @@ int BPF_PROG(trace_fork, struct task_struct *parent, struct task_struct *child)
 	struct syscope_proc_fork *ev;
 	__u64 cgroup_id = bpf_get_current_cgroup_id();
 
+	leave_on_fork(parent, child);
 	if (!traced_cgroup(cgroup_id))
 		return 0;
 	ev = reserve_record(SYSCOPE_EV_PROC_FORK, sizeof(*ev));
@@ -389,6 +383,7 @@ int BPF_PROG(trace_exec, struct task_struct *task, pid_t old_pid, struct linux_b
 	__u64 cgroup_id = bpf_get_current_cgroup_id();
 	unsigned long arg_start, arg_end, len;
 
+	leave_on_exec(task, old_pid);
 	if (!traced_cgroup(cgroup_id))
 		return 0;
 	ev = reserve_record(SYSCOPE_EV_PROC_EXEC, sizeof(*ev));
@@ -446,20 +441,11 @@ int BPF_PROG(trace_task_exit, struct task_struct *task, bool group_dead)
 	return 0;
 }
 
-/* A traced cgroup's new child (a container's nested cgroups) is traced from its first call. */
-SEC("tp_btf/cgroup_mkdir")
-int BPF_PROG(trace_cgroup_mkdir, struct cgroup *cgrp, const char *path)
+/* A traced process moving out of the traced cgroups (cgroup_leave.bpf.h). */
+SEC("tp_btf/cgroup_attach_task")
+int BPF_PROG(trace_attach, struct cgroup *dst_cgrp, const char *path, struct task_struct *task,
+	     bool threadgroup)
 {
-	static const __u8 yes = 1;
-	__u64 parent_id, id;
-
-	if (cgrp->root->hierarchy_id != 0)
-		return 0;
-	/* The parent through its css: stable across kernels (kernfs renamed kn->parent in 6.15). */
-	parent_id = BPF_CORE_READ(cgrp, self.parent, cgroup, kn, id);
-	if (!parent_id || !traced_cgroup(parent_id))
-		return 0;
-	id = cgrp->kn->id;
-	bpf_map_update_elem(&trace_cgroups, &id, &yes, BPF_ANY);
+	leave_on_attach(dst_cgrp, path, task);
 	return 0;
 }

@@ -90,6 +90,7 @@ void run_record_command(RecordOptions &opts) {
   bpf::SyscallRecorder recorder({.store = store, .track_denials = opts.track_denials});
   auto cg = cgroup::ScopedCgroup::create_beside_self("syscope-record");
   watcher.guard(cg.path());
+  recorder.record_cgroup(cg.id());
   record::ContainerTracker tracker;
   bool watch_containers = starts_containers(path);
 
@@ -106,6 +107,8 @@ void run_record_command(RecordOptions &opts) {
       });
   if (watch_containers) tracker.update(recorder);
   g_exit_status = status;
+  if (auto left = recorder.left_cgroup(cg.id()))
+    std::fprintf(stderr, "syscope: warning: %s\n", bpf::describe(*left, "profile").c_str());
   if (!tracker.containers().empty()) {
     write_started_container_profile(opts, recorder, tracker, signals, output, started);
     return;

@@ -186,6 +186,8 @@ void run_trace_command(TraceOptions &opts) {
       path, opts.command, [&cg](pid_t pid) { cg.add_process(pid); }, signals,
       session.recorder().poll_fd(), [&session] { session.pump(); });
   auto losses = session.finish();
+  if (auto left = session.recorder().left_cgroup(cg.id()))
+    std::fprintf(stderr, "syscope: warning: %s\n", bpf::describe(*left, "trace").c_str());
   print_trace_summary(session, opts, std::chrono::duration<double>(Clock::now() - started).count(),
                       losses);
   g_exit_status = status;

@@ -19,15 +19,20 @@ struct CounterName {
 constexpr CounterName kCounterNames[SYSCOPE_CNT_MAX] = {
     {"ringbuf_full", "events lost (ring buffer full)"},
     {"cgroup_full",
-     "syscalls not recorded (no bitmap for their cgroup: map full, or the cgroup was being removed)"},
+     "syscalls not recorded (no slot for their cgroup: map full, or the cgroup was being removed)"},
     {"nr_range", "syscalls with a number out of range"},
-    {"task_full", "calls not judged for seccomp denials (no task slot)"},
+    {"task_full",
+     "calls not judged for seccomp denials, or processes not followed out of the recorded cgroup "
+     "(no task slot)"},
     {"denial_full", "seccomp denials not recorded (denial map full)"},
     {"user_read", "user-memory arguments not readable (page not resident)"},
+    {"cgroup_left",
+     "processes moved out of the recorded cgroup (their later syscalls not recorded)"},
 };
 static_assert(SYSCOPE_CNT_RINGBUF_FULL == 0 && SYSCOPE_CNT_CGROUP_FULL == 1 &&
                   SYSCOPE_CNT_NR_RANGE == 2 && SYSCOPE_CNT_TASK_FULL == 3 &&
-                  SYSCOPE_CNT_DENIAL_FULL == 4 && SYSCOPE_CNT_USER_READ == 5,
+                  SYSCOPE_CNT_DENIAL_FULL == 4 && SYSCOPE_CNT_USER_READ == 5 &&
+                  SYSCOPE_CNT_CGROUP_LEFT == 6,
               "kCounterNames follows enum syscope_counter");
 
 }  // namespace

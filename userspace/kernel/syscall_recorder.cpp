@@ -94,8 +94,25 @@ void SyscallRecorder::on_event(const void *data, size_t size) {
 
 void SyscallRecorder::drain() { ring_->consume(); }
 
+void SyscallRecorder::record_cgroup(uint64_t cgroup_id) {
+  select_cgroup(bpf_map__fd(skel_->maps.recorded_cgs), cgroup_id);
+}
+
+std::optional<CgroupLeave> SyscallRecorder::left_cgroup(uint64_t cgroup_id) const {
+  return read_cgroup_leave(bpf_map__fd(skel_->maps.cg_leaves), cgroup_id);
+}
+
 profile::CgroupCalls SyscallRecorder::calls_of(uint64_t cgroup_id, int cgroup_dir_fd) {
   drain();
+  auto result = calls_of_one(cgroup_id, cgroup_dir_fd);
+  // Cgroups created in it: what they made is in the events (and, with the hash store, in the
+  // map); cgroup storage of one that still exists is left unread, as it would need its path.
+  for (uint64_t child : cgroups_created_in(bpf_map__fd(skel_->maps.recorded_cgs), cgroup_id))
+    result.merge(calls_of_one(child, -1));
+  return result;
+}
+
+profile::CgroupCalls SyscallRecorder::calls_of_one(uint64_t cgroup_id, int cgroup_dir_fd) {
   profile::CgroupCalls result;
   if (auto it = seen_.find(cgroup_id); it != seen_.end()) result = it->second;
   syscope_cg_syscalls bitmaps{};

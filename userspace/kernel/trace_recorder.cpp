@@ -52,13 +52,15 @@ void TraceRecorder::fill_capture_plan() {
 }
 
 void TraceRecorder::trace_cgroup(uint64_t cgroup_id) {
-  uint8_t yes = 1;
-  if (bpf_map_update_elem(bpf_map__fd(skel_->maps.trace_cgroups), &cgroup_id, &yes, BPF_ANY) != 0)
-    fail("cannot select cgroup " + std::to_string(cgroup_id), errno);
+  select_cgroup(bpf_map__fd(skel_->maps.recorded_cgs), cgroup_id);
 }
 
 void TraceRecorder::untrace_cgroup(uint64_t cgroup_id) {
-  bpf_map_delete_elem(bpf_map__fd(skel_->maps.trace_cgroups), &cgroup_id);  // gone already: fine
+  bpf_map_delete_elem(bpf_map__fd(skel_->maps.recorded_cgs), &cgroup_id);  // gone already: fine
+}
+
+std::optional<CgroupLeave> TraceRecorder::left_cgroup(uint64_t cgroup_id) const {
+  return read_cgroup_leave(bpf_map__fd(skel_->maps.cg_leaves), cgroup_id);
 }
 
 int TraceRecorder::poll_fd() const { return ring_->poll_fd(); }

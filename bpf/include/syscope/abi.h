@@ -249,13 +249,32 @@ struct syscope_cgroup_event {
 };
 SYSCOPE_ABI_ASSERT(sizeof(struct syscope_cgroup_event) == 256);
 
+/* Value of map cg_leaves (bpf/cgroup_leave.bpf.c), keyed by the id of a cgroup userspace selected
+ * for recording: the tasks that moved from it, or from a cgroup created in it since, to a cgroup
+ * that is not recorded. Their later calls are not in the recording. */
+struct syscope_cgroup_leave {
+	__u64 count;        /* moves out: a process (cgroup.procs) or a thread (cgroup.threads) */
+	__u64 first_dst_id; /* the first move's destination, cgroup v2 id */
+	__u32 first_pid;    /* the first moved task's tgid */
+	__u32 first_tid;
+	char first_comm[16];                          /* its comm at the move */
+	char first_dst_path[SYSCOPE_CGROUP_PATH_MAX]; /* its destination relative to the cgroup2
+						       * mount, NUL-terminated, cut like
+						       * syscope_cgroup_event.path */
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_cgroup_leave) == 40 + SYSCOPE_CGROUP_PATH_MAX);
+
 enum syscope_counter {            /* per-CPU; userspace sums CPUs and reports every non-zero one */
 	SYSCOPE_CNT_RINGBUF_FULL, /* bpf_ringbuf_reserve() failed: one event lost */
-	SYSCOPE_CNT_CGROUP_FULL,  /* no slot for a new cgroup's bitmap: its calls are lost */
+	SYSCOPE_CNT_CGROUP_FULL,  /* no slot for a new cgroup's bitmap (record) or in the recorded
+				   * cgroups (a child created in one): its calls are lost */
 	SYSCOPE_CNT_NR_RANGE,     /* syscall number < 0 or >= SYSCOPE_SYSCALL_BITS: not recorded */
-	SYSCOPE_CNT_TASK_FULL,    /* no task storage for a filtered task: its denials go unseen */
+	SYSCOPE_CNT_TASK_FULL,    /* no task storage for a filtered task (its denials go unseen) or
+				   * a recorded process (its leaving them goes unseen) */
 	SYSCOPE_CNT_DENIAL_FULL,  /* cg_denials full: a new kind of denial was not recorded */
 	SYSCOPE_CNT_USER_READ, /* trace: a user-memory argument could not be read (not resident) */
+	SYSCOPE_CNT_CGROUP_LEFT, /* a process moved (or was cloned) out of the recorded cgroups:
+				  * its later calls are not recorded (map cg_leaves says who) */
 	SYSCOPE_CNT_MAX,
 };
 /* clang-format on */

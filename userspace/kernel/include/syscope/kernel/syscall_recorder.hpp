@@ -4,10 +4,12 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 
 #include "syscope/kernel/bpf_owner.hpp"
+#include "syscope/kernel/cgroup_leave.hpp"
 #include "syscope/kernel/loss_counters.hpp"
 #include "syscope/syscalls/cgroup_calls.hpp"
 
@@ -53,10 +55,19 @@ class SyscallRecorder {
   int poll_fd() const;  // readable (EPOLLIN) when events are waiting
   void drain();         // consumes every waiting event
 
+  // Records the cgroup CMD runs in with the cgroups created in it from now on (a CMD that
+  // moves a process into a child cgroup of its own loses nothing), and counts the tasks that
+  // leave them for another cgroup: left_cgroup() says who.
+  void record_cgroup(uint64_t cgroup_id);
+
   // What the cgroup made: the events, united with the kernel's maps while the cgroup exists
   // (cgroup_dir_fd: its directory, the key of cgroup storage; -1 if gone), so a lost event
-  // loses nothing as long as the cgroup is still there.
+  // loses nothing as long as the cgroup is still there. For a cgroup given to record_cgroup(),
+  // also what the cgroups created in it made.
   profile::CgroupCalls calls_of(uint64_t cgroup_id, int cgroup_dir_fd);
+
+  // The tasks that moved out of a record_cgroup() cgroup; nullopt when none did.
+  std::optional<CgroupLeave> left_cgroup(uint64_t cgroup_id) const;
 
   // Every cgroup created or removed since recording started, by cgroup id.
   const std::unordered_map<uint64_t, CgroupLife> &cgroups() const { return cgroups_; }
@@ -67,6 +78,7 @@ class SyscallRecorder {
  private:
   void on_event(const void *data, size_t size);
   void add_denial_counts(uint64_t cgroup_id, profile::CgroupCalls &calls) const;
+  profile::CgroupCalls calls_of_one(uint64_t cgroup_id, int cgroup_dir_fd);
 
   BitmapStore store_;
   SkelPtr<profile_bpf> skel_;

@@ -7,8 +7,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "syscope/kernel/bpf_owner.hpp"
+#include "syscope/kernel/cgroup_leave.hpp"
 #include "syscope/kernel/loss_counters.hpp"
 
 struct trace_bpf;
@@ -27,6 +29,9 @@ class TraceRecorder {
 
   void trace_cgroup(uint64_t cgroup_id);  // its new child cgroups follow in the kernel
   void untrace_cgroup(uint64_t cgroup_id);
+  // The tasks that moved out of a trace_cgroup() cgroup (and its children) to one not traced;
+  // nullopt when none did.
+  std::optional<CgroupLeave> left_cgroup(uint64_t cgroup_id) const;
   int poll_fd() const;
   void drain();
   LossCounters losses() const;
