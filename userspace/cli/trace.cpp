@@ -83,10 +83,16 @@ constexpr auto kMaxBlockAge = std::chrono::seconds(1) - 3 * process::kServeTick;
 // ends with a note).
 class TraceSession {
  public:
-  TraceSession(const TraceOptions &opts, const trace::FileHeader &header)
+  // A write that fails (a full disk) ends the run at once, unless CMD runs: then the trace stops
+  // with a warning and the error is thrown by rethrow_write_error() once CMD has ended, so
+  // syscope neither kills the workload for want of disk nor leaves it running on its own.
+  enum class OnWriteError { end_run, wait_for_command };
+  TraceSession(const TraceOptions &opts, const trace::FileHeader &header,
+               OnWriteError on_write_error = OnWriteError::end_run)
       : recorder_([this](const void *data, size_t size) { take(data, size); }),
         writer_(opts.output, header,
-                {opts.max_size.empty() ? 0 : parse_max_size(opts.max_size), true}) {}
+                {opts.max_size.empty() ? 0 : parse_max_size(opts.max_size), true}),
+        on_write_error_(on_write_error) {}
 
   bpf::TraceRecorder &recorder() { return recorder_; }
   // Called for every cgroup v2 directory created while tracing (id, path), before any record of
@@ -102,22 +108,28 @@ class TraceSession {
     if (age && *age >= kMaxBlockAge)
       flush();
     else if (!age)
-      writer_.flush();  // nothing waits: only the fdatasync that may be due
+      writing([&] { writer_.flush(); });  // nothing waits: only the fdatasync that may be due
   }
   void flush() {
     if (stopped_) return;
-    writer_.add_json(trace::kRecordCounters, counters_json(recorder_.losses()));
-    writer_.flush();
+    writing([&] {
+      writer_.add_json(trace::kRecordCounters, counters_json(recorder_.losses()));
+      writer_.flush();
+    });
   }
   // Takes what is left, writes the final counters and the end-of-trace marker.
   bpf::LossCounters finish() {
     recorder_.drain();
     auto losses = recorder_.losses();
-    if (!stopped_) {
-      writer_.add_json(trace::kRecordCounters, counters_json(losses));
-      writer_.close();
-    }
+    if (!stopped_)
+      writing([&] {
+        writer_.add_json(trace::kRecordCounters, counters_json(losses));
+        writer_.close();
+      });
     return losses;
+  }
+  void rethrow_write_error() const {
+    if (write_error_) throw *write_error_;
   }
   uint64_t records() const { return records_; }
   uint64_t dropped_for_size() const { return dropped_for_size_; }
@@ -144,14 +156,30 @@ class TraceSession {
                   sizeof cgroup_id);
       if (dropped_cgroups_.count(cgroup_id)) return;
     }
-    writer_.add(hdr->type, data, size);
-    ++records_;
-    if (writer_.full()) {  // the writer keeps room for these last two records
+    writing([&] {
+      writer_.add(hdr->type, data, size);
+      ++records_;
+      if (writer_.full()) {  // the writer keeps room for these last two records
+        stopped_ = true;
+        writer_.add_json(trace::kRecordNote,
+                         {{"text", "--max-size reached: recording stopped here"}});
+        writer_.add_json(trace::kRecordCounters, counters_json(recorder_.losses()));
+        writer_.close();
+      }
+    });
+  }
+
+  template <typename Write> void writing(Write write) {
+    try {
+      write();
+    } catch (const Error &e) {
+      if (on_write_error_ == OnWriteError::end_run) throw;
       stopped_ = true;
-      writer_.add_json(trace::kRecordNote,
-                       {{"text", "--max-size reached: recording stopped here"}});
-      writer_.add_json(trace::kRecordCounters, counters_json(recorder_.losses()));
-      writer_.close();
+      write_error_ = e;
+      std::fprintf(stderr,
+                   "syscope: warning: the trace stopped (%s): CMD runs on untraced, and syscope "
+                   "waits for it to end\n",
+                   e.what());
     }
   }
 
@@ -160,6 +188,8 @@ class TraceSession {
   uint64_t records_ = 0;
   uint64_t dropped_for_size_ = 0;
   bool stopped_ = false;
+  OnWriteError on_write_error_;
+  std::optional<Error> write_error_;
   std::set<uint64_t> dropped_cgroups_;  // cgroups traced for a moment, found not to be wanted
 };
 
@@ -176,7 +206,7 @@ void run_trace_command(TraceOptions &opts) {
   bpf::require_bpf_environment();           // needs no BPF fd: checks BTF and capabilities
   auto watcher = prepare_command_cgroup();  // forks: before libbpf opens anything
   bpf::route_libbpf_log(opts.verbose);
-  TraceSession session(opts, make_header());
+  TraceSession session(opts, make_header(), TraceSession::OnWriteError::wait_for_command);
   auto cg = cgroup::ScopedCgroup::create_beside_self("syscope-trace");
   watcher.guard(cg.path());
   session.recorder().trace_cgroup(cg.id());
@@ -188,6 +218,7 @@ void run_trace_command(TraceOptions &opts) {
   auto losses = session.finish();
   if (auto left = session.recorder().left_cgroup(cg.id()))
     std::fprintf(stderr, "syscope: warning: %s\n", bpf::describe(*left, "trace").c_str());
+  session.rethrow_write_error();
   print_trace_summary(session, opts, std::chrono::duration<double>(Clock::now() - started).count(),
                       losses);
   g_exit_status = status;

@@ -496,9 +496,9 @@ Profile parse_docker_profile(const std::string &text, const std::string &origin,
     // A number past double's range (`1e400`) is out_of_range.406, thrown while parsing.
     std::string what = e.what();
     size_t bracket = what.find("] ");
-    throw Error(Exit::usage, origin + ": invalid JSON: " +
-                                 printable(bracket == std::string::npos ? what
-                                                                        : what.substr(bracket + 2)));
+    throw Error(Exit::usage,
+                origin + ": invalid JSON: " +
+                    printable(bracket == std::string::npos ? what : what.substr(bracket + 2)));
   }
   Reader reader(origin);
   Profile profile = reader.profile(doc);
