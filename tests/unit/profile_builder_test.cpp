@@ -45,23 +45,29 @@ TEST_CASE("bitmap to one sorted allow rule over both arches", "[profile_builder]
   REQUIRE(built.profile.syscalls.size() == 1);
   const auto &rule = built.profile.syscalls[0];
   CHECK(rule.action == syscope::seccomp::Action::allow);
-  CHECK(rule.names == std::vector<std::string>{"getpid", "getppid", "mmap2"});
+  // The essential calls join what was seen: a profile without them breaks any workload.
+  CHECK(rule.names == std::vector<std::string>{"exit", "exit_group", "getpid", "getppid", "mmap2",
+                                               "rt_sigreturn"});
   CHECK(rule.args.empty());
   CHECK_FALSE(rule.errno_ret);
-  CHECK(built.syscall_count == 3);  // getppid counted once
+  CHECK(built.syscall_count == 6);  // getppid counted once
+  CHECK(built.added_essentials == std::vector<std::string>{"exit_group", "exit", "rt_sigreturn"});
   CHECK(built.unnamed == std::vector<std::string>{"SCMP_ARCH_X86_64:511", "SCMP_ARCH_X86:511"});
 }
 
 TEST_CASE("native calls only: one arch, no compat entry", "[profile_builder]") {
   if (!on_x86_64()) return;
   SyscallSet seen;
-  seen.add(SYSCOPE_ARCH_NATIVE, 0);  // read
-  seen.add(SYSCOPE_ARCH_NATIVE, 1);  // write
+  seen.add(SYSCOPE_ARCH_NATIVE, 0);   // read
+  seen.add(SYSCOPE_ARCH_NATIVE, 1);   // write
+  seen.add(SYSCOPE_ARCH_NATIVE, 60);  // exit: seen, so not among the added
   BuiltProfile built = allow_list_profile(seen);
   CHECK(built.architectures == std::vector<std::string>{"SCMP_ARCH_X86_64"});
   REQUIRE(built.profile.syscalls.size() == 1);
-  CHECK(built.profile.syscalls[0].names == std::vector<std::string>{"read", "write"});
-  CHECK(built.syscall_count == 2);
+  CHECK(built.profile.syscalls[0].names ==
+        std::vector<std::string>{"exit", "exit_group", "read", "rt_sigreturn", "write"});
+  CHECK(built.syscall_count == 5);
+  CHECK(built.added_essentials == std::vector<std::string>{"exit_group", "rt_sigreturn"});
   CHECK(built.unnamed.empty());
 }
 

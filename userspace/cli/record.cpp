@@ -141,9 +141,14 @@ void print_record_summary(const std::string &label, const profile::BuiltProfile 
                  "syscope: warning: libseccomp has no name for syscall %s: a Docker profile can "
                  "only list names, so the profile denies %s\n",
                  join(built.unnamed, ", ").c_str(), built.unnamed.size() == 1 ? "it" : "them");
-  std::fprintf(stderr, "syscope: %s: %zu syscalls (%s) in %.2f s -> %s%s%s\n", label.c_str(),
+  std::string essentials =
+      built.added_essentials.empty()
+          ? ""
+          : "; also allows " + join(built.added_essentials, ", ") + " (every process needs them)";
+  std::fprintf(stderr, "syscope: %s: %zu syscalls (%s) in %.2f s -> %s%s%s%s\n", label.c_str(),
                built.syscall_count, join(built.architectures, ", ").c_str(), seconds,
-               written_to.c_str(), losses.any() ? "; kernel counted losses (all cgroups): " : "",
+               written_to.c_str(), essentials.c_str(),
+               losses.any() ? "; kernel counted losses (all cgroups): " : "",
                losses.describe().c_str());
 }
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <set>
 
+#include "syscope/seccomp/essential_calls.hpp"
 #include "syscope/syscalls/syscall_names.hpp"
 
 namespace syscope::profile {
@@ -20,6 +21,9 @@ BuiltProfile allow_list_profile(const SyscallSet &seen) {
       built.unnamed.push_back(arch_name + ":" + std::to_string(nr));
   }
   built.profile.architectures = built.architectures;
+  if (!names.empty())
+    for (const auto &call : seccomp::essential_calls())
+      if (names.insert(call.name).second) built.added_essentials.push_back(call.name);
   built.syscall_count = names.size();
   if (!names.empty()) {
     seccomp::SyscallRule allow;

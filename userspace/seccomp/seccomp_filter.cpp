@@ -19,6 +19,7 @@
 
 #include "syscope/base/error.hpp"
 #include "syscope/base/text.hpp"
+#include "syscope/seccomp/essential_calls.hpp"
 #include "syscope/seccomp/profile_json.hpp"
 #include "syscope/seccomp/rule_conditions.hpp"
 #include "syscope/seccomp/runc_enosys.hpp"
@@ -240,17 +241,9 @@ std::vector<EssentialDenial> essential_denials(const Profile &profile) {
 }
 
 std::vector<EssentialDenial> essential_denials(const Profile &profile, const HostFacts &host) {
-  // What a process cannot do without, whatever it runs: glibc's _exit() loops on exit_group
-  // and then executes hlt, pthread_exit ends with exit(2), and every signal handler returns
-  // through rt_sigreturn.
-  constexpr std::pair<const char *, const char *> kEssential[] = {
-      {"exit_group", "which every process needs to exit"},
-      {"exit", "which every thread needs to end"},
-      {"rt_sigreturn", "which every signal handler needs to return"},
-  };
   auto denying = [](Action a) { return a != Action::allow && a != Action::log; };
   std::vector<EssentialDenial> out;
-  for (const auto &[name, needed_for] : kEssential) {
+  for (const auto &[name, needed_for] : essential_calls()) {
     std::optional<Action> outright;     // the first rule without conditions naming it
     std::optional<Action> conditional;  // a rule with conditions that answers otherwise
     for (const auto &rule : profile.syscalls) {
