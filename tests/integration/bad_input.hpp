@@ -12,12 +12,6 @@
 
 namespace syscope::test {
 
-// run_for's status when the command did not end within its timeout (its group was killed).
-constexpr int kTimedOut = -2;
-
-// Like run(), but kills the command's process group once `timeout` has passed.
-RunResult run_for(const std::vector<std::string> &argv, std::chrono::milliseconds timeout);
-
 // A TempDir holding one of each thing a path argument can name, all made by the test:
 //   null, full, zero   character devices 1:3, 1:7, 1:5 (mknod, like /dev/null, /dev/full, ...)
 //   fifo               a FIFO nobody opens

@@ -49,8 +49,7 @@ TEST_CASE("exec --profile: hostile paths are refused before CMD runs", "[bad-inp
       refused("device like /dev/zero", "zero", "is a character device, not a regular file"),
       refused("FIFO nobody writes", "fifo", "is a FIFO, not a regular file"),
       refused("directory", "dir", "is a directory, not a regular file"),
-      // open(2) of a unix socket fails with ENXIO before fstat could name the type.
-      refused("socket", "socket", "cannot read: No such device or address"),
+      refused("socket", "socket", "is a socket, not a regular file"),
       refused("dangling symlink", "dangling", "cannot read: No such file or directory"),
       refused("5 MiB + 1 byte", "huge", "larger than 4 MiB (5242881 bytes): not read"),
       refused("symlink to a file that is no profile", "link", "defaultAction: missing"),

@@ -45,8 +45,7 @@ TEST_CASE("lint: hostile paths are refused in one line each, exit 2", "[bad-inpu
       refused("device like /dev/full", "full", "is a character device, not a regular file\n"),
       refused("device like /dev/zero", "zero", "is a character device, not a regular file\n"),
       refused("FIFO nobody writes", "fifo", "is a FIFO, not a regular file\n"),
-      // open(2) of a unix socket fails with ENXIO before fstat could name the type.
-      refused("socket", "socket", "cannot read: No such device or address\n"),
+      refused("socket", "socket", "is a socket, not a regular file\n"),
       refused("dangling symlink", "dangling", "cannot read: No such file or directory\n"),
       refused("5 MiB + 1 byte", "huge", "larger than 4 MiB (5242881 bytes): not read\n"),
       // A regular file lint has no checker for, named explicitly: a note, not an error.

@@ -3,23 +3,32 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
 namespace syscope::test {
 
-RunResult run(const std::vector<std::string> &argv) {
+namespace {
+
+// run() and run_for(): with a timeout, the command gets its own process group, so that the
+// timeout kills what it started too.
+RunResult run_until(const std::vector<std::string> &argv,
+                    std::optional<std::chrono::milliseconds> timeout) {
   int out_pipe[2], err_pipe[2];
   if (pipe2(out_pipe, O_CLOEXEC) || pipe2(err_pipe, O_CLOEXEC))
     throw std::runtime_error("pipe2 failed");
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    if (timeout) setpgid(0, 0);
     int devnull = open("/dev/null", O_RDONLY);
     dup2(devnull, 0);
     dup2(out_pipe[1], 1);
@@ -30,14 +39,24 @@ RunResult run(const std::vector<std::string> &argv) {
     execv(args[0], args.data());
     _exit(127);
   }
+  if (timeout) setpgid(pid, pid);
   close(out_pipe[1]);
   close(err_pipe[1]);
   RunResult result;
   struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
   std::string *sinks[2] = {&result.out, &result.err};
+  auto deadline = std::chrono::steady_clock::now() + timeout.value_or(std::chrono::hours(24));
+  bool timed_out = false;
   int open_fds = 2;
   while (open_fds > 0) {
-    if (poll(fds, 2, -1) < 0) continue;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) {
+      timed_out = true;
+      kill(-pid, SIGKILL);
+      break;
+    }
+    if (poll(fds, 2, static_cast<int>(left.count())) <= 0) continue;
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
       char buf[4096];
@@ -51,10 +70,22 @@ RunResult run(const std::vector<std::string> &argv) {
       }
     }
   }
+  for (auto &entry : fds)
+    if (entry.fd >= 0) close(entry.fd);
   int status = 0;
   waitpid(pid, &status, 0);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.status = timed_out           ? kTimedOut
+                  : WIFEXITED(status) ? WEXITSTATUS(status)
+                                      : 128 + WTERMSIG(status);
   return result;
+}
+
+}  // namespace
+
+RunResult run(const std::vector<std::string> &argv) { return run_until(argv, std::nullopt); }
+
+RunResult run_for(const std::vector<std::string> &argv, std::chrono::milliseconds timeout) {
+  return run_until(argv, timeout);
 }
 
 std::string syscope_bin() { return SYSCOPE_BIN; }

@@ -3,6 +3,7 @@
 #pragma once
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -19,6 +20,12 @@ struct RunResult {
 
 // Runs argv (argv[0] is a path), waits for it; stdin is /dev/null.
 RunResult run(const std::vector<std::string> &argv);
+
+// run_for's status when the command did not end within its timeout (its group was killed).
+constexpr int kTimedOut = -2;
+
+// Like run(), but kills the command's process group once `timeout` has passed.
+RunResult run_for(const std::vector<std::string> &argv, std::chrono::milliseconds timeout);
 
 // Path of the syscope binary and of a test program built by the suite (tests/progs/<name>.c).
 std::string syscope_bin();

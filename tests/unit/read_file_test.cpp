@@ -2,8 +2,12 @@
 // read_regular_file: only regular files, never past the limit, and a FIFO's open never waits.
 #include <catch2/catch.hpp>
 
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
 
+#include <cstring>
 #include <fstream>
 #include <string>
 
@@ -36,4 +40,17 @@ TEST_CASE("devices, FIFOs and directories are refused without reading them", "[r
   CHECK(read_regular_file(dir.file("fifo"), 4u << 20).error == "is a FIFO, not a regular file");
   CHECK(read_regular_file(dir.str(), 4u << 20).error == "is a directory, not a regular file");
   CHECK(syscope::size_text(4u << 20) == "4 MiB");
+}
+
+TEST_CASE("a unix socket, which open(2) refuses with ENXIO, is named for what it is",
+          "[read_file]") {
+  TempDir dir;
+  int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_un addr{};
+  addr.sun_family = AF_UNIX;
+  std::strncpy(addr.sun_path, dir.file("sock").c_str(), sizeof addr.sun_path - 1);
+  REQUIRE(bind(fd, reinterpret_cast<sockaddr *>(&addr), sizeof addr) == 0);
+  close(fd);
+  CHECK(read_regular_file(dir.file("sock"), 100).error == "is a socket, not a regular file");
 }

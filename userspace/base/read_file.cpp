@@ -33,7 +33,13 @@ FileText read_regular_file(const std::string &path, size_t max_bytes, bool head_
   FileText r;
   int fd = open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
-    r.error = "cannot read: " + errno_text(errno);
+    int err = errno;
+    struct stat st {};
+    // A unix socket cannot be opened at all (ENXIO): name what it is rather than the errno.
+    if (stat(path.c_str(), &st) == 0 && !S_ISREG(st.st_mode))
+      r.error = std::string(file_type_text(st.st_mode)) + ", not a regular file";
+    else
+      r.error = "cannot read: " + errno_text(err);
     return r;
   }
   struct stat st {};

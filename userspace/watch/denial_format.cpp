@@ -9,6 +9,7 @@
 #include <ctime>
 
 #include "syscope/base/clock.hpp"
+#include "syscope/base/text.hpp"
 #include "syscope/containers/container_id.hpp"
 #include "syscope/seccomp/docker_default.hpp"
 #include "syscope/seccomp/profile_json.hpp"
@@ -22,14 +23,6 @@ namespace {
 
 constexpr const char *kOwnProfile =
     "Docker's default allows it: refused by this process's own profile";
-
-
-// comm is whatever the task set (prctl PR_SET_NAME): keep the line one line.
-std::string printable(const std::string &s) {
-  std::string out;
-  for (unsigned char c : s) out += (c < 0x20 || c == 0x7f) ? '?' : static_cast<char>(c);
-  return out;
-}
 
 bool condition_holds(const seccomp::ArgCondition &c, uint64_t arg) {
   switch (c.op) {
@@ -134,6 +127,7 @@ std::string format_text(const Denial &d, const TextOptions &opt) {
   std::string line =
       clock_time(d.wall_time_ns, opt.utc) + " " + who(d) + " pid " + std::to_string(d.pid);
   if (d.tid != 0 && d.tid != d.pid) line += " tid " + std::to_string(d.tid);
+  // comm is whatever the task set (prctl PR_SET_NAME): escaped, so the line stays one line.
   line += " " + printable(d.comm) + ": ";
   if (d.arch == SYSCOPE_ARCH_COMPAT) line += "[i386] ";
   line += d.nr < 0 ? std::string("unknown syscall")
