@@ -21,12 +21,6 @@ using namespace trace_test;
 
 namespace {
 
-int nr(const char *name) {
-  auto n = syscope::seccomp::syscall_number(syscope::seccomp::native_scmp_arch(), name);
-  REQUIRE(n);
-  return *n;
-}
-
 // Traces made by the real writer (and damaged copies), outside the hostile tree, for the whole
 // run. A command's trace: exec, openat, exit_group, one block each.
 class Traces {
@@ -36,24 +30,7 @@ class Traces {
     h.syscope_version = "0.1.0";
     h.hostname = "bad-input";
     h.machine = "x86_64";
-    std::vector<uint64_t> ends;
-    {
-      TraceWriter w(path("whole.trace"), h, {0, false, false});
-      ends.push_back(w.bytes_written());
-      static const char argv[] = "cat";
-      auto exec = proc_exec(1000, 7, 100, "/bin/cat", argv, sizeof argv);
-      w.add(exec.hdr.type, &exec, sizeof exec);
-      w.flush();
-      ends.push_back(w.bytes_written());
-      auto open = with_path(syscall_record(2000, 7, 100, 100, nr("openat"), 3), "/etc/hostname");
-      w.add(SYSCOPE_EV_SYSCALL, open.bytes(), open.size());
-      w.flush();
-      ends.push_back(w.bytes_written());
-      auto exit =
-          syscall_record(3000, 7, 100, 100, nr("exit_group"), 0, SYSCOPE_SYSCALL_ENTER_ONLY);
-      w.add(SYSCOPE_EV_SYSCALL, exit.bytes(), exit.size());
-      w.close();
-    }
+    std::vector<uint64_t> ends = write_command_trace(path("whole.trace"), h);
     std::string bytes = slurp(path("whole.trace"));
     header_end = ends[0];
     third_block = ends[2];

@@ -63,14 +63,6 @@ std::vector<std::string> move_into_child_then_sysinfo() {
               test_prog("known_calls") + " --extra); s=$?; rmdir $cg || s=99; exit $s"};
 }
 
-std::set<std::string> allowed(const fs::path &profile) {
-  std::set<std::string> names;
-  for (const auto &rule : syscope::seccomp::load_docker_profile(profile.string()).syscalls)
-    if (rule.action == syscope::seccomp::Action::allow)
-      names.insert(rule.names.begin(), rule.names.end());
-  return names;
-}
-
 RunResult run_syscope(const std::vector<std::string> &args, const std::vector<std::string> &cmd) {
   std::vector<std::string> argv = {syscope_bin()};
   argv.insert(argv.end(), args.begin(), args.end());
@@ -117,7 +109,7 @@ TEST_CASE("record warns, naming the process, when CMD moves itself out of its cg
   // The summary counts it with the kernel's other losses.
   CHECK(result.err.find("1 processes moved out of the recorded cgroup") != std::string::npos);
   // What the warning is about: the call made after the move is not in the profile.
-  auto names = allowed(dir / "p.json");
+  auto names = allowed_names(dir / "p.json");
   CHECK(names.count("sysinfo") == 0);
   CHECK(names.count("write") == 1);  // the shell's, up to the move
 }
@@ -131,7 +123,7 @@ TEST_CASE("record says nothing of a move when CMD stays in its cgroup", "[record
   REQUIRE(result.status == 0);
   CHECK(result.err.find("left the recording cgroup") == std::string::npos);
   CHECK(result.err.find("moved out") == std::string::npos);
-  CHECK(allowed(dir / "p.json").count("sysinfo") == 1);
+  CHECK(allowed_names(dir / "p.json").count("sysinfo") == 1);
 }
 
 TEST_CASE("record keeps the calls of a cgroup CMD creates inside its own, without a warning",
@@ -144,7 +136,7 @@ TEST_CASE("record keeps the calls of a cgroup CMD creates inside its own, withou
   INFO(result.out << result.err);
   REQUIRE(result.status == 0);
   CHECK(result.err.find("left the recording cgroup") == std::string::npos);
-  auto names = allowed(dir / "p.json");
+  auto names = allowed_names(dir / "p.json");
   CHECK(names.count("sysinfo") == 1);  // made only in the child cgroup
   CHECK(names.count("getppid") == 1);
   CHECK(names.count("mkdir") == 1);  // the shell's, in the recording cgroup itself
@@ -165,7 +157,7 @@ TEST_CASE("record warns of a child cloned into another cgroup (clone3 CLONE_INTO
   // The child's comm is its parent's until it execs.
   CHECK(result.err.find(warning(pid, "clone_into_cgro", other.relative(), "profile")) !=
         std::string::npos);
-  CHECK(allowed(dir / "p.json").count("sysinfo") == 0);
+  CHECK(allowed_names(dir / "p.json").count("sysinfo") == 0);
 }
 
 TEST_CASE("trace -- CMD warns when CMD moves itself out, and the trace counts it",

@@ -14,6 +14,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "syscope/seccomp/profile_json.hpp"
+
 namespace syscope::test {
 
 namespace {
@@ -98,6 +100,13 @@ std::string read_file(const std::filesystem::path &path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::set<std::string> allowed_names(const std::filesystem::path &profile) {
+  std::set<std::string> names;
+  for (const auto &rule : seccomp::load_docker_profile(profile.string()).syscalls)
+    if (rule.action == seccomp::Action::allow) names.insert(rule.names.begin(), rule.names.end());
+  return names;
 }
 
 pid_t spawn_logged(std::vector<std::string> argv, const std::string &log) {

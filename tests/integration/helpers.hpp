@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,9 @@ std::string syscope_bin();
 std::string test_prog(const std::string &name);
 
 std::string read_file(const std::filesystem::path &path);
+
+// The names a Docker-format profile allows outright (SCMP_ACT_ALLOW rules).
+std::set<std::string> allowed_names(const std::filesystem::path &profile);
 
 // Starts argv[0] (a path) with stdout and stderr to the file `log` and stdin untouched; returns
 // its pid without waiting. The caller reaps it.

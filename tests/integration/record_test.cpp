@@ -95,6 +95,7 @@ TEST_CASE("record holds the calls of threads and forked children, and nothing el
   CHECK(has(names, "getppid"));  // made only by the thread or only by the forked child
   CHECK(has(names, "execve"));
   CHECK(has(names, "exit_group"));
+  CHECK(result.err.find("also allows exit_group") == std::string::npos);  // seen, not just added
   CHECK(has(names, where == "--thread-only" ? "clone3" : "wait4"));
   for (const char *never : {"reboot", "kexec_load", "ptrace", "sysinfo", "unshare", "mount"})
     CHECK_FALSE(has(names, never));

@@ -42,39 +42,29 @@ FileHeader header() {
   return h;
 }
 
-int nr(const char *name) {
-  auto n = seccomp::syscall_number(seccomp::native_scmp_arch(), name);
-  REQUIRE(n);
-  return *n;
-}
-
-// A command's trace: exec, openat, exit_group, in one block each; the sizes after the header
-// and after each block.
 std::vector<uint64_t> write_command_trace(const std::string &path) {
-  TraceWriter w(path, header(), {0, false, false});
-  std::vector<uint64_t> ends{w.bytes_written()};
-  static const char argv[] = "cat";
-  auto exec = proc_exec(1000, 7, 100, "/bin/cat", argv, sizeof argv);
-  w.add(exec.hdr.type, &exec, sizeof exec);
-  w.flush();
-  ends.push_back(w.bytes_written());
-  auto open = with_path(syscall_record(2000, 7, 100, 100, nr("openat"), 3), "/etc/hostname");
-  w.add(SYSCOPE_EV_SYSCALL, open.bytes(), open.size());
-  w.flush();
-  ends.push_back(w.bytes_written());
-  auto exit = syscall_record(3000, 7, 100, 100, nr("exit_group"), 0, SYSCOPE_SYSCALL_ENTER_ONLY);
-  w.add(SYSCOPE_EV_SYSCALL, exit.bytes(), exit.size());
-  w.close();
-  return ends;
+  return trace_test::write_command_trace(path, header());
 }
 
 // Runs f with stderr (and stdout) going to files; returns {stdout, stderr}.
 template <typename F> std::pair<std::string, std::string> captured(F f) {
   TempDir dir;
-  std::fflush(stdout);
-  std::fflush(stderr);
-  std::cout.flush();
-  int saved_out = dup(1), saved_err = dup(2);
+  auto flush = [] {
+    std::fflush(stdout);
+    std::cout.flush();
+    std::fflush(stderr);
+  };
+  flush();
+  // Puts stdout and stderr back however f ends, a throw included.
+  struct Restore {
+    int out = dup(1), err = dup(2);
+    ~Restore() {
+      dup2(out, 1);
+      dup2(err, 2);
+      close(out);
+      close(err);
+    }
+  } restore;
   int out = open(dir.file("out").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   int err = open(dir.file("err").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   dup2(out, 1);
@@ -84,22 +74,10 @@ template <typename F> std::pair<std::string, std::string> captured(F f) {
   try {
     f();
   } catch (...) {
-    std::fflush(stdout);
-    std::cout.flush();
-    std::fflush(stderr);
-    dup2(saved_out, 1);
-    dup2(saved_err, 2);
-    close(saved_out);
-    close(saved_err);
+    flush();
     throw;
   }
-  std::fflush(stdout);
-  std::cout.flush();
-  std::fflush(stderr);
-  dup2(saved_out, 1);
-  dup2(saved_err, 2);
-  close(saved_out);
-  close(saved_err);
+  flush();
   return {slurp(dir.file("out")), slurp(dir.file("err"))};
 }
 
@@ -360,7 +338,7 @@ TEST_CASE("a write that fails mid-block: the torn block goes, the earlier ones s
     REQUIRE(setrlimit(RLIMIT_FSIZE, &limit) == 0);
     try {
       for (int i = 0; i < 100000; ++i, ++records_added) {
-        auto r = syscall_record(1000 + i, 7, 100, 100, nr("getppid"), 1);
+        auto r = syscall_record(1000 + i, 7, 100, 100, trace_test::native_nr("getppid"), 1);
         w.add(SYSCOPE_EV_SYSCALL, r.bytes(), r.size());
       }
     } catch (const Error &e) {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Realistic kernel records (as the trace BPF programs emit them) and a temp dir, for the trace
-// file and trace stats tests.
+// file and trace stats tests, and a small command trace the real writer makes.
 #pragma once
 #include <stdlib.h>
 
@@ -8,12 +8,16 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <stdexcept>
 #include <string>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <vector>
 
 #include "../common/temp_dir.hpp"
 #include "syscope/abi.h"
+#include "syscope/syscalls/syscall_names.hpp"
+#include "syscope/trace/trace_file.hpp"
 
 namespace trace_test {
 
@@ -149,6 +153,35 @@ inline syscope_cgroup_event cgroup_event(uint16_t type, uint64_t ts, uint64_t cg
   ev.cgroup_id = cgroup;
   std::strncpy(ev.path, path, sizeof ev.path - 1);
   return ev;
+}
+
+// The native number of a syscall this host's libseccomp knows.
+inline int native_nr(const char *name) {
+  auto n = syscope::seccomp::syscall_number(syscope::seccomp::native_scmp_arch(), name);
+  if (!n) throw std::runtime_error(std::string("no syscall named ") + name);
+  return *n;
+}
+
+// A command's trace: exec, openat, exit_group, in one block each, no compression; returns the
+// file's size after the header and after each block, where tests cut or damage it.
+inline std::vector<uint64_t> write_command_trace(const std::string &path,
+                                                 const syscope::trace::FileHeader &header) {
+  syscope::trace::TraceWriter w(path, header, {0, false, false});
+  std::vector<uint64_t> ends{w.bytes_written()};
+  static const char argv[] = "cat";
+  auto exec = proc_exec(1000, 7, 100, "/bin/cat", argv, sizeof argv);
+  w.add(exec.hdr.type, &exec, sizeof exec);
+  w.flush();
+  ends.push_back(w.bytes_written());
+  auto open = with_path(syscall_record(2000, 7, 100, 100, native_nr("openat"), 3), "/etc/hostname");
+  w.add(SYSCOPE_EV_SYSCALL, open.bytes(), open.size());
+  w.flush();
+  ends.push_back(w.bytes_written());
+  auto exit =
+      syscall_record(3000, 7, 100, 100, native_nr("exit_group"), 0, SYSCOPE_SYSCALL_ENTER_ONLY);
+  w.add(SYSCOPE_EV_SYSCALL, exit.bytes(), exit.size());
+  w.close();
+  return ends;
 }
 
 }  // namespace trace_test
