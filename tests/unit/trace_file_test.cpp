@@ -458,6 +458,24 @@ TEST_CASE("not a trace: a clear error", "[trace]") {
         dir.file("huge") + ": trace header is corrupt (header length 2147483647)");
 }
 
+TEST_CASE("a header whose times are not integers is corrupt, not cast", "[trace]") {
+  // Found by trace_reader_fuzz under UBSan: 5.5e21 cast to uint64_t is undefined behaviour.
+  TempDir dir;
+  auto le32 = [](uint32_t v) { return std::string(reinterpret_cast<const char *>(&v), 4); };
+  const std::string json = R"({"created_wall_ns":5.5e21})";
+  std::string header = std::string("SYSCOPE\0", 8) + le32(2) + le32(json.size()) + json;
+  header += le32(crc32c(header.data() + 8, 8 + json.size()));
+  spit(dir.file("float.trace"), header);
+  try {
+    TraceReader r(dir.file("float.trace"));
+    FAIL("read a header with a float time");
+  } catch (const Error &e) {
+    CHECK(std::string(e.what()) == dir.file("float.trace") +
+                                       ": trace header is corrupt (created_wall_ns is not an "
+                                       "integer)");
+  }
+}
+
 TEST_CASE("a trace still being written reads up to its last flush", "[trace]") {
   TempDir dir;
   TraceWriter w(dir.file("live.trace"), test_header(), {0, true, false});

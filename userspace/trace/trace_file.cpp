@@ -203,6 +203,10 @@ struct TraceReader::Impl {
       header.hostname = j.value("hostname", "");
       header.kernel_release = j.value("kernel_release", "");
       header.machine = j.value("machine", "");
+      // Integers only: nlohmann casts a float such as 5.5e21 to an integer type unchecked (UB).
+      for (const char *key : {"boot_to_wall_ns", "created_wall_ns"})
+        if (j.contains(key) && !j[key].is_number_integer())
+          bad_header(std::string("trace header is corrupt (") + key + " is not an integer)");
       header.boot_to_wall_ns = j.value("boot_to_wall_ns", int64_t{0});
       header.created_wall_ns = j.value("created_wall_ns", uint64_t{0});
     } catch (const nlohmann::json::exception &e) {
