@@ -89,53 +89,56 @@ std::string render_table(const Report &report) {
   return out;
 }
 
+nlohmann::ordered_json to_json(const ContainerAudit &c) {
+  using json = nlohmann::ordered_json;
+  json j;
+  j["id"] = c.id;
+  j["short_id"] = container::short_id(c.id);
+  j["name"] = c.name.empty() ? json(nullptr) : json(c.name);
+  j["image"] = c.image.empty() ? json(nullptr) : json(c.image);
+  j["state"] = c.state;
+  j["runtime"] = c.runtime;
+  j["known_to_api"] = c.known_to_api;
+  if (c.config) {
+    const ConfigView &v = *c.config;
+    json config = {{"seccomp", std::string(setting_name(v.setting))},
+                   {"source", v.source},
+                   {"privileged", v.privileged}};
+    if (!v.detail.empty()) config["detail"] = v.detail;
+    if (v.permissive) {
+      config["default_action"] = seccomp::action_name(v.permissive->default_action);
+      config["effectively_unconfined"] = v.permissive->effectively_unconfined();
+      if (v.permissive->permissive) config["dangerous_allowed"] = v.permissive->open;
+    }
+    if (!v.profile_error.empty()) config["profile_error"] = v.profile_error;
+    j["config"] = config;
+  } else {
+    j["config"] = nullptr;
+  }
+  json kernel = {{"available", c.kernel.available}};
+  if (!c.kernel.cgroup.empty()) kernel["cgroup"] = c.kernel.cgroup;
+  if (!c.kernel.error.empty()) kernel["error"] = c.kernel.error;
+  json procs = json::array();
+  for (const auto &p : c.kernel.processes)
+    procs.push_back({{"pid", p.pid},
+                     {"comm", p.comm},
+                     {"seccomp", p.mode},
+                     {"filters", p.filters < 0 ? json(nullptr) : json(p.filters)}});
+  kernel["processes"] = procs;
+  j["kernel"] = kernel;
+  j["verdict"] = c.pass ? "PASS" : "FAIL";
+  json findings = json::array();
+  for (const auto &f : c.findings)
+    findings.push_back({{"reason", f.reason}, {"controls", f.controls}});
+  j["findings"] = findings;
+  j["notes"] = c.notes;
+  return j;
+}
+
 std::string render_json(const Report &report) {
   using json = nlohmann::ordered_json;
   json containers = json::array();
-  for (const auto &c : report.containers) {
-    json j;
-    j["id"] = c.id;
-    j["short_id"] = container::short_id(c.id);
-    j["name"] = c.name.empty() ? json(nullptr) : json(c.name);
-    j["image"] = c.image.empty() ? json(nullptr) : json(c.image);
-    j["state"] = c.state;
-    j["runtime"] = c.runtime;
-    j["known_to_api"] = c.known_to_api;
-    if (c.config) {
-      const ConfigView &v = *c.config;
-      json config = {{"seccomp", std::string(setting_name(v.setting))},
-                     {"source", v.source},
-                     {"privileged", v.privileged}};
-      if (!v.detail.empty()) config["detail"] = v.detail;
-      if (v.permissive) {
-        config["default_action"] = seccomp::action_name(v.permissive->default_action);
-        config["effectively_unconfined"] = v.permissive->effectively_unconfined();
-        if (v.permissive->permissive) config["dangerous_allowed"] = v.permissive->open;
-      }
-      if (!v.profile_error.empty()) config["profile_error"] = v.profile_error;
-      j["config"] = config;
-    } else {
-      j["config"] = nullptr;
-    }
-    json kernel = {{"available", c.kernel.available}};
-    if (!c.kernel.cgroup.empty()) kernel["cgroup"] = c.kernel.cgroup;
-    if (!c.kernel.error.empty()) kernel["error"] = c.kernel.error;
-    json procs = json::array();
-    for (const auto &p : c.kernel.processes)
-      procs.push_back({{"pid", p.pid},
-                       {"comm", p.comm},
-                       {"seccomp", p.mode},
-                       {"filters", p.filters < 0 ? json(nullptr) : json(p.filters)}});
-    kernel["processes"] = procs;
-    j["kernel"] = kernel;
-    j["verdict"] = c.pass ? "PASS" : "FAIL";
-    json findings = json::array();
-    for (const auto &f : c.findings)
-      findings.push_back({{"reason", f.reason}, {"controls", f.controls}});
-    j["findings"] = findings;
-    j["notes"] = c.notes;
-    containers.push_back(std::move(j));
-  }
+  for (const auto &c : report.containers) containers.push_back(to_json(c));
   json doc;
   json docker = {{"socket", report.docker_socket}, {"reachable", report.api_reachable}};
   if (report.daemon) {

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "syscope/containers/container_id.hpp"
 #include "syscope/containers/docker_client.hpp"
 #include "syscope/seccomp/profile.hpp"
@@ -161,5 +163,7 @@ Report collect(const Options &options, const std::function<void(const std::strin
 
 std::string render_table(const Report &report);
 std::string render_json(const Report &report);  // one document, trailing newline
+// One container's verdict as render_json() shows it (the daemon's alerts and audit request too).
+nlohmann::ordered_json to_json(const ContainerAudit &audit);
 
 }  // namespace syscope::audit

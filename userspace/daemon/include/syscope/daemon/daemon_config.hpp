@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+// What `syscope daemon` runs with: defaults, overridden by a YAML file (--config, the same keys
+// as the flags), overridden by the flags given. Reading the file is strict: an unknown key or a
+// value of the wrong type is exit 2 with the key's name, never a daemon running on a typo.
+#pragma once
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace syscope::daemon {
+
+struct DaemonConfig {
+  std::string state_dir = "/var/lib/syscope";
+  std::string socket = "/run/syscope/syscope.sock";
+  std::optional<std::string> socket_group;  // group allowed on the socket (mode 0660)
+  // Under bpffs: maps, links and the ring buffer, so a restart (or kill -9) keeps what the
+  // kernel gathered meanwhile. Empty: nothing pinned, persistence off.
+  std::string pin_dir = "/sys/fs/bpf/syscope";
+  bool keep_attached = false;  // SIGTERM leaves the programs attached and pinned (upgrades)
+  // Profiles of removed containers are kept this long, then deleted.
+  std::chrono::seconds keep_removed{7 * 24 * 3600};
+  std::optional<std::string> docker_socket;  // default: $DOCKER_HOST, else /var/run/docker.sock
+  std::string podman_socket = "/run/podman/podman.sock";  // used when it exists
+  uint32_t ring_mib = 4;  // the kernel->daemon ring buffer (also what survives a downtime)
+  // Flight recorder caps (io.syscope.flight-recorder=<seconds> containers).
+  uint32_t flight_mib_per_container = 8;
+  uint32_t flight_mib_total = 64;
+  std::chrono::milliseconds flush_interval{2000};  // profiles written at most this late
+  bool verbose = false;
+};
+
+// Applies the YAML file's keys (state_dir, socket, socket_group, pin_dir, keep_attached,
+// keep_removed [seconds, or "7d", "12h", "30m", "45s"], docker_socket, podman_socket, ring_mib,
+// flight_mib_per_container, flight_mib_total, flush_interval_ms) onto `config`. Exit::usage
+// naming the file and key for a file that cannot be read, bad YAML, an unknown key or a bad value.
+void apply_config_file(DaemonConfig &config, const std::string &path);
+// Also used by the flag: "7d" -> 604800 s. Exit::usage on garbage, zero allowed.
+std::chrono::seconds parse_duration(const std::string &text, const std::string &what);
+
+}  // namespace syscope::daemon
