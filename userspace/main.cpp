@@ -48,6 +48,8 @@ int main(int argc, char **argv) {
   syscope::cli::setup_watch(app);
   syscope::cli::setup_trace(app);
   syscope::cli::setup_profile(app);
+  syscope::cli::setup_daemon(app);
+  syscope::cli::setup_status(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError &e) {

@@ -27,6 +27,7 @@
 #include "syscope/containers/docker_client.hpp"
 #include "syscope/containers/mountinfo.hpp"
 #include "syscope/containers/scoped_cgroup.hpp"
+#include "syscope/daemon/control_protocol.hpp"
 #include "syscope/kernel/bpf_environment.hpp"
 #include "syscope/kernel/trace_recorder.hpp"
 #include "syscope/process/command_path.hpp"
@@ -49,6 +50,8 @@ struct TraceOptions {
   std::string docker_socket;
   bool verbose = false;
   std::vector<std::string> command;
+  std::string daemon_container;  // --daemon CONTAINER
+  std::string socket = ::syscope::daemon::default_socket_path();
 };
 
 trace::FileHeader make_header() {
@@ -355,6 +358,11 @@ void setup_trace(CLI::App &app) {
                   "size, e.g. 500M, 64k, 2GiB (binary units; default: no limit)");
   cmd->add_option("--docker-socket", opts->docker_socket, "Docker API socket");
   cmd->add_flag("-v,--verbose", opts->verbose, "Show libbpf's log");
+  cmd->add_option("--daemon", opts->daemon_container,
+                  "Trace this running container through the syscope daemon (its programs, "
+                  "streamed over its socket); this side only writes the file");
+  cmd->add_option("--socket", opts->socket, "The daemon's control socket (with --daemon)")
+      ->capture_default_str();
   cmd->add_option("command", opts->command, "CMD [ARGS...], after --");
   cmd->positionals_at_end();
 
@@ -402,6 +410,11 @@ void setup_trace(CLI::App &app) {
       throw Error(Exit::usage, "trace: -o -: a trace is not written to stdout (CMD's output goes "
                                "there); give a file, and pipe it later if need be");
     if (!opts->max_size.empty()) parse_max_size(opts->max_size);  // before anything is loaded
+    if (!opts->daemon_container.empty()) {
+      if (!opts->containers.empty() || !opts->command.empty() || !opts->max_size.empty())
+        throw Error(Exit::usage, "trace --daemon: takes no --container, --max-size or CMD");
+      return run_trace_daemon(opts->daemon_container, opts->output, opts->duration_s, opts->socket);
+    }
     if (!opts->containers.empty() && !opts->command.empty())
       throw Error(Exit::usage, "trace: give either --container or -- CMD, not both");
     if (!opts->containers.empty())

@@ -11,6 +11,9 @@
 #include "syscope/cli/commands.hpp"
 #include "syscope/containers/container_id.hpp"
 #include "syscope/containers/container_resolver.hpp"
+#include "syscope/daemon/control_client.hpp"
+#include "syscope/daemon/control_protocol.hpp"
+#include "syscope/daemon/denial_wire.hpp"
 #include "syscope/kernel/bpf_environment.hpp"
 #include "syscope/kernel/denial_watcher.hpp"
 #include "syscope/process/descendant_wait.hpp"
@@ -28,6 +31,8 @@ struct WatchOptions {
   bool verbose = false;
   double duration_s = 0;
   std::string docker_socket;
+  bool daemon = false;
+  std::string socket = ::syscope::daemon::default_socket_path();
 };
 
 // Names the denial's container, from the cgroup paths the kernel reported and the Docker API.
@@ -70,6 +75,50 @@ uint64_t wall_now_ns() {
       .count();
 }
 
+// What watch prints, the same whether the denials come from its own programs or the daemon's.
+class DenialPrinter {
+ public:
+  explicit DenialPrinter(const WatchOptions &opts) : opts_(opts) {}
+  void add(const watch::Denial &denial) {
+    if (!selected(denial, opts_.containers)) return;
+    summary_.add(denial);
+    print(folder_.add(denial), opts_);
+    if (opts_.suggest)
+      if (auto fix = suggest_(denial))
+        std::printf("%s", opts_.json ? (watch::format_json(*fix) + "\n").c_str()
+                                     : watch::format_text(*fix).c_str());
+  }
+  void tick() { print(folder_.tick(wall_now_ns()), opts_); }
+  void finish() {
+    print(folder_.flush(), opts_);
+    if (opts_.json)
+      std::printf("%s\n", nlohmann::ordered_json{{"summary", summary_.json()}}.dump().c_str());
+    else
+      std::printf("%s", summary_.text({opts_.utc}).c_str());
+    if (opts_.fail_on_denial && summary_.total() > 0)
+      g_exit_status = static_cast<int>(Exit::findings);
+  }
+
+ private:
+  const WatchOptions &opts_;
+  watch::BurstFolder folder_;
+  watch::DenialSummary summary_;
+  watch::SuggestOnce suggest_;
+};
+
+std::optional<std::chrono::steady_clock::time_point> deadline_of(const WatchOptions &opts) {
+  if (opts.duration_s <= 0) return std::nullopt;
+  return std::chrono::steady_clock::now() +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+             std::chrono::duration<double>(opts.duration_s));
+}
+
+void announce(const WatchOptions &opts, const std::string &source) {
+  std::fprintf(
+      stderr, "syscope: watching for seccomp denials%s%s (Ctrl-C to stop)\n", source.c_str(),
+      opts.duration_s > 0 ? (" for " + std::to_string(opts.duration_s) + " s").c_str() : "");
+}
+
 void run_watch(const WatchOptions &opts) {
   bpf::require_bpf_environment();
   bpf::route_libbpf_log(opts.verbose);
@@ -81,45 +130,49 @@ void run_watch(const WatchOptions &opts) {
                                if (!removed) resolver.note_path(id, path);
                              });
   process::SignalRouter signals;
-  watch::BurstFolder folder;
-  watch::DenialSummary summary;
-  watch::SuggestOnce suggest;
-  std::fprintf(stderr, "syscope: watching for seccomp denials%s (Ctrl-C to stop)\n",
-               opts.duration_s > 0 ? (" for " + std::to_string(opts.duration_s) + " s").c_str()
-                                   : "");
-
+  DenialPrinter printer(opts);
+  announce(opts, "");
   auto handle = [&] {
     watcher.drain();
     for (auto &denial : pending) {
       label(denial, resolver);
-      if (!selected(denial, opts.containers)) continue;
-      summary.add(denial);
-      print(folder.add(denial), opts);
-      if (opts.suggest)
-        if (auto fix = suggest(denial))
-          std::printf("%s", opts.json ? (watch::format_json(*fix) + "\n").c_str()
-                                      : watch::format_text(*fix).c_str());
+      printer.add(denial);
     }
     pending.clear();
-    print(folder.tick(wall_now_ns()), opts);
+    printer.tick();
   };
-  std::optional<std::chrono::steady_clock::time_point> deadline;
-  if (opts.duration_s > 0)
-    deadline = std::chrono::steady_clock::now() +
-               std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                   std::chrono::duration<double>(opts.duration_s));
   process::serve_until(
-      signals, watcher.poll_fd(), handle, [] { return false; }, deadline);
+      signals, watcher.poll_fd(), handle, [] { return false; }, deadline_of(opts));
   handle();
-  print(folder.flush(), opts);
-  if (opts.json)
-    std::printf("%s\n", nlohmann::ordered_json{{"summary", summary.json()}}.dump().c_str());
-  else
-    std::printf("%s", summary.text({opts.utc}).c_str());
+  printer.finish();
   auto losses = watcher.losses();
   if (losses.any())
     std::fprintf(stderr, "syscope: kernel counted losses: %s\n", losses.describe().c_str());
-  if (opts.fail_on_denial && summary.total() > 0) g_exit_status = static_cast<int>(Exit::findings);
+}
+
+// The daemon's denials, subscribed to over its socket: no programs loaded here, no privileges
+// needed beyond the socket's.
+void run_watch_daemon(const WatchOptions &opts) {
+  daemon::ControlClient client(opts.socket);
+  auto answer = client.request({{"request", "subscribe"}, {"topics", {"denials"}}});
+  if (!answer.value("ok", false))
+    throw Error(Exit::usage, "the daemon says: " + answer.value("error", answer.dump()));
+  process::SignalRouter signals;
+  DenialPrinter printer(opts);
+  announce(opts, " through the daemon at " + opts.socket);
+  auto handle = [&] {
+    while (auto event = client.next_event(std::chrono::milliseconds(0)))
+      if (event->value("event", "") == "denial")
+        printer.add(daemon::denial_from_wire(event->at("denial")));
+    printer.tick();
+  };
+  process::serve_until(
+      signals, client.fd(), handle, [] { return false; }, deadline_of(opts));
+  handle();
+  printer.finish();
+  if (client.dropped_events())
+    std::fprintf(stderr, "syscope: %llu denial events were dropped unread\n",
+                 static_cast<unsigned long long>(client.dropped_events()));
 }
 
 }  // namespace
@@ -143,7 +196,11 @@ void setup_watch(CLI::App &app) {
                   "Docker API socket (default: $DOCKER_HOST, else /var/run/docker.sock)");
   cmd->add_flag("--utc", opts->utc, "Times in UTC instead of local time");
   cmd->add_flag("-v,--verbose", opts->verbose, "Show libbpf's log");
-  cmd->callback([opts] { run_watch(*opts); });
+  cmd->add_flag("--daemon", opts->daemon,
+                "Take the denials from the running syscope daemon instead of loading programs");
+  cmd->add_option("--socket", opts->socket, "The daemon's control socket (with --daemon)")
+      ->capture_default_str();
+  cmd->callback([opts] { opts->daemon ? run_watch_daemon(*opts) : run_watch(*opts); });
 }
 
 }  // namespace syscope::cli

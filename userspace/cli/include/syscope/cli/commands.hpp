@@ -16,5 +16,7 @@ void setup_lint(CLI::App &app);
 void setup_watch(CLI::App &app);
 void setup_trace(CLI::App &app);
 void setup_profile(CLI::App &app);
+void setup_daemon(CLI::App &app);
+void setup_status(CLI::App &app);
 
 }  // namespace syscope::cli

@@ -11,6 +11,11 @@
 
 namespace syscope::cli {
 
+// `syscope trace --daemon CONTAINER -o FILE [--duration D]` (trace_daemon.cpp): the daemon traces,
+// this side writes FILE. Ctrl-C or the duration ends it; exit 3 if the daemon never ended it.
+void run_trace_daemon(const std::string &container, const std::string &output, double duration_s,
+                      const std::string &socket);
+
 // `trace --max-size`: bytes, from "64k", "500M", "1.5GiB", "1048576" (binary units, any case).
 // Exit::usage, one line, for 0, garbage, an unknown unit, overflow, or less than
 // trace::kMinMaxSize.

@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: Apache-2.0
+// The daemon's start, loop and kernel events: cgroups become containers, first-seen calls and
+// denials go into each container's profile, a workload's start is audited, and every few seconds
+// the kernel's own maps are read (what a lost event missed) and the profiles written.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <grp.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "daemon_impl.hpp"
+#include "syscope/base/clock.hpp"
+#include "syscope/base/error.hpp"
+#include "syscope/containers/mountinfo.hpp"
+#include "syscope/daemon/daemon.hpp"
+#include "syscope/daemon/denial_wire.hpp"
+#include "syscope/kernel/bpf_environment.hpp"
+#include "syscope/kernel/loss_counters.hpp"
+#include "syscope/watch/watch_report.hpp"
+
+namespace syscope::daemon {
+namespace {
+
+constexpr auto kApiPoll = std::chrono::seconds(2);      // created containers, metadata retries
+constexpr auto kEngineInfo = std::chrono::seconds(60);  // the runtime's default profile
+constexpr int kTickMs = 100;                            // trace batches, session deadlines
+
+uint64_t wall_now() { return static_cast<uint64_t>(clock_ns(CLOCK_REALTIME)); }
+
+// SIGTERM, SIGINT and SIGHUP arrive on a signalfd, so the loop ends between two events.
+class StopSignals {
+ public:
+  StopSignals() {
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : {SIGTERM, SIGINT, SIGHUP}) sigaddset(&set, s);
+    sigprocmask(SIG_BLOCK, &set, &old_);
+    fd_ = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (fd_ < 0) throw Error(Exit::environment, "signalfd: " + errno_text(errno));
+    signal(SIGPIPE, SIG_IGN);  // a client gone mid-write is an EPIPE, never a death
+  }
+  ~StopSignals() {
+    close(fd_);
+    sigprocmask(SIG_SETMASK, &old_, nullptr);
+  }
+  int fd() const { return fd_; }
+  int take() const {
+    signalfd_siginfo info{};
+    return read(fd_, &info, sizeof info) == sizeof info ? static_cast<int>(info.ssi_signo) : 0;
+  }
+
+ private:
+  int fd_ = -1;
+  sigset_t old_{};
+};
+
+bool is_workload_set(uint32_t set) {
+  return set == SYSCOPE_SET_PLAIN || set == SYSCOPE_SET_FILTERED;
+}
+
+}  // namespace
+
+Daemon::Daemon(const DaemonConfig &config) : config_(config) {
+  started_wall_ns_ = wall_now();
+  started_ = Clock::now();
+  bpf::require_bpf_environment();
+  mount_ = cgroup::cgroup2_mount();
+  state_lock_ = std::make_unique<InstanceLock>(config_.state_dir + "/daemon.lock",
+                                               "the state dir " + config_.state_dir);
+  if (!config_.pin_dir.empty()) {
+    pin_lock_ = std::make_unique<InstanceLock>(pin_dir_lock_file(config_.pin_dir),
+                                               "the pin dir " + config_.pin_dir);
+    std::string bpffs_dir = std::filesystem::path(config_.pin_dir).parent_path().string();
+    auto bpffs = bpf::ensure_bpffs(bpffs_dir.empty() ? "/sys/fs/bpf" : bpffs_dir);
+    persistence_note_ = bpffs.note;
+    if (bpffs.persistent) pin_dir_ = config_.pin_dir;
+  } else {
+    persistence_note_ = "no pin dir configured: persistence is off";
+  }
+  if (!pin_dir_)
+    log_.warning("persistence_off", {{"reason", persistence_note_},
+                                     {"effect", "a restart starts the kernel side afresh; "
+                                                "profiles on disk are kept"}});
+  else if (!persistence_note_.empty())
+    log_.info("bpffs", {{"note", persistence_note_}});
+
+  store_ = std::make_unique<ProfileStore>(
+      StoreOptions{.state_dir = config_.state_dir, .keep_removed = config_.keep_removed});
+  for (const auto &w : store_->load_warnings()) log_.warning("state_file", {{"warning", w}});
+
+  docker_ = std::make_unique<docker::DockerClient>(
+      docker::DockerClient::from_environment(config_.docker_socket));
+  if (std::filesystem::exists(config_.podman_socket))
+    podman_ = std::make_unique<docker::DockerClient>(
+        docker::DockerClient(docker::DockerEndpoint{config_.podman_socket, ""}));
+  registry_ =
+      std::make_unique<ContainerRegistry>(mount_, [this](const container::ContainerRef &ref) {
+        bool podman = ref.runtime == container::Runtime::podman;
+        if (podman && !podman_) {
+          docker::ApiResult<docker::ContainerMetadata> none;
+          none.status = docker::ApiStatus::unreachable;
+          none.error = "no podman API socket at " + config_.podman_socket;
+          return none;
+        }
+        return (podman ? podman_ : docker_)->inspect(ref.id);
+      });
+  alerts_ = std::make_unique<ContainerAlerts>(mount_);
+  auto info = docker_->info();
+  alerts_->set_engine_info(info.ok() ? info.value : std::nullopt);
+  if (!info.ok()) log_.warning("docker_api", {{"error", info.error}});
+
+  ControlServerOptions server_options{.socket_path = config_.socket};
+  if (config_.socket_group) {
+    errno = 0;
+    struct group *g = getgrnam(config_.socket_group->c_str());
+    if (!g)
+      throw Error(Exit::usage, "socket group \"" + *config_.socket_group + "\" does not exist");
+    server_options.group = g->gr_gid;
+  }
+  server_ = std::make_unique<ControlServer>(
+      server_options, [this](ControlServer::ClientId client, const nlohmann::json &request) {
+        return handle(client, request);
+      });
+  server_->on_disconnect = [this](ControlServer::ClientId client) {
+    end_sessions_of_client(client);
+  };
+
+  tracer_ = std::make_unique<DaemonTracer>(
+      TracerLimits{.flight_bytes_per_container = size_t(config_.flight_mib_per_container) << 20,
+                   .flight_bytes_total = size_t(config_.flight_mib_total) << 20});
+
+  bpf::DaemonProbes::Sinks sinks;
+  sinks.first_seen = [this](uint64_t cg, uint32_t nr, uint32_t arch, uint32_t set) {
+    on_first_seen(cg, nr, arch, set);
+  };
+  sinks.denial = [this](watch::Denial &&d) { on_denial(std::move(d)); };
+  sinks.cgroup = [this](uint64_t cg, const std::string &path, bool removed) {
+    on_cgroup(cg, path, removed);
+  };
+  probes_ = std::make_unique<bpf::DaemonProbes>(
+      bpf::DaemonProbeOptions{.pin_dir = pin_dir_, .ring_bytes = config_.ring_mib << 20},
+      std::move(sinks));
+  log_.info("probes",
+            {{"start", bpf::to_string(probes_->start())}, {"note", probes_->start_note()}});
+
+  // Containers older than this start (or than a restart) make no cgroup_mkdir event: find
+  // them in cgroupfs. The ring buffer's backlog (a restart) is read first, so the cgroups made
+  // and removed during a downtime are tied to their containers by their own events.
+  probes_->drain();
+  for (TrackedContainer *c : registry_->reconcile(wall_now())) {
+    container_appeared(*c);
+    read_kernel_maps(*c);
+  }
+  auto now = Clock::now();
+  next_flush_ = now + config_.flush_interval;
+  next_api_poll_ = now;
+  next_engine_info_ = now + kEngineInfo;
+  log_.info("started", {{"version", SYSCOPE_VERSION},
+                        {"pid", getpid()},
+                        {"state_dir", config_.state_dir},
+                        {"socket", config_.socket},
+                        {"pin_dir", pin_dir_ ? nlohmann::json(*pin_dir_) : nlohmann::json()},
+                        {"containers", registry_->containers().size()}});
+}
+
+Daemon::~Daemon() = default;
+
+void Daemon::run() {
+  StopSignals signals;
+  while (!stopping_) {
+    std::vector<pollfd> fds = {{signals.fd(), POLLIN, 0},
+                               {probes_->poll_fd(), POLLIN, 0},
+                               {server_->poll_fd(), POLLIN, 0}};
+    if (int fd = tracer_->poll_fd(); fd >= 0) fds.push_back({fd, POLLIN, 0});
+    int n = poll(fds.data(), fds.size(), kTickMs);
+    if (n < 0 && errno != EINTR) throw Error(Exit::environment, "poll: " + errno_text(errno));
+    if (fds[0].revents) {
+      int sig = signals.take();
+      if (sig) {
+        log_.info("stopping", {{"signal", strsignal(sig)}});
+        stopping_ = true;
+      }
+    }
+    probes_->drain();
+    if (tracer_->poll_fd() >= 0) tracer_->drain();
+    server_->serve();
+    tick();
+    server_->serve();  // what tick() published goes out now
+  }
+  shutdown();
+}
+
+void Daemon::shutdown() {
+  for (auto it = sessions_.begin(); it != sessions_.end();)
+    end_session((it++)->first, "daemon stopping");
+  probes_->drain();
+  save_profiles();
+  server_->serve();
+  if (config_.keep_attached || !pin_dir_) {
+    if (pin_dir_)
+      log_.info("stopped", {{"kept_attached", true},
+                            {"pin_dir", *pin_dir_},
+                            {"note", "the programs keep recording; the next start resumes them"}});
+    else
+      log_.info("stopped", {{"kept_attached", false}});
+  } else {
+    probes_->unpin();
+    log_.info("stopped", {{"kept_attached", false}, {"note", "programs detached and unpinned"}});
+  }
+}
+
+// ---- kernel events ----
+
+void Daemon::on_cgroup(uint64_t cgroup_id, const std::string &path, bool removed) {
+  bool created = false;
+  TrackedContainer *c = registry_->on_cgroup(cgroup_id, path, removed, wall_now(), &created);
+  if (!c) return;
+  if (created)
+    container_appeared(*c);
+  else if (!removed && flights_.count(c->ref.id))
+    tracer_->add_cgroup(c->ref.id, cgroup_id);
+  if (removed && !c->running()) {
+    log_.info("container_exited", {{"id", c->ref.id}, {"name", c->name()}});
+    for (auto it = sessions_.begin(); it != sessions_.end();) {
+      auto cur = it++;
+      if (cur->second.container_id == c->ref.id) end_session(cur->first, "the container exited");
+    }
+  }
+}
+
+void Daemon::container_appeared(TrackedContainer &c) {
+  log_.info("container_started", {{"id", c.ref.id},
+                                  {"name", c.name()},
+                                  {"image", c.image()},
+                                  {"runtime", std::string(container::runtime_name(c.ref.runtime))},
+                                  {"cgroup", c.ref.container_path},
+                                  {"metadata", c.metadata ? nlohmann::json("runtime API")
+                                                          : nlohmann::json(c.metadata_error)}});
+  ensure_flight(c);
+}
+
+void Daemon::on_first_seen(uint64_t cgroup_id, uint32_t nr, uint32_t arch, uint32_t set) {
+  TrackedContainer *c = registry_->container_of(cgroup_id, wall_now());
+  if (!c) return;  // a host cgroup: the daemon profiles containers
+  if (set >= SYSCOPE_SET_COUNT || arch >= SYSCOPE_ARCH_COUNT || nr >= SYSCOPE_SYSCALL_BITS) {
+    ++unattributed_calls_;
+    return;
+  }
+  pending_[c->ref.id].sets[set].add(arch, nr);
+  if (set == SYSCOPE_SET_PLAIN) c->unfiltered_workload = true;
+  if (is_workload_set(set) && !c->workload_started) {
+    c->workload_started = true;
+    workload_started(*c);
+  }
+}
+
+void Daemon::workload_started(TrackedContainer &c) {
+  c.audited = true;
+  publish_alert(alerts_->judge_running(c), &c);
+}
+
+void Daemon::publish_alert(const std::optional<nlohmann::ordered_json> &alert,
+                           TrackedContainer *c) {
+  if (!alert) return;
+  ++alerts_total_;
+  log_.warning("alert", *alert);
+  server_->publish("alerts", *alert);
+  if (c) flight_trigger(c->ref.id, "alert");
+}
+
+void Daemon::on_denial(watch::Denial &&denial) {
+  TrackedContainer *c = registry_->container_of(denial.cgroup_id, wall_now());
+  if (c)
+    denial.container =
+        watch::ContainerLabel{std::string(container::runtime_name(c->ref.runtime)), c->ref.id,
+                              c->metadata ? c->metadata->name : "", c->image()};
+  ++denials_total_;
+  if (c && denial.action == SYSCOPE_ACTION_ERRNO && denial.nr >= 0)
+    pending_[c->ref.id].denials.try_emplace(
+        profile::Denial{denial.arch, static_cast<uint32_t>(denial.nr), denial.err}, 0);
+  auto report = watch::to_json(denial);
+  if (auto fix = watch::suggest_fix(denial)) report["suggest"] = watch::to_json(*fix);
+  log_.warning("denial", report);
+  nlohmann::ordered_json event;
+  event["event"] = "denial";
+  event["denial"] = denial_to_wire(denial);
+  event["report"] = report;
+  server_->publish("denials", event);
+  recent_denials_.push_back(std::move(event));
+  if (recent_denials_.size() > kRecentDenials) recent_denials_.pop_front();
+  if (c) flight_trigger(c->ref.id, "denial");
+}
+
+// ---- periodic work ----
+
+void Daemon::tick() {
+  tracer_->tick();
+  end_expired_sessions();
+  auto now = Clock::now();
+  if (now >= next_api_poll_) {
+    next_api_poll_ = now + kApiPoll;
+    poll_runtime_api();
+  }
+  if (now >= next_engine_info_) {
+    next_engine_info_ = now + kEngineInfo;
+    auto info = docker_->info();
+    if (info.ok()) alerts_->set_engine_info(info.value);
+  }
+  if (now >= next_flush_) {
+    next_flush_ = now + config_.flush_interval;
+    save_profiles();
+  }
+}
+
+void Daemon::poll_runtime_api() {
+  std::vector<std::string> without;
+  for (auto &[id, c] : registry_->containers())
+    if (!c.metadata) without.push_back(id);
+  if (!without.empty()) registry_->retry_metadata();
+  for (const auto &id : without) {
+    auto &c = registry_->containers().at(id);
+    if (!c.metadata) continue;
+    store_->identify(identity(c));
+    ensure_flight(c);
+    if (c.audited) publish_alert(alerts_->judge_running(c), &c);
+  }
+  // Containers created but never started have no cgroup: only the API shows them, and a
+  // privileged or unconfined one is worth an alert before anyone starts it.
+  auto list = docker_->list_containers();
+  if (!list.ok()) return;
+  for (const auto &summary : *list.value) {
+    if (summary.state != "created" || judged_created_.count(summary.id)) continue;
+    if (registry_->containers().count(summary.id)) continue;
+    auto meta = docker_->inspect(summary.id);
+    if (!meta.ok()) continue;
+    judged_created_.insert(summary.id);
+    publish_alert(alerts_->judge_created(*meta.value), nullptr);
+  }
+}
+
+ContainerIdentity Daemon::identity(const TrackedContainer &c) const {
+  ContainerIdentity who;
+  who.id = c.ref.id;
+  who.runtime = std::string(container::runtime_name(c.ref.runtime));
+  if (c.metadata) {
+    who.name = c.metadata->name;
+    who.image = c.metadata->image;
+    who.image_id = c.metadata->image_id;
+    who.command = c.metadata->command;
+  }
+  return who;
+}
+
+// What cgroup storage holds is the truth for a live cgroup: an event lost to a full ring buffer
+// is still in the bitmap. A removed cgroup's storage is gone with it; its events stand alone.
+void Daemon::read_kernel_maps(TrackedContainer &c) {
+  auto &calls = pending_[c.ref.id];
+  for (uint64_t cg : c.cgroup_ids) {
+    for (auto &[key, count] : probes_->denials_of(cg)) calls.denials[key] = count;
+    auto path = registry_->path_of(cg);
+    if (!path) continue;
+    int fd = open((mount_ + *path).c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) continue;
+    if (auto in_kernel = probes_->calls_in_kernel(fd)) calls.merge(*in_kernel);
+    close(fd);
+  }
+}
+
+void Daemon::save_profiles() {
+  uint64_t now = wall_now();
+  std::vector<std::string> gone;
+  for (auto &[id, c] : registry_->containers()) {
+    if (c.running()) read_kernel_maps(c);
+    auto it = pending_.find(id);
+    if (it != pending_.end()) {
+      if (!it->second.all().empty() || !it->second.denials.empty())
+        store_->observe(identity(c), it->second, now);
+      pending_.erase(it);
+    }
+    if (!c.running()) gone.push_back(id);
+  }
+  for (const auto &id : gone) {
+    auto &c = registry_->containers().at(id);
+    store_->mark_removed(id, c.removed_ns);
+    for (uint64_t cg : c.cgroup_ids) probes_->forget_cgroup(cg);
+    if (flights_.erase(id)) tracer_->stop_flight(id);
+    registry_->forget(id);
+  }
+  auto result = store_->flush();
+  for (const auto &e : result.errors) log_.error("profile_write", {{"error", e}});
+  if (config_.verbose)
+    for (const auto &p : result.written) log_.write(LogLevel::debug, "written", {{"path", p}});
+  auto expired = store_->expire(now);
+  for (const auto &id : expired.containers) {
+    log_.info("profile_expired", {{"id", id}});
+    alerts_->forget(id);
+  }
+  for (const auto &e : expired.errors) log_.error("profile_expire", {{"error", e}});
+}
+
+// ---- entry points ----
+
+void run_daemon(const DaemonConfig &config) {
+  Daemon daemon(config);
+  daemon.run();
+}
+
+std::vector<std::string> uninstall_daemon(const DaemonConfig &config) {
+  if (config.pin_dir.empty()) return {};
+  InstanceLock lock(pin_dir_lock_file(config.pin_dir), "the pin dir " + config.pin_dir);
+  return bpf::DaemonProbes::uninstall(config.pin_dir);
+}
+
+}  // namespace syscope::daemon

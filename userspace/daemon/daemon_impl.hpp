@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: Apache-2.0
+// The daemon's one object, private to this layer: daemon.cpp runs its loop and feeds it the
+// kernel's events, daemon_requests.cpp answers the control socket, daemon_capture.cpp drives
+// trace sessions and flight recorders.
+#pragma once
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "syscope/containers/docker_client.hpp"
+#include "syscope/daemon/container_alerts.hpp"
+#include "syscope/daemon/container_registry.hpp"
+#include "syscope/daemon/control_server.hpp"
+#include "syscope/daemon/daemon_config.hpp"
+#include "syscope/daemon/daemon_tracer.hpp"
+#include "syscope/daemon/instance_lock.hpp"
+#include "syscope/daemon/json_log.hpp"
+#include "syscope/daemon/profile_store.hpp"
+#include "syscope/kernel/daemon_probes.hpp"
+#include "syscope/kernel/denial.hpp"
+#include "syscope/syscalls/cgroup_calls.hpp"
+
+namespace syscope::daemon {
+
+// Denials kept for the `denials` request, newest last (older ones are in the log).
+inline constexpr size_t kRecentDenials = 1000;
+// The label that turns a container's flight recorder on, with its window in seconds.
+inline constexpr const char *kFlightLabel = "io.syscope.flight-recorder";
+inline constexpr int kMaxFlightSeconds = 3600;
+
+using Clock = std::chrono::steady_clock;
+
+class Daemon {
+ public:
+  explicit Daemon(const DaemonConfig &config);
+  ~Daemon();
+  void run();  // until a stop signal
+
+ private:
+  // ---- kernel events (daemon.cpp) ----
+  void on_cgroup(uint64_t cgroup_id, const std::string &path, bool removed);
+  void on_first_seen(uint64_t cgroup_id, uint32_t nr, uint32_t arch, uint32_t set);
+  void on_denial(watch::Denial &&denial);
+  void container_appeared(TrackedContainer &c);
+  void workload_started(TrackedContainer &c);
+  void publish_alert(const std::optional<nlohmann::ordered_json> &alert, TrackedContainer *c);
+  // ---- periodic work (daemon.cpp) ----
+  void tick();
+  void save_profiles();
+  void read_kernel_maps(TrackedContainer &c);
+  void poll_runtime_api();
+  ContainerIdentity identity(const TrackedContainer &c) const;
+  void shutdown();
+
+  // ---- control socket (daemon_requests.cpp) ----
+  nlohmann::json handle(ControlServer::ClientId client, const nlohmann::json &request);
+  nlohmann::json status() const;
+  nlohmann::json list_containers() const;
+  nlohmann::json profile(const nlohmann::json &request);
+  nlohmann::json denials(const nlohmann::json &request) const;
+
+  // ---- forensic capture (daemon_capture.cpp) ----
+  void ensure_flight(TrackedContainer &c);
+  void flight_trigger(const std::string &container_id, const std::string &reason);
+  nlohmann::json trace_start(ControlServer::ClientId client, const nlohmann::json &request);
+  nlohmann::json trace_stop(ControlServer::ClientId client, const nlohmann::json &request);
+  nlohmann::json flight_dump(const nlohmann::json &request);
+  void end_session(uint64_t session, const std::string &reason);
+  void end_sessions_of_client(ControlServer::ClientId client);
+  void end_expired_sessions();
+  nlohmann::json container_record(const TrackedContainer &c) const;
+
+  DaemonConfig config_;
+  JsonLog log_;
+  uint64_t started_wall_ns_ = 0;
+  Clock::time_point started_;
+  std::string mount_;
+  std::unique_ptr<InstanceLock> state_lock_, pin_lock_;
+  std::optional<std::string> pin_dir_;  // set when persistence is on
+  std::string persistence_note_;
+  std::unique_ptr<ProfileStore> store_;
+  std::unique_ptr<docker::DockerClient> docker_, podman_;
+  std::unique_ptr<ContainerRegistry> registry_;
+  std::unique_ptr<ContainerAlerts> alerts_;
+  std::unique_ptr<ControlServer> server_;
+  std::unique_ptr<bpf::DaemonProbes> probes_;
+  std::unique_ptr<DaemonTracer> tracer_;
+
+  std::unordered_map<std::string, profile::CgroupCalls> pending_;  // by container id
+  std::deque<nlohmann::ordered_json> recent_denials_;              // denial_to_wire + "report"
+  std::set<std::string> judged_created_;                           // created containers audited
+  uint64_t denials_total_ = 0, alerts_total_ = 0, unattributed_calls_ = 0;
+  uint64_t flight_dumps_ = 0;
+  Clock::time_point next_flush_, next_api_poll_, next_engine_info_;
+
+  struct Session {
+    ControlServer::ClientId client = 0;
+    std::string container_id;
+    std::optional<Clock::time_point> deadline;
+  };
+  std::map<uint64_t, Session> sessions_;
+  std::map<std::string, std::chrono::seconds> flights_;        // container id -> window
+  std::map<std::string, Clock::time_point> last_flight_dump_;  // rate limit per container
+  bool stopping_ = false;
+};
+
+}  // namespace syscope::daemon
