@@ -90,8 +90,10 @@ Daemon::Daemon(const DaemonConfig &config) : config_(config) {
   else if (!persistence_note_.empty())
     log_.info("bpffs", {{"note", persistence_note_}});
 
-  store_ = std::make_unique<ProfileStore>(
-      StoreOptions{.state_dir = config_.state_dir, .keep_removed = config_.keep_removed});
+  StoreOptions store_options;
+  store_options.state_dir = config_.state_dir;
+  store_options.keep_removed = config_.keep_removed;
+  store_ = std::make_unique<ProfileStore>(store_options);
   for (const auto &w : store_->load_warnings()) log_.warning("state_file", {{"warning", w}});
 
   docker_ = std::make_unique<docker::DockerClient>(
@@ -115,7 +117,8 @@ Daemon::Daemon(const DaemonConfig &config) : config_(config) {
   alerts_->set_engine_info(info.ok() ? info.value : std::nullopt);
   if (!info.ok()) log_.warning("docker_api", {{"error", info.error}});
 
-  ControlServerOptions server_options{.socket_path = config_.socket};
+  ControlServerOptions server_options;
+  server_options.socket_path = config_.socket;
   if (config_.socket_group) {
     errno = 0;
     struct group *g = getgrnam(config_.socket_group->c_str());
@@ -131,9 +134,10 @@ Daemon::Daemon(const DaemonConfig &config) : config_(config) {
     end_sessions_of_client(client);
   };
 
-  tracer_ = std::make_unique<DaemonTracer>(
-      TracerLimits{.flight_bytes_per_container = size_t(config_.flight_mib_per_container) << 20,
-                   .flight_bytes_total = size_t(config_.flight_mib_total) << 20});
+  TracerLimits limits;
+  limits.flight_bytes_per_container = size_t(config_.flight_mib_per_container) << 20;
+  limits.flight_bytes_total = size_t(config_.flight_mib_total) << 20;
+  tracer_ = std::make_unique<DaemonTracer>(limits);
 
   bpf::DaemonProbes::Sinks sinks;
   sinks.first_seen = [this](uint64_t cg, uint32_t nr, uint32_t arch, uint32_t set) {
@@ -143,9 +147,10 @@ Daemon::Daemon(const DaemonConfig &config) : config_(config) {
   sinks.cgroup = [this](uint64_t cg, const std::string &path, bool removed) {
     on_cgroup(cg, path, removed);
   };
-  probes_ = std::make_unique<bpf::DaemonProbes>(
-      bpf::DaemonProbeOptions{.pin_dir = pin_dir_, .ring_bytes = config_.ring_mib << 20},
-      std::move(sinks));
+  bpf::DaemonProbeOptions probe_options;
+  probe_options.pin_dir = pin_dir_;
+  probe_options.ring_bytes = config_.ring_mib << 20;
+  probes_ = std::make_unique<bpf::DaemonProbes>(probe_options, std::move(sinks));
   log_.info("probes",
             {{"start", bpf::to_string(probes_->start())}, {"note", probes_->start_note()}});
 
