@@ -219,7 +219,7 @@ json Daemon::denials(const json &request) const {
         (c.is_null() || !container::container_matches(container, c["name"].get<std::string>(),
                                                       c["id"].get<std::string>())))
       continue;
-    list.push_back(*it);
+    list.push_back(json(*it));
   }
   std::reverse(list.begin(), list.end());
   return {{"denials", list}, {"total", denials_total_}};
