@@ -3,6 +3,7 @@
 // (daemon/daemon.hpp); --uninstall removes what a daemon that did not stop cleanly left.
 #include <cstdio>
 
+#include "syscope/base/error.hpp"
 #include "syscope/cli/commands.hpp"
 #include "syscope/daemon/daemon.hpp"
 #include "syscope/daemon/daemon_config.hpp"
