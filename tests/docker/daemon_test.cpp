@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: Apache-2.0
+// `syscope daemon` against the private dockerd: every container profiled from its first
+// syscall without a command per container, denials and unconfined containers reported as they
+// happen, the socket's requests and CLI clients, forensic capture, and a kill -9 and restart
+// that loses nothing. Each test runs its own daemon (own state dir, socket and pin dir).
+#include <signal.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "docker_helpers.hpp"
+#include "helpers.hpp"
+#include "syscope/daemon/control_client.hpp"
+#include "syscope/seccomp/profile_json.hpp"
+
+using namespace syscope::test;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+// Files, a fork, a sleep and an HTTP exchange on loopback: the calls of a small server.
+const char *kWorkload =
+    "set -e; echo data > /tmp/f; cat /tmp/f > /dev/null; ls -la / /tmp > /dev/null; "
+    "(sleep 0.05; echo child > /dev/null) & wait; "
+    "mkdir -p /tmp/www; echo hello > /tmp/www/index.html; "
+    "httpd -f -p 127.0.0.1:8080 -h /tmp/www & sleep 0.2; "
+    "wget -q -O - http://127.0.0.1:8080/index.html | grep -q hello; kill $!; echo ok";
+
+// One daemon of this test: JSON log on stdout (log.jsonl), stderr apart (stderr.log).
+class TestDaemon {
+ public:
+  explicit TestDaemon(const TempDir &dir, std::vector<std::string> extra = {})
+      : dir_(dir.path()),
+        socket_((dir_ / "syscope.sock").string()),
+        pin_dir_("/sys/fs/bpf/syscope-test-" + std::to_string(getpid())) {
+    start(extra);
+  }
+  ~TestDaemon() {
+    stop();
+    run({syscope_bin(), "daemon", "--uninstall", "--pin-dir", pin_dir_});
+  }
+  void start(const std::vector<std::string> &extra = {}) {
+    std::vector<std::string> argv = {"/bin/sh",
+                                     "-c",
+                                     "exec \"$0\" \"$@\" 2>>\"" + err_path() + "\"",
+                                     syscope_bin(),
+                                     "daemon",
+                                     "--state-dir",
+                                     (dir_ / "state").string(),
+                                     "--socket",
+                                     socket_,
+                                     "--pin-dir",
+                                     pin_dir_,
+                                     "--docker-socket",
+                                     docker_socket_path()};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    process_ = std::make_unique<Background>(argv, log_path());
+    started_lines_ += 1;
+    REQUIRE(wait_for_log("\"event\":\"started\"", started_lines_));
+  }
+  // Waits until the log holds `text` at least `times` times.
+  bool wait_for_log(const std::string &text, int times = 1, double seconds = 30) const {
+    for (int i = 0; i < seconds * 50; ++i) {
+      if (count(read_file(log_path()), text) >= times) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return false;
+  }
+  int stop(int sig = SIGTERM) {
+    if (!process_) return -1;
+    kill_pid(sig);
+    int rc = process_->wait(30);
+    process_.reset();
+    return rc;
+  }
+  json ask(const json &request) {
+    syscope::daemon::ControlClient client(socket_);
+    return client.request(request);
+  }
+  const std::string &socket() const { return socket_; }
+  const std::string &pin_dir() const { return pin_dir_; }
+  fs::path state() const { return dir_ / "state"; }
+  std::string log() const { return read_file(log_path()); }
+  std::string err() const { return read_file(err_path()); }
+  // No error from the daemon, in its log or on its stderr.
+  void check_clean() const {
+    INFO("stderr: " << err());
+    CHECK(err().empty());
+    INFO("log: " << log());
+    CHECK(log().find("\"level\":\"error\"") == std::string::npos);
+  }
+
+ private:
+  static int count(const std::string &text, const std::string &what) {
+    int n = 0;
+    for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
+    return n;
+  }
+  void kill_pid(int sig) {
+    // Background keeps the pid private; the daemon wrote it in its started line.
+    auto text = log();
+    auto at = text.rfind("\"event\":\"started\"");
+    auto line_start = text.rfind('\n', at);
+    auto line = text.substr(line_start == std::string::npos ? 0 : line_start + 1);
+    line = line.substr(0, line.find('\n'));
+    ::kill(json::parse(line).at("pid").get<pid_t>(), sig);
+  }
+  std::string log_path() const { return (dir_ / "log.jsonl").string(); }
+  std::string err_path() const { return (dir_ / "stderr.log").string(); }
+
+  fs::path dir_;
+  std::string socket_, pin_dir_;
+  std::unique_ptr<Background> process_;
+  int started_lines_ = 0;
+};
+
+std::vector<std::string> allowed(const fs::path &profile) {
+  std::vector<std::string> names;
+  for (const auto &rule : syscope::seccomp::load_docker_profile(profile.string()).syscalls)
+    if (rule.action == syscope::seccomp::Action::allow)
+      names.insert(names.end(), rule.names.begin(), rule.names.end());
+  return names;
+}
+
+bool has(const std::vector<std::string> &v, const std::string &s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
+
+// The daemon's JSON log lines of one event.
+std::vector<json> events(const std::string &log, const std::string &event) {
+  std::vector<json> out;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    if (line.empty()) continue;
+    auto j = json::parse(line, nullptr, false);
+    if (!j.is_discarded() && j.value("event", "") == event) out.push_back(j);
+  }
+  return out;
+}
+
+RunResult profile_get(const TestDaemon &d, const std::string &target, const fs::path &out) {
+  return run({syscope_bin(), "profile", "get", target, "-o", out.string(), "--socket", d.socket()});
+}
+
+// Waits until the daemon's profile of `target` allows `name` (profiles are flushed every 2 s).
+bool wait_for_call(TestDaemon &d, const std::string &target, const std::string &name,
+                   const fs::path &out, double seconds = 20) {
+  for (int i = 0; i < seconds * 4; ++i) {
+    if (profile_get(d, target, out).status == 0 && has(allowed(out), name)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("daemon: profiles, denials, alerts and capture for every container, over its socket",
+          "[docker][daemon]") {
+  TempDir dir;
+  TestDaemon d(dir);
+  ContainerGuard web(container_name("dweb")), unconf(container_name("dunconf")),
+      priv(container_name("dpriv")), denier(container_name("ddeny")),
+      brief(container_name("dshort")), flight(container_name("dflight")),
+      traced(container_name("dtrace"));
+
+  // Two subscribers at once both get every denial.
+  Background watch_a({syscope_bin(), "watch", "--daemon", "--json", "--socket", d.socket()},
+                     (dir / "watch-a.log").string());
+  Background watch_b({syscope_bin(), "watch", "--daemon", "--socket", d.socket(), "--utc"},
+                     (dir / "watch-b.log").string());
+  REQUIRE(watch_a.wait_for("watching"));
+  REQUIRE(watch_b.wait_for("watching"));
+
+  REQUIRE(docker_run({"--name", web.name(), kBusyboxImage, "sh", "-c", kWorkload}).status == 0);
+  REQUIRE(docker_run({"--name", unconf.name(), "--security-opt", "seccomp=unconfined",
+                      kBusyboxImage, "ls", "/"})
+              .status == 0);
+  REQUIRE(docker({"create", "--name", priv.name(), "--network", "none", "--privileged",
+                  kBusyboxImage, "true"})
+              .status == 0);
+  auto denied = docker_run({"--name", denier.name(), kBusyboxImage, "sh", "-c",
+                            "unshare -U true; chroot / true; echo done"});
+  REQUIRE(denied.status == 0);
+  auto t0 = std::chrono::steady_clock::now();
+  REQUIRE(docker_run({"--name", brief.name(), kBusyboxImage, "true"}).status == 0);
+  INFO("short container took "
+       << std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count() << " s");
+  REQUIRE(docker_run({"--name", flight.name(), "--label", "io.syscope.flight-recorder=30",
+                      kBusyboxImage, "sh", "-c",
+                      "ls / > /dev/null; sleep 1; unshare -U true; sleep 0.5"})
+              .status != -1);
+
+  {  // profiles: the container replays under its profile 50 times, unshare/chroot denied
+    auto profile = dir / "web.json";
+    REQUIRE(wait_for_call(d, web.name(), "bind", profile));
+    auto names = allowed(profile);
+    for (const char *setup_only : {"mount", "pivot_root", "sethostname", "unshare"})
+      CHECK_FALSE(has(names, setup_only));  // runc's setup, before the filter
+    for (const char *gap : {"capset", "setgroups", "execve"}) CHECK(has(names, gap));
+    for (int i = 0; i < 50; ++i) {
+      auto r = docker_run({"--rm", "--security-opt", "seccomp=" + profile.string(), kBusyboxImage,
+                           "sh", "-c", kWorkload});
+      INFO("start " << i + 1 << ": " << r.err);
+      REQUIRE(r.status == 0);
+    }
+    for (std::vector<std::string> probe : {std::vector<std::string>{"unshare", "-U", "true"},
+                                           std::vector<std::string>{"chroot", "/", "true"}}) {
+      std::vector<std::string> args = {"--rm", "--security-opt", "seccomp=" + profile.string(),
+                                       kBusyboxImage};
+      args.insert(args.end(), probe.begin(), probe.end());
+      auto r = docker_run(args);
+      CHECK(r.err.find("Operation not permitted") != std::string::npos);
+    }
+    // The short-lived one was profiled too, from its first syscall.
+    REQUIRE(wait_for_call(d, brief.name(), "execve", dir / "short.json"));
+    // The image profile: all containers of busybox with that command; coverage counted.
+    auto image = d.ask({{"request", "profile"}, {"target", web.name()}, {"kind", "container"}});
+    REQUIRE(image.value("ok", false));
+  }
+
+  {  // denials: over the socket, in both subscribers, in the log, with reason and fix
+    REQUIRE(d.wait_for_log("\"event\":\"denial\""));
+    json r;
+    for (int i = 0; i < 100; ++i) {
+      r = d.ask({{"request", "denials"}, {"container", denier.name()}});
+      if (r["denials"].size() >= 2) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    REQUIRE(r.value("ok", false));
+    std::string all = r.dump();
+    CHECK(all.find("\"unshare\"") != std::string::npos);
+    CHECK(all.find("\"chroot\"") != std::string::npos);
+    CHECK(all.find("EPERM") != std::string::npos);
+    CHECK(all.find("suggest") != std::string::npos);
+    REQUIRE(watch_a.wait_for(denier.name()));
+    REQUIRE(watch_b.wait_for(denier.name()));
+    CHECK(watch_a.wait_for("\"syscall\":\"chroot\""));
+    CHECK(watch_b.wait_for("chroot"));
+    CHECK(watch_b.wait_for("blocked:"));
+  }
+
+  {  // alerts: the unconfined and the privileged container, with the CIS/STIG ids
+    REQUIRE(d.wait_for_log(unconf.name()));
+    for (int i = 0; i < 100 && events(d.log(), "alert").size() < 2; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    auto alerts = events(d.log(), "alert");
+    std::string text;
+    for (const auto &a : alerts) text += a.dump() + "\n";
+    INFO(text);
+    CHECK(text.find(unconf.name()) != std::string::npos);
+    CHECK(text.find(priv.name()) != std::string::npos);
+    CHECK(text.find("DKER-EE-002070") != std::string::npos);
+    CHECK(text.find("CIS-5.21") != std::string::npos);
+    CHECK(text.find(web.name()) == std::string::npos);  // the default profile passes
+    auto audit = d.ask({{"request", "audit"}});
+    REQUIRE(audit.value("ok", false));
+    CHECK(audit["failing"].get<int>() >= 2);
+  }
+
+  {  // flight recorder: a denial dumps the labelled container's recent calls
+    REQUIRE(d.wait_for_log("\"event\":\"flight_dump\""));
+    auto dumps = events(d.log(), "flight_dump");
+    REQUIRE(!dumps.empty());
+    std::string path = dumps.front().at("path");
+    auto show = run({syscope_bin(), "trace", "show", "--utc", path});
+    INFO(show.err);
+    CHECK(show.status == 0);
+    CHECK(show.out.find("unshare") != std::string::npos);
+  }
+
+  {  // trace --daemon: a running container traced through the daemon
+    REQUIRE(docker_run({"-d", "--name", traced.name(), kBusyboxImage, "sh", "-c",
+                        "while true; do cat /etc/hostname > /dev/null; sleep 0.1; done"})
+                .status == 0);
+    auto out = dir / "t.trace";
+    for (int i = 0; i < 100; ++i) {
+      auto list = d.ask({{"request", "containers"}}).dump();
+      if (list.find(traced.name()) != std::string::npos) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    auto tr = run({syscope_bin(), "trace", "--daemon", traced.name(), "-o", out.string(),
+                   "--duration", "2", "--socket", d.socket()});
+    INFO(tr.err);
+    REQUIRE(tr.status == 0);
+    auto show = run({syscope_bin(), "trace", "show", "--utc", out.string()});
+    INFO(show.err);
+    CHECK(show.status == 0);
+    CHECK(show.out.find("/etc/hostname") != std::string::npos);
+    CHECK(show.out.find(traced.name()) != std::string::npos);
+  }
+
+  {  // status, the CLI's and the socket's
+    auto st = run({syscope_bin(), "status", "--json", "--socket", d.socket()});
+    INFO(st.err);
+    REQUIRE(st.status == 0);
+    auto s = json::parse(st.out);
+    CHECK(s["containers"]["profiled"].get<int>() >= 5);
+    CHECK(s["map_bytes"].get<uint64_t>() > 0);
+    CHECK(s["losses"]["ringbuf_full"] == 0);
+    auto text = run({syscope_bin(), "status", "--socket", d.socket()});
+    CHECK(text.out.find("containers:") != std::string::npos);
+  }
+
+  watch_a.interrupt();
+  watch_b.interrupt();
+  d.stop();
+  d.check_clean();
+  CHECK_FALSE(fs::exists(d.pin_dir()));  // SIGTERM unpins
+}
+
+TEST_CASE("daemon: kill -9 and restart lose nothing, and the calls made meanwhile are kept",
+          "[docker][daemon]") {
+  TempDir dir;
+  TestDaemon d(dir);
+  ContainerGuard busy(container_name("dbusy")), downtime(container_name("ddown"));
+  REQUIRE(docker_run({"-d", "--name", busy.name(), kBusyboxImage, "sh", "-c",
+                      "while true; do ls / > /dev/null; sleep 0.1; done"})
+              .status == 0);
+  auto before = dir / "before.json";
+  REQUIRE(wait_for_call(d, busy.name(), "getdents64", before));
+  REQUIRE_FALSE(has(allowed(before), "sync"));
+
+  d.stop(SIGKILL);
+  REQUIRE(fs::exists(d.pin_dir()));  // the pins outlive the daemon
+  // While it is down: new calls in a running container, and a container that comes and goes.
+  REQUIRE(docker({"exec", busy.name(), "sh", "-c", "sync; mkfifo /tmp/fifo"}).status == 0);
+  REQUIRE(docker_run({"--name", downtime.name(), kBusyboxImage, "sh", "-c", "sync"}).status == 0);
+
+  d.start();
+  auto probes = events(d.log(), "probes");
+  REQUIRE(probes.size() == 2);
+  CHECK(probes.back()["start"] == "resumed");
+  auto after = dir / "after.json";
+  REQUIRE(wait_for_call(d, busy.name(), "sync", after));
+  auto names = allowed(after);
+  for (const auto &name : allowed(before)) CHECK(has(names, name));  // nothing saved was lost
+  CHECK(has(names, "mknodat"));
+  REQUIRE(wait_for_call(d, downtime.name(), "sync", dir / "down.json"));
+  d.stop();
+  d.check_clean();
+}
+
+TEST_CASE("daemon: a second daemon refuses, hostile clients do not hurt the first",
+          "[docker][daemon]") {
+  TempDir dir;
+  TestDaemon d(dir);
+  auto second =
+      run({syscope_bin(), "daemon", "--state-dir", d.state().string(), "--socket",
+           (dir / "other.sock").string(), "--no-pin", "--docker-socket", docker_socket_path()});
+  CHECK(second.status == 3);
+  CHECK(second.err.find("another syscope daemon") != std::string::npos);
+  auto third = run({syscope_bin(), "daemon", "--state-dir", (dir / "other").string(), "--socket",
+                    d.socket(), "--no-pin", "--docker-socket", docker_socket_path()});
+  CHECK(third.status == 3);
+  CHECK(third.err.find("another syscope daemon") != std::string::npos);
+
+  auto bad = d.ask({{"request", "no-such-thing"}});
+  CHECK_FALSE(bad.value("ok", true));
+  CHECK(bad["error"].get<std::string>().find("unknown request") != std::string::npos);
+  auto missing = d.ask({{"request", "profile"}, {"target", "no-such-container"}});
+  CHECK_FALSE(missing.value("ok", true));
+
+  // 100 clients at once, each answered.
+  std::vector<std::thread> clients;
+  std::atomic<int> answered{0};
+  for (int i = 0; i < 100; ++i)
+    clients.emplace_back([&] {
+      try {
+        if (d.ask({{"request", "status"}}).value("ok", false)) ++answered;
+      } catch (...) {
+      }
+    });
+  for (auto &t : clients) t.join();
+  CHECK(answered == 100);
+  auto st = run({syscope_bin(), "status", "--socket", d.socket()});
+  CHECK(st.status == 0);
+  d.stop();
+  d.check_clean();
+}
