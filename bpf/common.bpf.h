@@ -61,6 +61,12 @@ static __always_inline int task_is_filtered(struct task_struct *task)
 	return task->seccomp.mode == SYSCOPE_SECCOMP_MODE_FILTER;
 }
 
+/* The default (v2) hierarchy has id 0; v1 hierarchies on hybrid hosts are not ours. */
+static __always_inline int on_default_hierarchy(struct cgroup *cgrp)
+{
+	return cgrp->root->hierarchy_id == 0;
+}
+
 static __always_inline void fill_header(struct syscope_event_hdr *hdr, __u16 type, __u16 size)
 {
 	hdr->type = type;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only OR BSD-2-Clause
 /* Record mode's view of seccomp ERRNO verdicts (seccomp_verdict.bpf.h): aggregated per
  * (cgroup, arch, syscall, errno), with an event on the first of each. */
+#include "denial_count.bpf.h"
 #include "seccomp_verdict.bpf.h"
 
 struct {
@@ -26,8 +27,6 @@ int BPF_PROG(denials_exit, struct pt_regs *regs, long ret)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct syscope_denial_key key = {};
-	static const __u64 one = 1;
-	__u64 *count;
 	long nr;
 
 	if (!exit_was_skipped(task) || !is_errno_return(ret))
@@ -39,14 +38,7 @@ int BPF_PROG(denials_exit, struct pt_regs *regs, long ret)
 	key.nr = nr;
 	key.arch = current_syscall_arch(task);
 	key.err = -ret;
-	count = bpf_map_lookup_elem(&cg_denials, &key);
-	if (count) {
-		__sync_fetch_and_add(count, 1);
-		return 0;
-	}
-	if (bpf_map_update_elem(&cg_denials, &key, &one, BPF_NOEXIST) == 0)
+	if (count_denial(&cg_denials, &key))
 		emit_first_denial(&key);
-	else if (!bpf_map_lookup_elem(&cg_denials, &key))
-		count_loss(SYSCOPE_CNT_DENIAL_FULL);
 	return 0;
 }

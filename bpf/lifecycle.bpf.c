@@ -2,22 +2,8 @@
 /* cgroup v2 directories as they are created and removed, with their paths: userspace ties a
  * cgroup id to a container by its path, also for a container gone before it could look. A new
  * child of a recorded cgroup joins the recorded ones (recorded_cgroups.bpf.h). */
+#include "cgroup_event.bpf.h"
 #include "recorded_cgroups.bpf.h"
-
-static __always_inline void emit_cgroup_event(__u16 type, struct cgroup *cgrp, const char *path)
-{
-	struct syscope_cgroup_event *ev;
-
-	if (!on_default_hierarchy(cgrp))
-		return;
-	ev = reserve_record(type, sizeof(*ev));
-	if (!ev)
-		return;
-	ev->cgroup_id = cgrp->kn->id;
-	if (bpf_probe_read_kernel_str(ev->path, sizeof(ev->path), path) < 0)
-		ev->path[0] = 0;
-	bpf_ringbuf_submit(ev, 0);
-}
 
 SEC("tp_btf/cgroup_mkdir")
 int BPF_PROG(lifecycle_cgroup_mkdir, struct cgroup *cgrp, const char *path)

@@ -4,7 +4,7 @@
  * an atomic OR, with a ring-buffer event only the first time a bit is set. Runs on every
  * syscall of the machine, so the common case is a few loads and a bit test. */
 #include "cgroup_leave.bpf.h"
-#include "seccomp_verdict.bpf.h"
+#include "syscall_bitmap.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL"; /* the ring buffer and task helpers are GPL-only */
 
@@ -35,48 +35,6 @@ struct {
 
 static const struct syscope_cg_syscalls empty_bitmap;
 
-/* Returns 0 when the ring buffer was full (counted). */
-static __always_inline int emit_first_seen(__u64 cgroup_id, long nr, __u32 arch, __u32 set)
-{
-	struct syscope_first_seen *ev = reserve_record(SYSCOPE_EV_FIRST_SEEN, sizeof(*ev));
-
-	if (!ev)
-		return 0;
-	ev->cgroup_id = cgroup_id;
-	ev->nr = nr;
-	ev->arch = arch;
-	ev->set = set;
-	bpf_ringbuf_submit(ev, 0);
-	return 1;
-}
-
-/* Sets the call's bit; on the first time, reports it. The plain load first keeps the locked OR
- * off the common path, where the call is already known for the cgroup. */
-static __always_inline void record_call(struct syscope_cg_syscalls *cg, struct task_struct *task,
-					long nr, __u64 cgroup_id_or_0)
-{
-	int filtered = task_is_filtered(task);
-	__u32 arch, set, word;
-	__u64 bit;
-
-	if (filtered && track_denials)
-		mark_in_flight(task);
-	if (nr < 0 || nr >= SYSCOPE_SYSCALL_BITS) {
-		count_loss(SYSCOPE_CNT_NR_RANGE);
-		return;
-	}
-	set = (filtered ? SYSCOPE_SET_FILTERED_SETUP : SYSCOPE_SET_PLAIN_SETUP) + !!cg->exec_seen;
-	arch = current_syscall_arch(task);
-	word = (__u32)nr / 64;
-	bit = 1ULL << (nr & 63);
-	if (cg->bits[set][arch][word] & bit)
-		return;
-	if (__sync_fetch_and_or(&cg->bits[set][arch][word], bit) & bit)
-		return; /* another CPU set it first and reported it */
-	emit_first_seen(cgroup_id_or_0 ? cgroup_id_or_0 : bpf_get_current_cgroup_id(), nr, arch,
-			set);
-}
-
 static __always_inline struct syscope_cg_syscalls *hash_bitmap(__u64 cgroup_id)
 {
 	struct syscope_cg_syscalls *cg = bpf_map_lookup_elem(&cg_syscalls, &cgroup_id);
@@ -94,27 +52,6 @@ static __always_inline struct syscope_cg_syscalls *storage_bitmap(struct task_st
 				    BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
-/* No bitmap for the call's cgroup: the hash map is full, or cgroup storage refused (its per-CPU
- * lock is busy when another storage operation on this CPU was interrupted, or the cgroup is
- * going away). The call must still reach the profile: a name missed here would be denied by
- * it. So it goes out as an event, in the set it would be in after the cgroup's first exec,
- * which every profile keeps. Only when that fails too is it lost, and counted. */
-static __always_inline void record_without_bitmap(struct task_struct *task, long nr,
-						  __u64 cgroup_id)
-{
-	int filtered = task_is_filtered(task);
-
-	if (filtered && track_denials)
-		mark_in_flight(task);
-	if (nr < 0 || nr >= SYSCOPE_SYSCALL_BITS) {
-		count_loss(SYSCOPE_CNT_NR_RANGE);
-		return;
-	}
-	if (!emit_first_seen(cgroup_id, nr, current_syscall_arch(task),
-			     filtered ? SYSCOPE_SET_FILTERED : SYSCOPE_SET_PLAIN))
-		count_loss(SYSCOPE_CNT_CGROUP_FULL);
-}
-
 SEC("tp_btf/sys_enter")
 int BPF_PROG(profile_enter_cgrp_storage, struct pt_regs *regs, long nr)
 {
@@ -122,9 +59,9 @@ int BPF_PROG(profile_enter_cgrp_storage, struct pt_regs *regs, long nr)
 	struct syscope_cg_syscalls *cg = storage_bitmap(task);
 
 	if (cg)
-		record_call(cg, task, nr, 0);
+		record_call(cg, task, nr, 0, track_denials);
 	else
-		record_without_bitmap(task, nr, task->cgroups->dfl_cgrp->kn->id);
+		record_without_bitmap(task, nr, task->cgroups->dfl_cgrp->kn->id, track_denials);
 	return 0;
 }
 
@@ -137,9 +74,9 @@ int BPF_PROG(profile_enter_hash, struct pt_regs *regs, long nr)
 	struct syscope_cg_syscalls *cg = hash_bitmap(cgroup_id);
 
 	if (cg)
-		record_call(cg, task, nr, cgroup_id);
+		record_call(cg, task, nr, cgroup_id, track_denials);
 	else
-		record_without_bitmap(task, nr, cgroup_id);
+		record_without_bitmap(task, nr, cgroup_id, track_denials);
 	return 0;
 }
 

@@ -23,12 +23,6 @@ static __always_inline __u64 *recorded_root(__u64 cgroup_id)
 	return bpf_map_lookup_elem(&recorded_cgs, &cgroup_id);
 }
 
-/* The default (v2) hierarchy has id 0; v1 hierarchies on hybrid hosts are not ours. */
-static __always_inline int on_default_hierarchy(struct cgroup *cgrp)
-{
-	return cgrp->root->hierarchy_id == 0;
-}
-
 /* At cgroup_mkdir: a child of a recorded cgroup is recorded from its creation, under the same
  * selected cgroup (a container's nested cgroups; a cgroup CMD makes in its own). */
 static __always_inline void follow_new_cgroup(struct cgroup *cgrp)

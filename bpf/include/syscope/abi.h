@@ -264,6 +264,19 @@ struct syscope_cgroup_leave {
 };
 SYSCOPE_ABI_ASSERT(sizeof(struct syscope_cgroup_leave) == 40 + SYSCOPE_CGROUP_PATH_MAX);
 
+/* Value of the daemon's map `layout` (one entry, pinned with its other maps): which contract and
+ * which object wrote the pinned maps. A restarted daemon reads it before any other pinned map:
+ * another abi_sha256 means the maps' layout may differ (libbpf's reuse check compares only
+ * sizes and flags), so they are discarded unread; another object_hash with the same layout is
+ * an upgrade that keeps the data maps. */
+struct syscope_daemon_layout {
+	char abi_sha256[64]; /* SHA-256 of this file (abi.h) in hex, computed at build time */
+	__u64 object_hash;   /* FNV-1a 64 of the daemon's BPF object (the skeleton's ELF bytes) */
+	__u32 version;       /* of this struct: 1 */
+	__u32 pad;
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_daemon_layout) == 80);
+
 enum syscope_counter {            /* per-CPU; userspace sums CPUs and reports every non-zero one */
 	SYSCOPE_CNT_RINGBUF_FULL, /* bpf_ringbuf_reserve() failed: one event lost */
 	SYSCOPE_CNT_CGROUP_FULL,  /* no slot for a new cgroup's bitmap (record) or in the recorded
