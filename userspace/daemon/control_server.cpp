@@ -36,6 +36,9 @@ constexpr int kEventsPerServe = 64;
 constexpr int kAcceptsPerServe = 32;
 constexpr int kReadsPerClient = 4;
 constexpr size_t kReadChunk = 64 * 1024;
+// Requests answered per client per serve(): a client pipelining thousands of requests waits its
+// turn instead of holding the daemon's loop for all of them.
+constexpr int kRequestsPerServe = 16;
 // An output buffer that drained keeps no more than this capacity: a burst of events to one
 // client must not stay allocated after the client caught up.
 constexpr size_t kKeptCapacity = 256 * 1024;
@@ -87,7 +90,9 @@ struct ControlServer::Client {
   std::string out;     // queued output; out[0, out_sent) is already written
   size_t out_sent = 0;
   std::set<std::string> topics;
-  bool read_closed = false;  // EOF, or a line too long: no more requests, close once flushed
+  bool eof = false;          // the client shut down its side: answer what is in, then close
+  bool backlogged = false;   // complete requests wait in `in` for the next serve()
+  bool read_closed = false;  // all answered after EOF, or a line too long: close once flushed
   bool dead = false;         // closed, waiting for reap() to free it and call on_disconnect
   uint32_t interest = EPOLLIN;
 
@@ -177,6 +182,17 @@ void ControlServer::serve() {
   if (dispatch_depth_ > 0) return;  // called from a handler: the outer serve() goes on
   epoll_event events[kEventsPerServe];
   int n = epoll_wait(epoll_fd_, events, kEventsPerServe, 0);
+  // Clients with complete requests left over from the last call first: nothing else would
+  // wake them, their sockets are not polled for input meanwhile.
+  std::vector<ClientId> backlog;
+  backlog.swap(backlog_);
+  for (ClientId id : backlog) {
+    Client *client = live(id);
+    if (!client) continue;
+    process_input(*client);
+    update_interest(*client);
+    if (!client->dead && client->read_closed && client->queued() == 0) drop(*client);
+  }
   for (int i = 0; i < n; ++i) {
     uint64_t key = events[i].data.u64;
     if (key == kListenerKey) {
@@ -194,11 +210,11 @@ void ControlServer::serve() {
     Client &client = *it->second;
     uint32_t ready = events[i].events;
     if (ready & (EPOLLOUT | EPOLLERR | EPOLLHUP)) flush(client);
-    if (!client.dead && !client.read_closed && (ready & (EPOLLIN | EPOLLERR | EPOLLHUP)))
-      read_client(client);
+    if (!client.dead && (ready & (EPOLLIN | EPOLLERR | EPOLLHUP))) read_client(client);
     if (!client.dead && client.read_closed && client.queued() == 0) drop(client);
   }
   reap();
+  if (!backlog_.empty()) wake();  // poll_fd() stays readable while requests wait
 }
 
 void ControlServer::accept_clients() {
@@ -246,7 +262,9 @@ void ControlServer::refuse(int fd, const std::string &message) {
 }
 
 void ControlServer::read_client(Client &client) {
-  for (int i = 0; i < kReadsPerClient && !client.dead && !client.read_closed; ++i) {
+  for (int i = 0; i < kReadsPerClient && !client.dead && !client.read_closed && !client.eof &&
+                  !client.backlogged;
+       ++i) {
     size_t old = client.in.size();
     client.in.resize(old + kReadChunk);
     ssize_t n = recv(client.fd, client.in.data() + old, kReadChunk, MSG_DONTWAIT);
@@ -257,49 +275,57 @@ void ControlServer::read_client(Client &client) {
       drop(client);  // ECONNRESET and the like: the client is gone
       return;
     }
-    if (n == 0) {
-      // The client shut down its side: what it sent without a final newline is its last
-      // request; answer everything, then close once the answers are out.
-      client.read_closed = true;
-      if (!client.in.empty() && client.in.size() <= kMaxRequestLine) {
-        std::string last = std::move(client.in);
-        client.in.clear();
-        handle_line(client, last);
-      }
-      client.in.clear();
-      break;
-    }
-    split_lines(client);
+    // 0: the client shut down its side; it is answered, then closed once the answers are out.
+    if (n == 0) client.eof = true;
+    process_input(client);
   }
-  if (!client.dead) update_interest(client);
+  update_interest(client);
 }
 
-void ControlServer::split_lines(Client &client) {
+void ControlServer::process_input(Client &client) {
   size_t start = 0;
+  int answered = 0;
+  client.backlogged = false;
   while (!client.dead && !client.read_closed) {
     size_t newline = client.in.find('\n', std::max(start, client.scanned));
     if (newline == std::string::npos) {
       client.scanned = client.in.size();
-      if (client.in.size() - start > kMaxRequestLine) line_too_long(client);
+      if (client.in.size() - start > kMaxRequestLine) {
+        line_too_long(client);
+      } else if (client.eof) {
+        // What came without a final newline before the end is the last request.
+        std::string last = client.in.substr(start);
+        start = client.in.size();
+        handle_line(client, last);
+        client.read_closed = true;
+      }
       break;
     }
     if (newline - start > kMaxRequestLine) {
       line_too_long(client);
       break;
     }
+    if (answered == kRequestsPerServe) {
+      // Enough for one serve(): the rest waits in the backlog, and this client's socket is not
+      // read meanwhile (its requests queue in the kernel, bounded by the socket buffer).
+      client.backlogged = true;
+      backlog_.push_back(client.id);
+      break;
+    }
     // A copy: the handler may queue output or drop this client, and in must stay valid.
     std::string line = client.in.substr(start, newline - start);
     start = newline + 1;
     handle_line(client, line);
+    ++answered;
   }
   if (client.dead || client.read_closed) {
-    client.in.clear();
+    std::string().swap(client.in);
     client.scanned = 0;
+    client.backlogged = false;
     return;
   }
-  // Only the partial line is left, and it holds no newline: the next search starts after it.
   client.in.erase(0, start);
-  client.scanned = client.in.size();
+  client.scanned = client.backlogged ? 0 : client.in.size();
 }
 
 void ControlServer::line_too_long(Client &client) {
@@ -411,8 +437,9 @@ void ControlServer::flush(Client &client) {
 
 void ControlServer::update_interest(Client &client) {
   if (client.dead) return;
-  uint32_t interest = (client.read_closed ? 0u : uint32_t{EPOLLIN}) |
-                      (client.queued() > 0 ? uint32_t{EPOLLOUT} : 0u);
+  bool reading = !client.read_closed && !client.eof && !client.backlogged;
+  uint32_t interest =
+      (reading ? uint32_t{EPOLLIN} : 0u) | (client.queued() > 0 ? uint32_t{EPOLLOUT} : 0u);
   if (interest == client.interest) return;
   epoll_event ev{};
   ev.events = interest;

@@ -30,6 +30,7 @@ struct ControlServerOptions {
       std::nullopt;  // chown(-1, gid), and the group gets read+write (0600 -> 0660)
 };
 
+// Not thread-safe: one thread (the daemon's loop) constructs it and makes every call.
 class ControlServer {
  public:
   using ClientId = uint64_t;
@@ -96,7 +97,7 @@ class ControlServer {
   void accept_clients();
   void refuse(int fd, const std::string &message);
   void read_client(Client &client);
-  void split_lines(Client &client);
+  void process_input(Client &client);
   void line_too_long(Client &client);
   void handle_line(Client &client, std::string_view line);
   void dispatch(Client &client, const nlohmann::json &request);
@@ -122,7 +123,8 @@ class ControlServer {
   ClientId next_id_ = 1;
   std::map<ClientId, std::unique_ptr<Client>> clients_;
   std::map<std::string, std::set<ClientId>> topics_;
-  std::vector<ClientId> dead_;  // dropped, not yet reaped (freed, on_disconnect called)
+  std::vector<ClientId> backlog_;  // clients with complete requests left for the next serve()
+  std::vector<ClientId> dead_;     // dropped, not yet reaped (freed, on_disconnect called)
   Stats stats_;
 };
 
