@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -23,11 +24,13 @@
 namespace syscope::daemon {
 
 struct ControlServerOptions {
-  std::string socket_path;     // parent directories are created 0755 when missing
-  mode_t mode = 0600;          // root only, by default
-  std::optional<gid_t> group;  // chown(-1, gid), and the group gets read+write (0600 -> 0660)
+  std::string socket_path;  // parent directories are created 0755 when missing
+  mode_t mode = 0600;       // root only, by default
+  std::optional<gid_t> group =
+      std::nullopt;  // chown(-1, gid), and the group gets read+write (0600 -> 0660)
 };
 
+// Not thread-safe: one thread (the daemon's loop) constructs it and makes every call.
 class ControlServer {
  public:
   using ClientId = uint64_t;
@@ -90,9 +93,12 @@ class ControlServer {
 
  private:
   struct Client;
+  void close_everything();
   void accept_clients();
   void refuse(int fd, const std::string &message);
   void read_client(Client &client);
+  void process_input(Client &client);
+  void line_too_long(Client &client);
   void handle_line(Client &client, std::string_view line);
   void dispatch(Client &client, const nlohmann::json &request);
   bool enqueue(Client &client, std::string line);
@@ -101,6 +107,8 @@ class ControlServer {
   void drop(Client &client);
   void reap();
   void wake();
+  size_t live_clients() const;
+  Client *live(ClientId id) const;
 
   ControlServerOptions options_;
   Handler handler_;
@@ -115,6 +123,8 @@ class ControlServer {
   ClientId next_id_ = 1;
   std::map<ClientId, std::unique_ptr<Client>> clients_;
   std::map<std::string, std::set<ClientId>> topics_;
+  std::vector<ClientId> backlog_;  // clients with complete requests left for the next serve()
+  std::vector<ClientId> dead_;     // dropped, not yet reaped (freed, on_disconnect called)
   Stats stats_;
 };
 
