@@ -417,3 +417,26 @@ TEST_CASE("renamed: the profile follows the name; queries by name and id", "[pro
   CHECK_THROWS_AS(store.find_container("0"), syscope::Error);  // two ids start with 0
   CHECK_FALSE(store.find_container(""));
 }
+
+TEST_CASE("bytes that are not UTF-8 in a name or command are stored, and key the same after a "
+          "reload",
+          "[profile_store]") {
+  syscope::test::TempDir dir;
+  std::string key;
+  {
+    ProfileStore store({.state_dir = dir.str()});
+    store.observe(busybox('a',
+                          "we\xff"
+                          "b",
+                          {"sh", "-c", "echo \xc3\x28"}),
+                  filtered_calls({"read"}), kT0);
+    auto flushed = store.flush();  // a JSON dump of raw bytes would throw
+    CHECK(flushed.errors.empty());
+    key = store.containers().front()->image_key;
+  }
+  ProfileStore again({.state_dir = dir.str()});
+  CHECK(again.load_warnings().empty());
+  REQUIRE(again.containers().size() == 1);
+  CHECK(again.containers().front()->image_key == key);
+  CHECK(again.flush().written.empty());
+}

@@ -135,6 +135,14 @@ uint64_t number_field(const json &doc, const char *key) {
   return it->get<uint64_t>();
 }
 
+// Names and commands come from container images and users: bytes that are not UTF-8 would make
+// every JSON dump throw. Replaced (U+FFFD) as they arrive, so the key derived from them is the
+// same before and after a reload.
+std::string valid_utf8(const std::string &text) {
+  std::string dumped = json(text).dump(-1, ' ', false, json::error_handler_t::replace);
+  return json::parse(dumped).get<std::string>();
+}
+
 bool is_hex(const std::string &s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
@@ -249,7 +257,8 @@ void ProfileStore::load() {
     std::string full = item.path().string();
     // A temp file of a write a crash interrupted: the rename never happened, so it is not state.
     if (file.front() == '.') {
-      fs::remove(item.path(), ec);
+      std::error_code ignored;  // a stray temp file that stays is only clutter
+      fs::remove(item.path(), ignored);
       continue;
     }
     if (file.size() < 5 || file.substr(file.size() - 5) != ".json") continue;  // *.corrupt too
@@ -261,7 +270,7 @@ void ProfileStore::load() {
       if (!read.error.empty()) throw Error(Exit::usage, read.error);
       slots_.emplace(id, parse_state(read.text, id));
       continue;
-    } catch (const Error &e) {
+    } catch (const std::exception &e) {  // one bad entry never stops the rest
       reason = e.what();
     }
     std::string aside = full + ".corrupt";
@@ -301,17 +310,20 @@ void ProfileStore::load() {
   }
   // Whatever else lies among the derived files is left from groups and names that no longer
   // exist (or from interrupted writes): the store owns these directories.
-  for (const char *dir : {kContainerProfilesDir, kImageProfilesDir})
-    for (const auto &item : fs::directory_iterator(path(dir), ec)) {
+  for (const char *dir : {kContainerProfilesDir, kImageProfilesDir}) {
+    std::error_code ignored;  // a stray that stays is only clutter
+    for (const auto &item : fs::directory_iterator(path(dir), ignored)) {
       std::string relative = std::string(dir) + "/" + item.path().filename().string();
-      if (!owned.count(relative)) fs::remove(item.path(), ec);
+      if (!owned.count(relative)) fs::remove(item.path(), ignored);
     }
+  }
 }
 
 bool ProfileStore::merge_identity(Slot &slot, const ContainerIdentity &who) {
   auto &known = slot.entry.who;
   bool changed = false;
-  auto take = [&](std::string &field, const std::string &better) {
+  auto take = [&](std::string &field, const std::string &offered) {
+    std::string better = valid_utf8(offered);
     if (better.empty() || better == field) return;
     field = better;
     changed = true;
@@ -320,8 +332,10 @@ bool ProfileStore::merge_identity(Slot &slot, const ContainerIdentity &who) {
   take(known.runtime, who.runtime);
   take(known.image, who.image);
   take(known.image_id, who.image_id);
-  if (!who.command.empty() && who.command != known.command) {
-    known.command = who.command;
+  std::vector<std::string> command;
+  for (const auto &arg : who.command) command.push_back(valid_utf8(arg));
+  if (!command.empty() && command != known.command) {
+    known.command = std::move(command);
     changed = true;
   }
   if (!changed) return false;
@@ -409,7 +423,7 @@ ProfileStore::FlushResult ProfileStore::flush() {
           result.removed.push_back(path(slot.profile_file));
         slot.profile_file = want;
         slot.profile_dirty = false;
-      } catch (const Error &e) {
+      } catch (const std::exception &e) {  // one bad entry never stops the rest
         result.errors.push_back(std::string("container ") + id + ": " + e.what());
         ok = false;
       }
@@ -422,7 +436,7 @@ ProfileStore::FlushResult ProfileStore::flush() {
       result.written.push_back(file.path());
       slot.persisted_last_seen = slot.entry.last_seen;
       slot.dirty = !ok;
-    } catch (const Error &e) {
+    } catch (const std::exception &e) {  // one bad entry never stops the rest
       result.errors.push_back(std::string("container ") + id + ": " + e.what());
     }
   }
@@ -466,7 +480,7 @@ ProfileStore::FlushResult ProfileStore::flush() {
             result.removed.push_back(path(files->second + suffix));
       image_files_[key] = base;
       it = dirty_images_.erase(it);
-    } catch (const Error &e) {
+    } catch (const std::exception &e) {  // one bad entry never stops the rest
       result.errors.push_back("image " + key + ": " + e.what());
       ++it;
     }

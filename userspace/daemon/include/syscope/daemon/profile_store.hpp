@@ -20,7 +20,9 @@
 //                                         added without it being seen ("added": {"runtime_gap":
 //                                         [...], "essential": [...]}), the calls refused while
 //                                         recording, the instances, and what the group is keyed
-//                                         by.
+//                                         by. An instance counts for a call when its own
+//                                         composition would allow it (its filtered sets when it
+//                                         ran under a filter, else its workload's calls).
 // Names in file names keep [A-Za-z0-9._-] and turn anything else into '_' (a leading '.' too),
 // so no name or image reference ("../../etc/x", "reg:5000/a/b:c") leaves its directory. <hash>
 // is the first 12 hex digits of the image key's FNV-1a 64 (stable across builds and restarts).
@@ -61,6 +63,7 @@ struct StoreOptions {
   std::chrono::seconds last_seen_granularity{60};
 };
 
+// Not thread-safe: the daemon's one event loop owns it.
 class ProfileStore {
  public:
   // Creates the directories (0700) and loads containers/*.json. Exit::environment when the
