@@ -440,3 +440,22 @@ TEST_CASE("bytes that are not UTF-8 in a name or command are stored, and key the
   CHECK(again.containers().front()->image_key == key);
   CHECK(again.flush().written.empty());
 }
+
+TEST_CASE("a write that fails is reported and retried by the next flush", "[profile_store]") {
+  syscope::test::TempDir dir;
+  ProfileStore store({.state_dir = dir.str()});
+  store.observe(busybox('a', "web"), filtered_calls({"read"}), kT0);
+  // Where the profiles go is not a directory now (a full or broken filesystem, as root sees it).
+  fs::remove_all(dir / "profiles/containers");
+  std::ofstream(dir / "profiles/containers") << "in the way";
+  auto failed = store.flush();
+  REQUIRE(failed.errors.size() == 1);
+  CHECK(failed.errors[0].find("container " + id_of('a')) == 0);
+  CHECK(fs::exists(dir / ("containers/" + id_of('a') + ".json")));  // the calls are safe
+  fs::remove(dir / "profiles/containers");
+  fs::create_directory(dir / "profiles/containers");
+  auto retried = store.flush();
+  CHECK(retried.errors.empty());
+  CHECK(fs::exists(dir / ("profiles/containers/web-" + id_of('a').substr(0, 12) + ".json")));
+  CHECK(store.flush().written.empty());
+}
