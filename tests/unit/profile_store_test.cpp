@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 
 #include "../common/temp_dir.hpp"
@@ -458,4 +459,49 @@ TEST_CASE("a write that fails is reported and retried by the next flush", "[prof
   CHECK(retried.errors.empty());
   CHECK(fs::exists(dir / ("profiles/containers/web-" + id_of('a').substr(0, 12) + ".json")));
   CHECK(store.flush().written.empty());
+}
+
+TEST_CASE("every kind of damage to a state file is set aside, never thrown", "[profile_store]") {
+  syscope::test::TempDir dir;
+  std::string good;
+  {
+    ProfileStore store({.state_dir = dir.str()});
+    auto calls = filtered_calls({"read"});
+    calls.denials[{SYSCOPE_ARCH_NATIVE, nr_of("unshare"), 1}] = 1;
+    store.observe(busybox('a', "web"), calls, kT0);
+    store.flush();
+    good = read(dir / ("containers/" + id_of('a') + ".json"));
+  }
+  auto doc = nlohmann::json::parse(good);
+  std::vector<nlohmann::json> damaged;
+  for (const auto &[key, value] : doc.items()) {
+    auto without = doc;
+    without.erase(key);
+    damaged.push_back(without);
+    for (const nlohmann::json &other : {nlohmann::json(nullptr), nlohmann::json(-1),
+                                        nlohmann::json("x"), nlohmann::json::array({1.5})}) {
+      if (other.type() == value.type() && key != "version") continue;
+      auto changed = doc;
+      changed[key] = other;
+      damaged.push_back(changed);
+    }
+  }
+  damaged.push_back(nlohmann::json::array());
+  auto bad_denial = doc;
+  bad_denial["calls"]["denials"][0]["nr"] = 100000;
+  damaged.push_back(bad_denial);
+  auto state = dir / ("containers/" + id_of('a') + ".json");
+  for (const auto &variant : damaged) {
+    INFO(variant.dump());
+    fs::remove(state.string() + ".corrupt");
+    std::ofstream(state) << variant.dump();
+    std::unique_ptr<ProfileStore> store;
+    REQUIRE_NOTHROW(store = std::make_unique<ProfileStore>(StoreOptions{.state_dir = dir.str()}));
+    CHECK(store->load_warnings().size() == 1);
+    CHECK(store->containers().empty());
+    CHECK(fs::exists(state.string() + ".corrupt"));
+  }
+  std::ofstream(state) << good;  // and the good one still loads
+  ProfileStore store({.state_dir = dir.str()});
+  CHECK(store.containers().size() == 1);
 }
