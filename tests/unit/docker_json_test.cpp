@@ -14,6 +14,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "syscope/containers/docker_client.hpp"
 
@@ -89,6 +90,20 @@ TEST_CASE("inspect of a Kubernetes (dockershim) container", "[docker]") {
   CHECK(seccomp->rfind("{\"defaultAction\":\"SCMP_ACT_ERRNO\"", 0) == 0);
   CHECK_FALSE(runs_unconfined(m));
   CHECK(m.pid == 7731);
+}
+
+TEST_CASE("inspect: the command is Entrypoint + Cmd, else Path + Args", "[docker]") {
+  using Command = std::vector<std::string>;
+  CHECK(inspect_fixture("inspect_default.json").command ==
+        Command{"httpd", "-f", "-p", "127.0.0.1:8080"});  // Entrypoint null
+  CHECK(inspect_fixture("inspect_k8s.json").command ==
+        Command{"/docker-entrypoint.sh", "nginx", "-g", "daemon off;"});
+  auto podman = parse_inspect(R"({"Id":"abc","Path":"/bin/sleep","Args":["30"],"Config":{}})");
+  REQUIRE(podman.ok());
+  CHECK(podman.value->command == Command{"/bin/sleep", "30"});
+  auto none = parse_inspect(R"({"Id":"abc","Config":{"Cmd":null,"Entrypoint":null}})");
+  REQUIRE(none.ok());
+  CHECK(none.value->command.empty());
 }
 
 TEST_CASE("seccomp settings: old ':' syntax, last one wins, privileged", "[docker]") {

@@ -81,6 +81,12 @@ ApiResult<ContainerMetadata> parse_inspect(std::string_view text) {
   m.name = without_slash(string_at(*doc, "Name"));
   m.image = string_at(config, "Image");
   m.image_id = string_at(*doc, "Image");
+  m.command = strings_at(config, "Entrypoint");
+  for (auto &arg : strings_at(config, "Cmd")) m.command.push_back(std::move(arg));
+  if (m.command.empty() && member(*doc, "Path").is_string() && !string_at(*doc, "Path").empty()) {
+    m.command.push_back(string_at(*doc, "Path"));
+    for (auto &arg : strings_at(*doc, "Args")) m.command.push_back(std::move(arg));
+  }
   const json &labels = member(config, "Labels");
   if (labels.is_object())
     for (const auto &[key, value] : labels.items())

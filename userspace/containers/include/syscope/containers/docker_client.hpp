@@ -36,6 +36,9 @@ struct ContainerMetadata {  // GET /containers/<id>/json
   std::string name;      // without the leading '/'
   std::string image;     // Config.Image, as given to docker run ("busybox:latest")
   std::string image_id;  // "sha256:..."
+  // What it runs: Config.Entrypoint + Config.Cmd, else Path + Args (podman's and older
+  // replies). The daemon groups containers of one image by it.
+  std::vector<std::string> command;
   std::map<std::string, std::string> labels;
   std::optional<std::string> pod_name;       // label io.kubernetes.pod.name
   std::optional<std::string> pod_namespace;  // label io.kubernetes.pod.namespace

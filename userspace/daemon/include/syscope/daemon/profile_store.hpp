@@ -20,7 +20,9 @@
 //                                         added without it being seen ("added": {"runtime_gap":
 //                                         [...], "essential": [...]}), the calls refused while
 //                                         recording, the instances, and what the group is keyed
-//                                         by.
+//                                         by. An instance counts for a call when its own
+//                                         composition would allow it (its filtered sets when it
+//                                         ran under a filter, else its workload's calls).
 // Names in file names keep [A-Za-z0-9._-] and turn anything else into '_' (a leading '.' too),
 // so no name or image reference ("../../etc/x", "reg:5000/a/b:c") leaves its directory. <hash>
 // is the first 12 hex digits of the image key's FNV-1a 64 (stable across builds and restarts).
@@ -31,6 +33,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -42,10 +45,10 @@
 namespace syscope::daemon {
 
 struct ContainerIdentity {
-  std::string id;       // 64 lowercase hex digits
-  std::string name;     // without Docker's leading '/'; may be empty until the API answers
-  std::string runtime;  // "docker", "podman"
-  std::string image;    // as given to `docker run` ("busybox:latest")
+  std::string id;        // 64 lowercase hex digits
+  std::string name;      // without Docker's leading '/'; may be empty until the API answers
+  std::string runtime;   // "docker", "podman"
+  std::string image;     // as given to `docker run` ("busybox:latest")
   std::string image_id;  // "sha256:..."; empty while the API is down
   std::vector<std::string> command;  // Config.Entrypoint + Config.Cmd (or Path + Args)
 };
@@ -60,6 +63,7 @@ struct StoreOptions {
   std::chrono::seconds last_seen_granularity{60};
 };
 
+// Not thread-safe: the daemon's one event loop owns it.
 class ProfileStore {
  public:
   // Creates the directories (0700) and loads containers/*.json. Exit::environment when the
@@ -136,17 +140,26 @@ class ProfileStore {
  private:
   struct Slot {
     ContainerEntry entry;
-    bool dirty = false;              // state or profile differs from disk
+    bool dirty = false;          // its state file differs from memory
+    bool profile_dirty = false;  // its profile (and so its image's) is to be rewritten
     uint64_t persisted_last_seen = 0;
-    std::string profile_file;        // relative to state_dir, as last written; empty: none
+    std::string profile_file;  // relative to state_dir, as last written; empty: none
   };
-  void merge_identity(Slot &slot, const ContainerIdentity &who);
+  std::string path(const std::string &relative) const;  // under state_dir
+  static std::string container_profile_file(const ContainerEntry &entry);
+  std::string state_json(const Slot &slot) const;
+  static Slot parse_state(const std::string &text, const std::string &id);  // Exit::usage
+  bool merge_identity(Slot &slot, const ContainerIdentity &who);            // true when it changed
   void load();
+  std::vector<const ContainerEntry *> instances(const std::string &key) const;
+  bool group_has_calls(const std::string &key) const;
+  std::string image_file_base(const std::string &key) const;  // profiles/images/<this>.json
   ImageProfile compose_image(const std::string &key) const;
 
   StoreOptions options_;
-  std::map<std::string, Slot> slots_;  // by container id
-  std::map<std::string, bool> dirty_images_;  // image keys to rewrite (true) or remove (false)
+  std::map<std::string, Slot> slots_;   // by container id
+  std::set<std::string> dirty_images_;  // image keys to rewrite, or remove when left empty
+  std::map<std::string, std::string> image_files_;  // image key -> its files' relative base
   std::vector<std::string> load_warnings_;
 };
 
