@@ -325,6 +325,9 @@ TEST_CASE("the programs load for the first user and unload after the last, sessi
   CHECK(fd >= 0);
   tracer.start_flight("c", {cg.id()}, 5s, nlohmann::json::object());
   CHECK(tracer.poll_fd() == fd);  // one load shared
+  CHECK_THROWS_AS(tracer.start_session("other", {cg.id()}, [](std::string_view) {}),
+                  syscope::Error);  // one cgroup, one container
+  CHECK(tracer.usage().sessions == 1);
   tracer.stop_session(s);
   CHECK(tracer.poll_fd() == fd);  // the flight recorder still needs it
   CHECK(tracer.usage().flights == 1);
@@ -338,4 +341,42 @@ TEST_CASE("the programs load for the first user and unload after the last, sessi
   tracer.stop_session(s2);  // twice: no-op
   CHECK(tracer.poll_fd() == -1);
   CHECK_THROWS_AS(DaemonTracer(daemon::TracerLimits{1024, 1024}), syscope::Error);
+}
+
+TEST_CASE("a session in a storm: every record is delivered or counted, in bounded batches",
+          "[daemon_tracer]") {
+  auto cg = cgroup::ScopedCgroup::create_beside_self("syscope-dsstorm");
+  DaemonTracer tracer;
+  uint64_t delivered = 0, batches = 0;
+  size_t largest = 0;
+  bool torn = false;  // a batch not made of whole records
+  uint64_t s = tracer.start_session("c", {cg.id()}, [&](std::string_view b) {
+    ++batches;
+    largest = std::max(largest, b.size());
+    for (size_t at = 0; at < b.size() && !torn; ++delivered) {
+      syscope_event_hdr hdr;
+      torn = b.size() - at < sizeof hdr;
+      if (torn) break;
+      std::memcpy(&hdr, b.data() + at, sizeof hdr);
+      torn = hdr.size < sizeof hdr || hdr.size > b.size() - at;
+      at += hdr.size;
+    }
+  });
+  pid_t pid =
+      start_in(cg.path(), {"/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=300000"});
+  int status = -1;
+  bool done = false;
+  pump(tracer, 20s, [&] { return done = done || exited(pid, &status); });
+  REQUIRE(done);
+  CHECK(status == 0);
+  pump(tracer, 200ms);
+  auto losses = tracer.losses();
+  auto stats = tracer.stop_session(s);
+  CHECK_FALSE(torn);
+  CHECK(delivered == stats.records);
+  CHECK(largest <= daemon::kBatchBytes);
+  CHECK(batches >= stats.bytes / daemon::kBatchBytes);
+  // dd's 300,000 reads and 300,000 writes, each in the stream or in a counter.
+  CHECK(stats.records + stats.dropped + losses.values[SYSCOPE_CNT_RINGBUF_FULL] >= 600'000);
+  CHECK(tracer.usage().session_dropped == stats.dropped);
 }

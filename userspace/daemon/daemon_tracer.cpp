@@ -158,6 +158,9 @@ DaemonTracer::Container &DaemonTracer::container(const std::string &container_id
 void DaemonTracer::track(Container &c, uint64_t cgroup_id, std::optional<std::string> path,
                          bool kernel_follows) {
   if (c.cgroups.count(cgroup_id)) return;
+  if (auto it = by_cgroup_.find(cgroup_id); it != by_cgroup_.end())
+    throw Error(Exit::usage, "cgroup " + std::to_string(cgroup_id) + " is traced for container " +
+                                 it->second->id + " already, not " + c.id);
   if (!path) path = paths_->path_of(cgroup_id);
   if (!kernel_follows) recorder_->trace_cgroup(cgroup_id);
   c.cgroups[cgroup_id] = path.value_or("");
@@ -482,8 +485,9 @@ void DaemonTracer::route(const void *data, size_t size) {
     Container *owner = nullptr;
     if (auto byp = by_path_.find(parent); byp != by_path_.end()) {
       owner = byp->second;
-    } else if (!by_path_.empty() || !by_cgroup_.empty()) {
-      // A traced cgroup whose path was not known (or was renamed): ask by the parent's inode.
+    } else if (by_path_.size() < by_cgroup_.size()) {
+      // A traced cgroup's path is not known (it could not be resolved): ask by the parent's
+      // inode. Only then: every cgroup created on the host passes here.
       if (auto pid = paths_->id_of(parent))
         if (auto byc = by_cgroup_.find(*pid); byc != by_cgroup_.end()) owner = byc->second;
     }

@@ -69,7 +69,8 @@ class DaemonTracer {
 
   // A TraceRecorder is loaded on the first session or flight recorder and unloaded when the last
   // ends, so tracing costs nothing (no program on sys_enter, no 64 MiB ring) while nobody traces.
-  // Loading may throw (Exit::environment). The container's cgroups are traced from now on, their
+  // Loading may throw (Exit::environment). A cgroup belongs to one container: one given for
+  // another already is Exit::usage. The container's cgroups are traced from now on, their
   // new child cgroups too (the kernel follows them; their cgroup_mkdir routes them here).
   uint64_t start_session(const std::string &container_id, const std::vector<uint64_t> &cgroup_ids,
                          BatchSink sink);
