@@ -2,6 +2,7 @@
 // Small text forms shared by every printer.
 #include "syscope/base/text.hpp"
 
+#include <array>
 #include <cstdio>
 
 namespace syscope {
@@ -65,6 +66,69 @@ std::string printable(std::string_view text) {
     }
     out.append(text.substr(i, n));
     i += n;
+  }
+  return out;
+}
+
+namespace {
+
+constexpr char kBase64Alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+// 0..63 for an alphabet byte, -1 for any other (padding included: it is placed by hand).
+constexpr std::array<int8_t, 256> base64_values() {
+  std::array<int8_t, 256> v{};
+  for (auto &x : v) x = -1;
+  for (int i = 0; i < 64; ++i) v[static_cast<unsigned char>(kBase64Alphabet[i])] = int8_t(i);
+  return v;
+}
+constexpr auto kBase64Values = base64_values();
+
+}  // namespace
+
+std::string base64_encode(std::string_view bytes) {
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  const auto *p = reinterpret_cast<const unsigned char *>(bytes.data());
+  size_t n = bytes.size(), i = 0;
+  for (; i + 3 <= n; i += 3) {
+    uint32_t v = uint32_t(p[i]) << 16 | uint32_t(p[i + 1]) << 8 | p[i + 2];
+    out += kBase64Alphabet[v >> 18];
+    out += kBase64Alphabet[(v >> 12) & 63];
+    out += kBase64Alphabet[(v >> 6) & 63];
+    out += kBase64Alphabet[v & 63];
+  }
+  if (size_t rest = n - i) {
+    uint32_t v = uint32_t(p[i]) << 16 | (rest == 2 ? uint32_t(p[i + 1]) << 8 : 0);
+    out += kBase64Alphabet[v >> 18];
+    out += kBase64Alphabet[(v >> 12) & 63];
+    out += rest == 2 ? kBase64Alphabet[(v >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+// Strict on purpose: what comes in is another program's output over a socket, and a decoder
+// that skipped what it did not understand would turn a daemon's bug into a silently wrong file.
+std::optional<std::string> base64_decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out;
+  out.reserve(text.size() / 4 * 3);
+  for (size_t i = 0; i < text.size(); i += 4) {
+    bool last = i + 4 == text.size();
+    int pad = 0;
+    if (last && text[i + 3] == '=') pad = text[i + 2] == '=' ? 2 : 1;
+    uint32_t v = 0;
+    for (int k = 0; k < 4; ++k) {
+      int8_t d = k < 4 - pad ? kBase64Values[static_cast<unsigned char>(text[i + k])] : 0;
+      if (d < 0) return std::nullopt;  // outside the alphabet, or '=' before the end
+      v = v << 6 | uint32_t(d);
+    }
+    // The bits below the last encoded byte must be zero: one encoding per byte string.
+    if ((pad == 1 && (v & 0xff)) || (pad == 2 && (v & 0xffff))) return std::nullopt;
+    out += char(v >> 16);
+    if (pad < 2) out += char((v >> 8) & 0xff);
+    if (pad < 1) out += char(v & 0xff);
   }
   return out;
 }

@@ -69,7 +69,8 @@ class DaemonTracer {
 
   // A TraceRecorder is loaded on the first session or flight recorder and unloaded when the last
   // ends, so tracing costs nothing (no program on sys_enter, no 64 MiB ring) while nobody traces.
-  // Loading may throw (Exit::environment). The container's cgroups are traced from now on, their
+  // Loading may throw (Exit::environment). A cgroup belongs to one container: one given for
+  // another already is Exit::usage. The container's cgroups are traced from now on, their
   // new child cgroups too (the kernel follows them; their cgroup_mkdir routes them here).
   uint64_t start_session(const std::string &container_id, const std::vector<uint64_t> &cgroup_ids,
                          BatchSink sink);
@@ -99,19 +100,21 @@ class DaemonTracer {
   std::string dump_flight(const std::string &container_id, const std::string &dir,
                           const std::string &reason);
 
-  int poll_fd() const;  // -1 while nothing is loaded
-  void drain();         // routes every waiting record by its cgroup_id; full batches go out
+  // -1 while nothing is loaded; a new fd after each load: re-read it after start_*/stop_*.
+  int poll_fd() const;
+  void drain();  // routes every waiting record by its cgroup_id; full batches go out
   // Hands out batches older than kBatchInterval and evicts ring records older than their window:
   // call it about every 100 ms (and after drain()).
   void tick();
   bpf::LossCounters losses() const;  // the kernel's counters of the current load; 0 unloaded
 
   struct Usage {
-    size_t flight_bytes = 0;      // reserved by every ring (<= flight_bytes_total)
+    size_t flight_bytes = 0;  // reserved by every ring (<= flight_bytes_total)
     size_t sessions = 0, flights = 0;
-    uint64_t flight_dropped = 0;  // records evicted early by a cap (still within their window)
-    uint64_t session_dropped = 0; // records sessions dropped over kSessionBacklogBytes
-    uint64_t unrouted = 0;        // records of a cgroup no longer traced (just untraced)
+    uint64_t flight_dropped = 0;   // records evicted early by a cap (still within their window)
+    uint64_t session_dropped = 0;  // records sessions dropped over kSessionBacklogBytes
+    uint64_t unrouted = 0;         // records of a cgroup no longer traced (just untraced), or
+                                   // too short to carry a cgroup id
   };
   Usage usage() const;
 
@@ -122,16 +125,22 @@ class DaemonTracer {
 
   void load_if_needed();
   void unload_if_idle();
-  void track(Container &c, const std::string &container_id, uint64_t cgroup_id,
-             std::optional<std::string> path);
+  Container &container(const std::string &container_id);
+  // kernel_follows: the kernel traces it already (a cgroup created in a traced one).
+  void track(Container &c, uint64_t cgroup_id, std::optional<std::string> path,
+             bool kernel_follows = false);
+  void untrack(Container &c, uint64_t cgroup_id);
   void forget_if_unused(const std::string &container_id);
   void route(const void *data, size_t size);
+  void add_to_session(Session &s, const char *data, size_t size);
   void hand_out(Session &s, bool all);
-  void make_room(Flight &f, size_t need);
+  void add_to_flight(Flight &f, const char *data, size_t size, uint64_t ts_ns);
+  bool make_room(Flight &f, size_t need);
   void evict_oldest(Flight &f, bool count_dropped);
   Flight *largest_flight();
 
   TracerLimits limits_;
+  size_t chunk_bytes_ = 0;  // a flight ring's allocation unit
   std::unique_ptr<bpf::TraceRecorder> recorder_;
   std::unique_ptr<cgroup::CgroupPaths> paths_;
   std::map<std::string, std::unique_ptr<Container>> containers_;  // by container id
