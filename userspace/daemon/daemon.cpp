@@ -75,7 +75,7 @@ Daemon::Daemon(const DaemonConfig &config) : config_(config) {
                                                "the state dir " + config_.state_dir);
   if (!config_.pin_dir.empty()) {
     pin_lock_ = std::make_unique<InstanceLock>(pin_dir_lock_file(config_.pin_dir),
-                                               "the pin dir " + config_.pin_dir);
+                                               "the pin dir " + config_.pin_dir, 0755);
     std::string bpffs_dir = std::filesystem::path(config_.pin_dir).parent_path().string();
     auto bpffs = bpf::ensure_bpffs(bpffs_dir.empty() ? "/sys/fs/bpf" : bpffs_dir);
     persistence_note_ = bpffs.note;
@@ -418,7 +418,7 @@ void run_daemon(const DaemonConfig &config) {
 
 std::vector<std::string> uninstall_daemon(const DaemonConfig &config) {
   if (config.pin_dir.empty()) return {};
-  InstanceLock lock(pin_dir_lock_file(config.pin_dir), "the pin dir " + config.pin_dir);
+  InstanceLock lock(pin_dir_lock_file(config.pin_dir), "the pin dir " + config.pin_dir, 0755);
   return bpf::DaemonProbes::uninstall(config.pin_dir);
 }
 

@@ -24,12 +24,13 @@ std::string read_owner(int fd) {
 
 }  // namespace
 
-InstanceLock::InstanceLock(const std::string &lock_file, const std::string &what) {
+InstanceLock::InstanceLock(const std::string &lock_file, const std::string &what,
+                           unsigned parent_mode) {
   std::error_code ec;
   auto parent = std::filesystem::path(lock_file).parent_path();
   if (!parent.empty() && !std::filesystem::exists(parent, ec)) {
     std::filesystem::create_directories(parent, ec);
-    if (!ec) chmod(parent.c_str(), 0700);
+    if (!ec) chmod(parent.c_str(), parent_mode);
   }
   fd_ = open(lock_file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd_ < 0)

@@ -9,10 +9,11 @@ namespace syscope::daemon {
 
 class InstanceLock {
  public:
-  // Takes the lock on `lock_file` (created 0600, parent directories 0700); `what` names the
-  // resource in the error: Exit::environment "another syscope daemon (pid 123) is using the
-  // state dir /var/lib/syscope".
-  InstanceLock(const std::string &lock_file, const std::string &what);
+  // Takes the lock on `lock_file` (created 0600; a missing parent directory is made with
+  // `parent_mode`: 0700 for the state dir, 0755 for /run/syscope, which the socket shares);
+  // `what` names the resource in the error: Exit::environment "another syscope daemon (pid 123)
+  // is using the state dir /var/lib/syscope".
+  InstanceLock(const std::string &lock_file, const std::string &what, unsigned parent_mode = 0700);
   ~InstanceLock();
   InstanceLock(const InstanceLock &) = delete;
   InstanceLock &operator=(const InstanceLock &) = delete;
