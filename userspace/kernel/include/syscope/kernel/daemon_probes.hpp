@@ -78,8 +78,10 @@ class DaemonProbes {
   LossCounters losses() const;
   // Bytes of kernel memory the maps hold: the kernel's own figure per map (fdinfo "memlock",
   // which counts the ring buffer's pages and the hash maps' elements), plus, for cgroup
-  // storage (whose figure leaves out its per-cgroup elements), a measured-size estimate of one
-  // element per cgroup under /sys/fs/cgroup that has one.
+  // storage (whose figure leaves out its per-cgroup elements), an estimate of 1280 bytes for
+  // each cgroup under /sys/fs/cgroup that has an element (the element with its 520-byte bitmap
+  // in a 1 KiB slab object, the cgroup's storage header in a 256-byte one). Walks cgroupfs,
+  // one lookup per cgroup directory: for status, not for a hot loop.
   uint64_t map_bytes() const;
 
   // Removes every pin under pin_dir (and the dir): the programs detach when this object, the
