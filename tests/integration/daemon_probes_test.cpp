@@ -273,6 +273,41 @@ TEST_CASE("daemon probes: pinned programs keep recording while nobody holds them
   for (uint32_t id : links) CHECK(link_exists(id));  // we still hold them
 }
 
+TEST_CASE("daemon probes: after a kill -9 the next one resumes and gets the calls made meanwhile",
+          "[daemon_probes]") {
+  PinDir pins;
+  auto cg = cgroup::ScopedCgroup::create_beside_self("daemon-probes-test");
+  int ready[2];
+  REQUIRE(pipe(ready) == 0);
+  pid_t daemon = fork();
+  if (daemon == 0) {  // a daemon that dies without running a destructor
+    close(ready[0]);
+    try {
+      DaemonProbes probes(pins.options(), {});
+      if (write(ready[1], "r", 1) != 1) _exit(1);
+      for (;;) pause();
+    } catch (...) {
+      _exit(2);
+    }
+  }
+  close(ready[1]);
+  char r = 0;
+  REQUIRE(read(ready[0], &r, 1) == 1);
+  close(ready[0]);
+  kill(daemon, SIGKILL);
+  int status = 0;
+  waitpid(daemon, &status, 0);
+  REQUIRE(WIFSIGNALED(status));
+  REQUIRE(run_in(cg, {test_prog("known_calls"), "--extra"}) == 0);  // while none runs
+  Seen seen;
+  DaemonProbes next(pins.options(), seen.sinks());  // its lock died with it
+  CHECK(next.start() == ProbeStart::resumed);
+  CHECK(has_call(next.calls_in_kernel(cg.dir_fd()), SYS_sysinfo));
+  next.drain();
+  CHECK(seen.saw(cg.id(), SYS_sysinfo));
+  CHECK(seen.saw(cg.id(), SYS_getppid));
+}
+
 TEST_CASE("daemon probes: unpin() detaches once the object goes", "[daemon_probes]") {
   PinDir pins;
   std::vector<uint32_t> links;
