@@ -25,8 +25,10 @@ struct DaemonProbeOptions {
   // Where the maps and links are pinned, e.g. "/sys/fs/bpf/syscope" (created if missing, on a
   // bpffs); nullopt: nothing pinned, the programs detach with this object.
   std::optional<std::string> pin_dir;
-  // Size of the event ring buffer: a power of two, at least the page size (Exit::usage
-  // otherwise). What it holds while nobody reads it: see kDefaultRingBytes in daemon_probes.cpp.
+  // Size of the event ring buffer: a power of two, at least 4096 (Exit::usage otherwise). The
+  // default 4 MiB holds about 100,000 first-seen records while no daemon reads: some 300
+  // containers started and gone meanwhile (daemon_probes.cpp has the arithmetic); beyond,
+  // SYSCOPE_CNT_RINGBUF_FULL counts each record lost. A resumed ring keeps its pinned size.
   uint32_t ring_bytes = 4u << 20;
 };
 
