@@ -7,6 +7,7 @@
 
 #include <bpf/bpf.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -158,6 +159,10 @@ TEST_CASE("daemon probes: first-seen events and cgroup storage see a rare call",
   CHECK(seen.saw(cg.id(), SYS_sysinfo));
   // After known_calls' exec: the workload's set, not the setup's.
   CHECK(seen.first_seen.count({cg.id(), SYS_getppid, SYSCOPE_ARCH_NATIVE, SYSCOPE_SET_PLAIN}));
+  // execve itself was entered before the cgroup's first exec completed: the setup set.
+  CHECK(seen.first_seen.count({cg.id(), SYS_execve, SYSCOPE_ARCH_NATIVE, SYSCOPE_SET_PLAIN_SETUP}));
+  CHECK_FALSE(
+      seen.first_seen.count({cg.id(), SYS_getppid, SYSCOPE_ARCH_NATIVE, SYSCOPE_SET_PLAIN_SETUP}));
   auto calls = probes.calls_in_kernel(cg.dir_fd());
   CHECK(has_call(calls, SYS_getppid));
   CHECK(has_call(calls, SYS_sysinfo));
@@ -201,6 +206,22 @@ TEST_CASE("daemon probes: a denial arrives with its arguments and is counted per
   CHECK(seen.first_seen.count({cg.id(), SYS_getppid, SYSCOPE_ARCH_NATIVE, SYSCOPE_SET_FILTERED}));
   probes.forget_cgroup(cg.id());
   CHECK(probes.denials_of(cg.id()).empty());
+
+  // KILL_PROCESS (acct, in a forked child) from its SIGSYS; KILL_THREAD (setdomainname in a
+  // second thread) from the thread's exit: once each.
+  seen.denials.clear();
+  run_in(cg, {test_prog("denier"), "kill-process", "kill-thread"});
+  probes.drain();
+  std::vector<watch::Denial> kills;
+  for (auto &d : seen.denials)
+    if (d.cgroup_id == cg.id()) kills.push_back(d);
+  REQUIRE(kills.size() == 2);
+  CHECK(kills[0].nr == SYS_acct);
+  CHECK(kills[0].action == SYSCOPE_ACTION_KILL_PROCESS);
+  CHECK(kills[1].nr == SYS_setdomainname);
+  CHECK(kills[1].action == SYSCOPE_ACTION_KILL_THREAD);
+  CHECK(kills[1].err == SIGSYS);
+  CHECK(probes.denials_of(cg.id()).empty());  // not ERRNO verdicts: streamed, not counted
 }
 
 TEST_CASE("daemon probes: pinned programs keep recording while nobody holds them; resumed",
@@ -250,6 +271,41 @@ TEST_CASE("daemon probes: pinned programs keep recording while nobody holds them
   second.unpin();
   CHECK_FALSE(std::filesystem::exists(pins.path));
   for (uint32_t id : links) CHECK(link_exists(id));  // we still hold them
+}
+
+TEST_CASE("daemon probes: after a kill -9 the next one resumes and gets the calls made meanwhile",
+          "[daemon_probes]") {
+  PinDir pins;
+  auto cg = cgroup::ScopedCgroup::create_beside_self("daemon-probes-test");
+  int ready[2];
+  REQUIRE(pipe(ready) == 0);
+  pid_t daemon = fork();
+  if (daemon == 0) {  // a daemon that dies without running a destructor
+    close(ready[0]);
+    try {
+      DaemonProbes probes(pins.options(), {});
+      if (write(ready[1], "r", 1) != 1) _exit(1);
+      for (;;) pause();
+    } catch (...) {
+      _exit(2);
+    }
+  }
+  close(ready[1]);
+  char r = 0;
+  REQUIRE(read(ready[0], &r, 1) == 1);
+  close(ready[0]);
+  kill(daemon, SIGKILL);
+  int status = 0;
+  waitpid(daemon, &status, 0);
+  REQUIRE(WIFSIGNALED(status));
+  REQUIRE(run_in(cg, {test_prog("known_calls"), "--extra"}) == 0);  // while none runs
+  Seen seen;
+  DaemonProbes next(pins.options(), seen.sinks());  // its lock died with it
+  CHECK(next.start() == ProbeStart::resumed);
+  CHECK(has_call(next.calls_in_kernel(cg.dir_fd()), SYS_sysinfo));
+  next.drain();
+  CHECK(seen.saw(cg.id(), SYS_sysinfo));
+  CHECK(seen.saw(cg.id(), SYS_getppid));
 }
 
 TEST_CASE("daemon probes: unpin() detaches once the object goes", "[daemon_probes]") {

@@ -338,6 +338,20 @@ void DaemonProbes::Impl::resume() {
     if (name.rfind(kLinkPrefix, 0) == 0) open_pin(name);
 }
 
+namespace {
+// Loads, attaches and pins into an empty pin_dir; on failure, removes what it pinned: half a
+// set of pins would keep programs attached for nobody.
+template <typename Impl> void load_fresh(Impl &m, uint32_t ring_bytes, const std::string &dir) {
+  try {
+    m.load(ring_bytes, false);
+    m.attach_and_pin(false);
+  } catch (...) {
+    remove_pins(dir);
+    throw;
+  }
+}
+}  // namespace
+
 DaemonProbes::DaemonProbes(const DaemonProbeOptions &options, Sinks sinks)
     : impl_(std::make_unique<Impl>()) {
   Impl &m = *impl_;
@@ -367,13 +381,7 @@ DaemonProbes::DaemonProbes(const DaemonProbeOptions &options, Sinks sinks)
     PinInspection pins = inspect_pins(dir, m.skel.get());
     switch (pins.state) {
       case PinState::none:
-        try {
-          m.load(options.ring_bytes, false);
-          m.attach_and_pin(false);
-        } catch (...) {
-          remove_pins(dir);  // half a set of pins would keep programs attached for nobody
-          throw;
-        }
+        load_fresh(m, options.ring_bytes, dir);
         start_note_ = "loaded the programs and pinned them under " + dir;
         break;
       case PinState::same:
@@ -397,8 +405,7 @@ DaemonProbes::DaemonProbes(const DaemonProbeOptions &options, Sinks sinks)
         break;
       case PinState::other_layout:
         remove_pins(dir);
-        m.load(options.ring_bytes, false);
-        m.attach_and_pin(false);
+        load_fresh(m, options.ring_bytes, dir);
         start_ = ProbeStart::replaced;
         start_note_ = "replaced the pins under " + dir + " (" + pins.why +
                       "): the kernel-side data of the old layout was discarded unread";

@@ -25,8 +25,10 @@ struct DaemonProbeOptions {
   // Where the maps and links are pinned, e.g. "/sys/fs/bpf/syscope" (created if missing, on a
   // bpffs); nullopt: nothing pinned, the programs detach with this object.
   std::optional<std::string> pin_dir;
-  // Size of the event ring buffer: a power of two, at least the page size (Exit::usage
-  // otherwise). What it holds while nobody reads it: see kDefaultRingBytes in daemon_probes.cpp.
+  // Size of the event ring buffer: a power of two, at least 4096 (Exit::usage otherwise). The
+  // default 4 MiB holds about 100,000 first-seen records while no daemon reads: some 300
+  // containers started and gone meanwhile (daemon_probes.cpp has the arithmetic); beyond,
+  // SYSCOPE_CNT_RINGBUF_FULL counts each record lost. A resumed ring keeps its pinned size.
   uint32_t ring_bytes = 4u << 20;
 };
 
@@ -78,8 +80,10 @@ class DaemonProbes {
   LossCounters losses() const;
   // Bytes of kernel memory the maps hold: the kernel's own figure per map (fdinfo "memlock",
   // which counts the ring buffer's pages and the hash maps' elements), plus, for cgroup
-  // storage (whose figure leaves out its per-cgroup elements), a measured-size estimate of one
-  // element per cgroup under /sys/fs/cgroup that has one.
+  // storage (whose figure leaves out its per-cgroup elements), an estimate of 1280 bytes for
+  // each cgroup under /sys/fs/cgroup that has an element (the element with its 520-byte bitmap
+  // in a 1 KiB slab object, the cgroup's storage header in a 256-byte one). Walks cgroupfs,
+  // one lookup per cgroup directory: for status, not for a hot loop.
   uint64_t map_bytes() const;
 
   // Removes every pin under pin_dir (and the dir): the programs detach when this object, the
