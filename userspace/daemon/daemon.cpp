@@ -4,6 +4,7 @@
 // the kernel's own maps are read (what a lost event missed) and the profiles written.
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
@@ -95,6 +96,12 @@ Daemon::Daemon(const DaemonConfig &config) : config_(config) {
   store_options.keep_removed = config_.keep_removed;
   store_ = std::make_unique<ProfileStore>(store_options);
   for (const auto &w : store_->load_warnings()) log_.warning("state_file", {{"warning", w}});
+  std::error_code ec;
+  std::filesystem::create_directories(config_.state_dir + "/flight", ec);  // flight dumps
+  if (ec)
+    throw Error(Exit::environment,
+                "cannot create " + config_.state_dir + "/flight: " + ec.message());
+  chmod((config_.state_dir + "/flight").c_str(), 0700);
 
   docker_ = std::make_unique<docker::DockerClient>(
       docker::DockerClient::from_environment(config_.docker_socket));
