@@ -167,7 +167,7 @@ bool wait_for_call(TestDaemon &d, const std::string &target, const std::string &
 
 }  // namespace
 
-TEST_CASE("daemon: profiles, denials, alerts and capture for every container, over its socket",
+TEST_CASE("daemon: profiles denials alerts and capture for every container over its socket",
           "[docker][daemon]") {
   TempDir dir;
   TestDaemon d(dir);
@@ -321,7 +321,7 @@ TEST_CASE("daemon: profiles, denials, alerts and capture for every container, ov
   CHECK_FALSE(fs::exists(d.pin_dir()));  // SIGTERM unpins
 }
 
-TEST_CASE("daemon: kill -9 and restart lose nothing, and the calls made meanwhile are kept",
+TEST_CASE("daemon: kill -9 and restart lose nothing and keep the calls made meanwhile",
           "[docker][daemon]") {
   TempDir dir;
   TestDaemon d(dir);
@@ -353,7 +353,7 @@ TEST_CASE("daemon: kill -9 and restart lose nothing, and the calls made meanwhil
   d.check_clean();
 }
 
-TEST_CASE("daemon: a second daemon refuses, hostile clients do not hurt the first",
+TEST_CASE("daemon: a second daemon refuses and hostile clients do not hurt the first",
           "[docker][daemon]") {
   TempDir dir;
   TestDaemon d(dir);

@@ -4,9 +4,9 @@
 // the kernel's own maps are read (what a lost event missed) and the profiles written.
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/stat.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <grp.h>
