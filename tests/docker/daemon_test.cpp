@@ -65,8 +65,8 @@ class TestDaemon {
                                      "--docker-socket",
                                      docker_socket_path()};
     argv.insert(argv.end(), extra.begin(), extra.end());
-    process_ = std::make_unique<Background>(argv, log_path());
-    started_lines_ += 1;
+    started_lines_ += 1;  // each start logs to a file of its own; log() joins them
+    process_ = std::make_unique<Background>(argv, log_path(started_lines_));
     bool started = wait_for_log("\"event\":\"started\"", started_lines_);
     INFO("daemon log: " << log() << "\nstderr: " << err());
     REQUIRE(started);
@@ -74,7 +74,7 @@ class TestDaemon {
   // Waits until the log holds `text` at least `times` times.
   bool wait_for_log(const std::string &text, int times = 1, double seconds = 30) const {
     for (int i = 0; i < seconds * 50; ++i) {
-      if (count(read_file(log_path()), text) >= times) return true;
+      if (count(log(), text) >= times) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     return false;
@@ -93,7 +93,11 @@ class TestDaemon {
   const std::string &socket() const { return socket_; }
   const std::string &pin_dir() const { return pin_dir_; }
   fs::path state() const { return dir_ / "state"; }
-  std::string log() const { return read_file(log_path()); }
+  std::string log() const {
+    std::string all;
+    for (int i = 1; i <= started_lines_; ++i) all += read_file(log_path(i));
+    return all;
+  }
   std::string err() const { return read_file(err_path()); }
   // No error from the daemon, in its log or on its stderr.
   void check_clean() const {
@@ -118,7 +122,9 @@ class TestDaemon {
     line = line.substr(0, line.find('\n'));
     ::kill(json::parse(line).at("pid").get<pid_t>(), sig);
   }
-  std::string log_path() const { return (dir_ / "log.jsonl").string(); }
+  std::string log_path(int run) const {
+    return (dir_ / ("log-" + std::to_string(run) + ".jsonl")).string();
+  }
   std::string err_path() const { return (dir_ / "stderr.log").string(); }
 
   fs::path dir_;
