@@ -4,17 +4,15 @@
 #include "syscope/daemon/control_server.hpp"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
+#include <utility>
 #include <vector>
 
 #include "control_socket_path.hpp"
@@ -541,6 +539,18 @@ bool ControlServer::send(ClientId id, const nlohmann::json &message) {
 size_t ControlServer::queued_bytes(ClientId id) const {
   Client *client = live(id);
   return client ? client->queued() : 0;
+}
+
+void to_json(nlohmann::json &out, const ControlServer::Stats &stats) {
+  out = {{"clients", stats.clients},
+         {"subscribers", stats.subscribers},
+         {"queued_bytes", stats.queued_bytes},
+         {"accepted", stats.accepted},
+         {"dropped_slow", stats.dropped_slow},
+         {"dropped_too_many", stats.dropped_too_many},
+         {"bad_requests", stats.bad_requests},
+         {"handler_errors", stats.handler_errors},
+         {"accept_errors", stats.accept_errors}};
 }
 
 ControlServer::Stats ControlServer::stats() const {

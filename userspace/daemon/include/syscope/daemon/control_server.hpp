@@ -30,7 +30,9 @@ struct ControlServerOptions {
       std::nullopt;  // chown(-1, gid), and the group gets read+write (0600 -> 0660)
 };
 
-// Not thread-safe: one thread (the daemon's loop) constructs it and makes every call.
+// Not thread-safe: one thread (the daemon's loop) constructs it and makes every call. The loop
+// polls poll_fd() beside its other fds (ring buffers, signals) and calls serve() when it is
+// readable; publish() and send() may be called at any time between.
 class ControlServer {
  public:
   using ClientId = uint64_t;
@@ -127,5 +129,8 @@ class ControlServer {
   std::vector<ClientId> dead_;     // dropped, not yet reaped (freed, on_disconnect called)
   Stats stats_;
 };
+
+// {"clients":..,"subscribers":..,...}: every counter under its field name, for "status".
+void to_json(nlohmann::json &out, const ControlServer::Stats &stats);
 
 }  // namespace syscope::daemon
