@@ -92,6 +92,7 @@ class ServingThread {
       flood_seq_ = 0;
       return json::object();
     }
+    if (name == "has_subscribers") return {{"yes", server_->has_subscribers(request.at("topic"))}};
     if (name == "stats") {
       json stats = server_->stats();
       stats["max_queued_bytes"] = max_queued_;
@@ -523,6 +524,17 @@ TEST_CASE("control socket: two subscribers both get every event", "[control_serv
   // A request on a subscribed connection: its answer among the events, the events kept.
   CHECK(a.request({{"request", "ping"}})["pong"] == true);
   CHECK(!other.next_event(0ms));  // the other topic got nothing
+  CHECK(control.request({{"request", "has_subscribers"}, {"topic", "denials"}})["yes"] == true);
+  CHECK(control.request({{"request", "has_subscribers"}, {"topic", "nobody"}})["yes"] == false);
+  // Once its only subscriber has gone, a topic has none.
+  {
+    ControlClient once(path);
+    CHECK(once.request({{"request", "subscribe"}, {"topic", "once"}})["ok"] == true);
+    CHECK(control.request({{"request", "has_subscribers"}, {"topic", "once"}})["yes"] == true);
+    REQUIRE(shutdown(once.fd(), SHUT_WR) == 0);
+    CHECK_THROWS_WITH(once.next_event(10s), "the daemon closed the connection");
+  }
+  CHECK(control.request({{"request", "has_subscribers"}, {"topic", "once"}})["yes"] == false);
   CHECK(control.request({{"request", "stats"}})["dropped_slow"] == 0);
 }
 

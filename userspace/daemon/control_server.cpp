@@ -531,6 +531,10 @@ size_t ControlServer::publish(const std::string &topic, const nlohmann::json &ev
   return delivered;
 }
 
+bool ControlServer::has_subscribers(const std::string &topic) const {
+  return topics_.count(topic) != 0;  // empty sets are erased
+}
+
 bool ControlServer::send(ClientId id, const nlohmann::json &message) {
   Client *client = live(id);
   return client && enqueue(*client, dump_line(message));
