@@ -3,8 +3,10 @@
 // thread with a tiny handler, and clients (ControlClient, or raw sockets for what ControlClient
 // never sends) that are slow, silent, half-closed, hostile or too many. No BPF, no root needed.
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -15,6 +17,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -602,6 +605,56 @@ TEST_CASE("control socket: a client that asks and never reads its answers is dro
   CHECK(s["dropped_slow"] == 1);
   CHECK(s["max_queued_bytes"].get<size_t>() <= kMaxQueuedBytes);
   CHECK(s["clients"] == 1);  // only the stats client
+}
+
+TEST_CASE("control socket: out of fds, accepting pauses (no spin) and resumes when a client leaves",
+          "[control_server]") {
+  syscope::test::TempDir dir;
+  ServingThread server(dir.file("ctl.sock"));
+  auto first = std::make_unique<RawClient>(dir.file("ctl.sock"));
+  REQUIRE(first->send_text("{\"request\":\"ping\"}\n"));
+  CHECK(first->response()["ok"] == true);  // accepted: its server-side socket is open too
+  // Server and clients share this process's fds. Fill the holes below the highest open fd and
+  // allow one more: the second client's socket takes it, and accepting that client fails
+  // (EMFILE) until the first one leaves.
+  int highest = 0;
+  for (const auto &entry : std::filesystem::directory_iterator("/proc/self/fd"))
+    highest = std::max(highest, std::stoi(entry.path().filename().string()));
+  struct Restore {
+    rlimit limit{};
+    std::vector<int> fillers;
+    ~Restore() {
+      setrlimit(RLIMIT_NOFILE, &limit);
+      for (int fd : fillers) close(fd);
+    }
+  } restore;
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &restore.limit) == 0);
+  for (;;) {
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    if (fd > highest) {
+      close(fd);
+      break;
+    }
+    restore.fillers.push_back(fd);
+  }
+  rlimit tight = restore.limit;
+  tight.rlim_cur = static_cast<rlim_t>(highest) + 2;
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &tight) == 0);
+  RawClient second(dir.file("ctl.sock"));  // in the backlog; the server cannot take it
+  auto accept_errors = [&] {
+    REQUIRE(first->send_text("{\"request\":\"stats\"}\n"));
+    return first->response()["accept_errors"].get<uint64_t>();
+  };
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (accept_errors() == 0) REQUIRE(std::chrono::steady_clock::now() < deadline);
+  // Paused: later serve() calls do not retry (and fail) the accept in a loop.
+  for (int i = 0; i < 20; ++i) CHECK(accept_errors() == 1);
+  first.reset();  // its slot and fd freed: accepting resumes, and the waiting client is served
+  REQUIRE(second.send_text("{\"request\":\"ping\",\"id\":2}\n"));
+  json response = second.response();
+  CHECK(response["ok"] == true);
+  CHECK(response["id"] == 2);
 }
 
 TEST_CASE("control socket: a client gone before its answer does not disturb the server",
