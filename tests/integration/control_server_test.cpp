@@ -278,7 +278,7 @@ struct SilentListener {
 
 }  // namespace
 
-TEST_CASE("control socket: malformed JSON gets an error, and the connection keeps serving",
+TEST_CASE("control socket: malformed JSON gets an error and the connection keeps serving",
           "[control_server]") {
   syscope::test::TempDir dir;
   ServingThread server(dir.file("ctl.sock"));
@@ -357,7 +357,7 @@ TEST_CASE("control socket: unknown requests and handlers that throw get an error
   CHECK(stats(dir.file("ctl.sock"))["handler_errors"] == 1);
 }
 
-TEST_CASE("control socket: a line over 1 MiB gets an error and is closed; others go on",
+TEST_CASE("control socket: a line over 1 MiB gets an error and is closed while others go on",
           "[control_server]") {
   syscope::test::TempDir dir;
   ServingThread server(dir.file("ctl.sock"));
@@ -418,7 +418,7 @@ TEST_CASE("control socket: 100 clients at once each get their own answer", "[con
   CHECK(s["accepted"] == 101);
 }
 
-TEST_CASE("control socket: client 257 is refused with an error line, and a freed slot is reused",
+TEST_CASE("control socket: client 257 is refused with an error line and a freed slot is reused",
           "[control_server]") {
   syscope::test::TempDir dir;
   ServingThread server(dir.file("ctl.sock"));
@@ -445,8 +445,9 @@ TEST_CASE("control socket: client 257 is refused with an error line, and a freed
   for (auto &client : clients) require_ping(*client);
 }
 
-TEST_CASE("control socket: a subscriber that never reads is dropped, the others get every event",
-          "[control_server]") {
+TEST_CASE(
+    "control socket: a subscriber that never reads is dropped while the others get every event",
+    "[control_server]") {
   syscope::test::TempDir dir;
   std::string path = dir.file("ctl.sock");
   ServingThread server(path);
@@ -541,7 +542,7 @@ TEST_CASE("control socket: two subscribers both get every event", "[control_serv
   CHECK(control.request({{"request", "stats"}})["dropped_slow"] == 0);
 }
 
-TEST_CASE("control socket: a half-closed client gets every answer, then the close",
+TEST_CASE("control socket: a half-closed client gets every answer and then the close",
           "[control_server]") {
   syscope::test::TempDir dir;
   ServingThread server(dir.file("ctl.sock"));
@@ -558,7 +559,7 @@ TEST_CASE("control socket: a half-closed client gets every answer, then the clos
   CHECK(!raw.line());  // then EOF
 }
 
-TEST_CASE("control socket: thousands of pipelined requests are all answered, in order",
+TEST_CASE("control socket: thousands of pipelined requests are all answered in order",
           "[control_server]") {
   syscope::test::TempDir dir;
   ServingThread server(dir.file("ctl.sock"));
@@ -607,7 +608,7 @@ TEST_CASE("control socket: a client that asks and never reads its answers is dro
   CHECK(s["clients"] == 1);  // only the stats client
 }
 
-TEST_CASE("control socket: out of fds, accepting pauses (no spin) and resumes when a client leaves",
+TEST_CASE("control socket: out of fds accepting pauses (no spin) and resumes when a client leaves",
           "[control_server]") {
   syscope::test::TempDir dir;
   ServingThread server(dir.file("ctl.sock"));
@@ -671,7 +672,7 @@ TEST_CASE("control socket: a client gone before its answer does not disturb the 
   require_ping(client);
 }
 
-TEST_CASE("control socket: a second server on a live path refuses; a stale one is replaced",
+TEST_CASE("control socket: a second server on a live path refuses and a stale one is replaced",
           "[control_server]") {
   syscope::test::TempDir dir;
   std::string path = dir.file("ctl.sock");
@@ -717,7 +718,7 @@ TEST_CASE("control socket: a second server on a live path refuses; a stale one i
   }
 }
 
-TEST_CASE("control socket: mode 0600 by default, 0660 with a group; unlinked at the end",
+TEST_CASE("control socket: mode 0600 by default or 0660 with a group and unlinked at the end",
           "[control_server]") {
   syscope::test::TempDir dir;
   struct stat st {};
@@ -743,7 +744,7 @@ TEST_CASE("control socket: mode 0600 by default, 0660 with a group; unlinked at 
   }
 }
 
-TEST_CASE("control client: no daemon, and a daemon that never answers, are one-line errors",
+TEST_CASE("control client: no daemon and a daemon that never answers are one-line errors",
           "[control_server]") {
   syscope::test::TempDir dir;
   std::string path = dir.file("ctl.sock");
