@@ -3,8 +3,10 @@
 // thread with a tiny handler, and clients (ControlClient, or raw sockets for what ControlClient
 // never sends) that are slow, silent, half-closed, hostile or too many. No BPF, no root needed.
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -15,6 +17,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -92,19 +95,13 @@ class ServingThread {
       flood_seq_ = 0;
       return json::object();
     }
+    if (name == "has_subscribers") return {{"yes", server_->has_subscribers(request.at("topic"))}};
     if (name == "stats") {
-      ControlServer::Stats s = server_->stats();
-      return {{"clients", s.clients},
-              {"subscribers", s.subscribers},
-              {"queued_bytes", s.queued_bytes},
-              {"accepted", s.accepted},
-              {"dropped_slow", s.dropped_slow},
-              {"dropped_too_many", s.dropped_too_many},
-              {"bad_requests", s.bad_requests},
-              {"handler_errors", s.handler_errors},
-              {"max_queued_bytes", max_queued_},
-              {"flood_left", flood_left_},
-              {"disconnects", disconnects_}};
+      json stats = server_->stats();
+      stats["max_queued_bytes"] = max_queued_;
+      stats["flood_left"] = flood_left_;
+      stats["disconnects"] = disconnects_;
+      return stats;
     }
     return {{"ok", false}, {"error", "unknown request \"" + name + "\""}};
   }
@@ -281,7 +278,7 @@ struct SilentListener {
 
 }  // namespace
 
-TEST_CASE("control socket: malformed JSON gets an error, and the connection keeps serving",
+TEST_CASE("control socket: malformed JSON gets an error and the connection keeps serving",
           "[control_server]") {
   syscope::test::TempDir dir;
   ServingThread server(dir.file("ctl.sock"));
@@ -360,7 +357,7 @@ TEST_CASE("control socket: unknown requests and handlers that throw get an error
   CHECK(stats(dir.file("ctl.sock"))["handler_errors"] == 1);
 }
 
-TEST_CASE("control socket: a line over 1 MiB gets an error and is closed; others go on",
+TEST_CASE("control socket: a line over 1 MiB gets an error and is closed while others go on",
           "[control_server]") {
   syscope::test::TempDir dir;
   ServingThread server(dir.file("ctl.sock"));
@@ -421,7 +418,7 @@ TEST_CASE("control socket: 100 clients at once each get their own answer", "[con
   CHECK(s["accepted"] == 101);
 }
 
-TEST_CASE("control socket: client 257 is refused with an error line, and a freed slot is reused",
+TEST_CASE("control socket: client 257 is refused with an error line and a freed slot is reused",
           "[control_server]") {
   syscope::test::TempDir dir;
   ServingThread server(dir.file("ctl.sock"));
@@ -448,8 +445,9 @@ TEST_CASE("control socket: client 257 is refused with an error line, and a freed
   for (auto &client : clients) require_ping(*client);
 }
 
-TEST_CASE("control socket: a subscriber that never reads is dropped, the others get every event",
-          "[control_server]") {
+TEST_CASE(
+    "control socket: a subscriber that never reads is dropped while the others get every event",
+    "[control_server]") {
   syscope::test::TempDir dir;
   std::string path = dir.file("ctl.sock");
   ServingThread server(path);
@@ -530,10 +528,21 @@ TEST_CASE("control socket: two subscribers both get every event", "[control_serv
   // A request on a subscribed connection: its answer among the events, the events kept.
   CHECK(a.request({{"request", "ping"}})["pong"] == true);
   CHECK(!other.next_event(0ms));  // the other topic got nothing
+  CHECK(control.request({{"request", "has_subscribers"}, {"topic", "denials"}})["yes"] == true);
+  CHECK(control.request({{"request", "has_subscribers"}, {"topic", "nobody"}})["yes"] == false);
+  // Once its only subscriber has gone, a topic has none.
+  {
+    ControlClient once(path);
+    CHECK(once.request({{"request", "subscribe"}, {"topic", "once"}})["ok"] == true);
+    CHECK(control.request({{"request", "has_subscribers"}, {"topic", "once"}})["yes"] == true);
+    REQUIRE(shutdown(once.fd(), SHUT_WR) == 0);
+    CHECK_THROWS_WITH(once.next_event(10s), "the daemon closed the connection");
+  }
+  CHECK(control.request({{"request", "has_subscribers"}, {"topic", "once"}})["yes"] == false);
   CHECK(control.request({{"request", "stats"}})["dropped_slow"] == 0);
 }
 
-TEST_CASE("control socket: a half-closed client gets every answer, then the close",
+TEST_CASE("control socket: a half-closed client gets every answer and then the close",
           "[control_server]") {
   syscope::test::TempDir dir;
   ServingThread server(dir.file("ctl.sock"));
@@ -550,7 +559,7 @@ TEST_CASE("control socket: a half-closed client gets every answer, then the clos
   CHECK(!raw.line());  // then EOF
 }
 
-TEST_CASE("control socket: thousands of pipelined requests are all answered, in order",
+TEST_CASE("control socket: thousands of pipelined requests are all answered in order",
           "[control_server]") {
   syscope::test::TempDir dir;
   ServingThread server(dir.file("ctl.sock"));
@@ -580,6 +589,75 @@ TEST_CASE("control socket: thousands of pipelined requests are all answered, in 
   CHECK(in_order);
 }
 
+TEST_CASE("control socket: a client that asks and never reads its answers is dropped",
+          "[control_server]") {
+  syscope::test::TempDir dir;
+  ServingThread server(dir.file("ctl.sock"));
+  RawClient raw(dir.file("ctl.sock"));
+  // 64 KiB answers: 16 MiB of them is 256 requests; 2000 would be 125 MiB if nothing dropped
+  // the client (the writer then ends on its own, and the checks fail).
+  std::string request =
+      json({{"request", "echo"}, {"pad", std::string(64 * 1024, 'r')}}).dump() + "\n";
+  int sent = 0;
+  while (sent < 2000 && raw.send_text(request)) ++sent;
+  CHECK(sent < 2000);  // the server closed: EPIPE (MSG_NOSIGNAL here too)
+  CHECK(raw.closed_within(10s));
+  json s = stats(dir.file("ctl.sock"));
+  CHECK(s["dropped_slow"] == 1);
+  CHECK(s["max_queued_bytes"].get<size_t>() <= kMaxQueuedBytes);
+  CHECK(s["clients"] == 1);  // only the stats client
+}
+
+TEST_CASE("control socket: out of fds accepting pauses (no spin) and resumes when a client leaves",
+          "[control_server]") {
+  syscope::test::TempDir dir;
+  ServingThread server(dir.file("ctl.sock"));
+  auto first = std::make_unique<RawClient>(dir.file("ctl.sock"));
+  REQUIRE(first->send_text("{\"request\":\"ping\"}\n"));
+  CHECK(first->response()["ok"] == true);  // accepted: its server-side socket is open too
+  // Server and clients share this process's fds. Fill the holes below the highest open fd and
+  // allow one more: the second client's socket takes it, and accepting that client fails
+  // (EMFILE) until the first one leaves.
+  int highest = 0;
+  for (const auto &entry : std::filesystem::directory_iterator("/proc/self/fd"))
+    highest = std::max(highest, std::stoi(entry.path().filename().string()));
+  struct Restore {
+    rlimit limit{};
+    std::vector<int> fillers;
+    ~Restore() {
+      setrlimit(RLIMIT_NOFILE, &limit);
+      for (int fd : fillers) close(fd);
+    }
+  } restore;
+  REQUIRE(getrlimit(RLIMIT_NOFILE, &restore.limit) == 0);
+  for (;;) {
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    REQUIRE(fd >= 0);
+    if (fd > highest) {
+      close(fd);
+      break;
+    }
+    restore.fillers.push_back(fd);
+  }
+  rlimit tight = restore.limit;
+  tight.rlim_cur = static_cast<rlim_t>(highest) + 2;
+  REQUIRE(setrlimit(RLIMIT_NOFILE, &tight) == 0);
+  RawClient second(dir.file("ctl.sock"));  // in the backlog; the server cannot take it
+  auto accept_errors = [&] {
+    REQUIRE(first->send_text("{\"request\":\"stats\"}\n"));
+    return first->response()["accept_errors"].get<uint64_t>();
+  };
+  auto deadline = std::chrono::steady_clock::now() + 10s;
+  while (accept_errors() == 0) REQUIRE(std::chrono::steady_clock::now() < deadline);
+  // Paused: later serve() calls do not retry (and fail) the accept in a loop.
+  for (int i = 0; i < 20; ++i) CHECK(accept_errors() == 1);
+  first.reset();  // its slot and fd freed: accepting resumes, and the waiting client is served
+  REQUIRE(second.send_text("{\"request\":\"ping\",\"id\":2}\n"));
+  json response = second.response();
+  CHECK(response["ok"] == true);
+  CHECK(response["id"] == 2);
+}
+
 TEST_CASE("control socket: a client gone before its answer does not disturb the server",
           "[control_server]") {
   syscope::test::TempDir dir;
@@ -594,7 +672,7 @@ TEST_CASE("control socket: a client gone before its answer does not disturb the 
   require_ping(client);
 }
 
-TEST_CASE("control socket: a second server on a live path refuses; a stale one is replaced",
+TEST_CASE("control socket: a second server on a live path refuses and a stale one is replaced",
           "[control_server]") {
   syscope::test::TempDir dir;
   std::string path = dir.file("ctl.sock");
@@ -640,7 +718,7 @@ TEST_CASE("control socket: a second server on a live path refuses; a stale one i
   }
 }
 
-TEST_CASE("control socket: mode 0600 by default, 0660 with a group; unlinked at the end",
+TEST_CASE("control socket: mode 0600 by default or 0660 with a group and unlinked at the end",
           "[control_server]") {
   syscope::test::TempDir dir;
   struct stat st {};
@@ -666,7 +744,7 @@ TEST_CASE("control socket: mode 0600 by default, 0660 with a group; unlinked at 
   }
 }
 
-TEST_CASE("control client: no daemon, and a daemon that never answers, are one-line errors",
+TEST_CASE("control client: no daemon and a daemon that never answers are one-line errors",
           "[control_server]") {
   syscope::test::TempDir dir;
   std::string path = dir.file("ctl.sock");

@@ -4,17 +4,15 @@
 #include "syscope/daemon/control_server.hpp"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
-#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <filesystem>
+#include <utility>
 #include <vector>
 
 #include "control_socket_path.hpp"
@@ -533,6 +531,10 @@ size_t ControlServer::publish(const std::string &topic, const nlohmann::json &ev
   return delivered;
 }
 
+bool ControlServer::has_subscribers(const std::string &topic) const {
+  return topics_.count(topic) != 0;  // empty sets are erased
+}
+
 bool ControlServer::send(ClientId id, const nlohmann::json &message) {
   Client *client = live(id);
   return client && enqueue(*client, dump_line(message));
@@ -541,6 +543,18 @@ bool ControlServer::send(ClientId id, const nlohmann::json &message) {
 size_t ControlServer::queued_bytes(ClientId id) const {
   Client *client = live(id);
   return client ? client->queued() : 0;
+}
+
+void to_json(nlohmann::json &out, const ControlServer::Stats &stats) {
+  out = {{"clients", stats.clients},
+         {"subscribers", stats.subscribers},
+         {"queued_bytes", stats.queued_bytes},
+         {"accepted", stats.accepted},
+         {"dropped_slow", stats.dropped_slow},
+         {"dropped_too_many", stats.dropped_too_many},
+         {"bad_requests", stats.bad_requests},
+         {"handler_errors", stats.handler_errors},
+         {"accept_errors", stats.accept_errors}};
 }
 
 ControlServer::Stats ControlServer::stats() const {

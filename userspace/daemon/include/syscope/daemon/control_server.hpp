@@ -26,11 +26,13 @@ namespace syscope::daemon {
 struct ControlServerOptions {
   std::string socket_path;  // parent directories are created 0755 when missing
   mode_t mode = 0600;       // root only, by default
-  std::optional<gid_t> group =
-      std::nullopt;  // chown(-1, gid), and the group gets read+write (0600 -> 0660)
+  // chown(-1, gid), and the group gets read and write too (0600 -> 0660).
+  std::optional<gid_t> group = std::nullopt;
 };
 
-// Not thread-safe: one thread (the daemon's loop) constructs it and makes every call.
+// Not thread-safe: one thread (the daemon's loop) constructs it and makes every call. The loop
+// polls poll_fd() beside its other fds (ring buffers, signals) and calls serve() when it is
+// readable; publish() and send() may be called at any time between.
 class ControlServer {
  public:
   using ClientId = uint64_t;
@@ -68,9 +70,13 @@ class ControlServer {
   // subscriber over kMaxQueuedBytes is dropped instead). An object without "event" gets
   // "event": topic, so clients can always tell events from responses.
   size_t publish(const std::string &topic, const nlohmann::json &event);
+  // Whether publish(topic) would reach anyone: callers skip building events nobody reads.
+  bool has_subscribers(const std::string &topic) const;
   // Queues one line to one client; false: the client is gone or was just dropped.
   bool send(ClientId client, const nlohmann::json &message);
-  // Output this client has queued and not yet read, in bytes (0 for an unknown client).
+  // Output this client has queued and not yet read, in bytes (0 for an unknown client): a
+  // producer that must not lose data (a trace stream) waits while it is high, rather than let
+  // the client reach kMaxQueuedBytes and be dropped.
   size_t queued_bytes(ClientId client) const;
 
   // Called from serve() only (never from publish()/send(), never from the destructor), once
@@ -127,5 +133,8 @@ class ControlServer {
   std::vector<ClientId> dead_;     // dropped, not yet reaped (freed, on_disconnect called)
   Stats stats_;
 };
+
+// {"clients":..,"subscribers":..,...}: every counter under its field name, for "status".
+void to_json(nlohmann::json &out, const ControlServer::Stats &stats);
 
 }  // namespace syscope::daemon
