@@ -256,6 +256,13 @@ TEST_CASE("a flight recorder keeps its window only, and its dump is a valid trac
   CHECK(got.json.front()["cgroup_id"] == cg.id());  // set from the first cgroup
   CHECK(got.json.back().contains("flight_dropped"));
   CHECK(got.json.back()["flight_dropped"] == 0);
+  auto shown = test::run({test::syscope_bin(), "trace", "show", path});
+  CHECK(shown.status == 0);
+  CHECK_THAT(shown.out, Catch::Contains(marker));
+  auto stats = test::run({test::syscope_bin(), "trace", "stats", path});
+  CHECK(stats.status == 0);
+  CHECK_THAT(stats.out, Catch::Contains("flight recorder dump (denial)") &&
+                            Catch::Contains("flighty"));  // the note, the container
 
   // The ring is kept: a second dump right away holds the same recent calls, in its own file.
   std::string again = tracer.dump_flight("c2", dir.str(), "on request");
