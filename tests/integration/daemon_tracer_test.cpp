@@ -89,6 +89,17 @@ void pump(DaemonTracer &t, std::chrono::milliseconds d, const std::function<bool
   }
 }
 
+// This process's anonymous memory (heap): what the rings really allocate. (The ring buffer's
+// mapping is file-backed RSS, the kernel's pages, and not counted here.)
+size_t rss_anon_bytes() {
+  std::ifstream in("/proc/self/status");
+  std::string key;
+  size_t kb = 0;
+  while (in >> key)
+    if (key == "RssAnon:" && in >> kb) return kb * 1024;
+  return 0;
+}
+
 uint64_t boot_now() { return static_cast<uint64_t>(clock_ns(CLOCK_BOOTTIME)); }
 
 struct Read {
@@ -245,6 +256,13 @@ TEST_CASE("a flight recorder keeps its window only, and its dump is a valid trac
   CHECK(got.json.front()["cgroup_id"] == cg.id());  // set from the first cgroup
   CHECK(got.json.back().contains("flight_dropped"));
   CHECK(got.json.back()["flight_dropped"] == 0);
+  auto shown = test::run({test::syscope_bin(), "trace", "show", path});
+  CHECK(shown.status == 0);
+  CHECK_THAT(shown.out, Catch::Contains(marker));
+  auto stats = test::run({test::syscope_bin(), "trace", "stats", path});
+  CHECK(stats.status == 0);
+  CHECK_THAT(stats.out, Catch::Contains("flight recorder dump (denial)") &&
+                            Catch::Contains("flighty"));  // the note, the container
 
   // The ring is kept: a second dump right away holds the same recent calls, in its own file.
   std::string again = tracer.dump_flight("c2", dir.str(), "on request");
@@ -270,10 +288,17 @@ TEST_CASE("flight rings stay under their caps in a storm, and count what the cap
   DaemonTracer tracer(limits);
   tracer.start_flight("s1", {cg1.id()}, 60s, {{"name", "storm1"}});
   tracer.start_flight("s2", {cg2.id()}, 60s, {{"name", "storm2"}});
-  // dd bs=1: two syscalls a byte, 300,000 bytes each.
-  std::vector<std::string> dd = {"/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=1", "count=300000"};
-  pid_t a = start_in(cg1.path(), dd), b = start_in(cg2.path(), dd);
-  size_t peak = 0;
+  // dd bs=1: two syscalls a byte. The first makes a 3-million-call storm, the second a smaller
+  // one beside it.
+  auto dd = [](const char *count) {
+    return std::vector<std::string>{"/bin/dd", "if=/dev/zero", "of=/dev/null", "bs=1", count};
+  };
+  pid_t a = start_in(cg1.path(), dd("count=1500000")), b = start_in(cg2.path(), dd("count=300000"));
+  size_t peak = 0, anon_before = rss_anon_bytes(), anon_peak = anon_before;
+  auto sample = [&] {
+    peak = std::max(peak, tracer.usage().flight_bytes);
+    anon_peak = std::max(anon_peak, rss_anon_bytes());
+  };
   bool ea = false, eb = false;
   pump(
       tracer, 20s,
@@ -282,17 +307,28 @@ TEST_CASE("flight rings stay under their caps in a storm, and count what the cap
         eb = eb || exited(b);
         return ea && eb;
       },
-      [&] { peak = std::max(peak, tracer.usage().flight_bytes); });
+      sample);
   REQUIRE(ea);
   REQUIRE(eb);
-  pump(tracer, 300ms, {}, [&] { peak = std::max(peak, tracer.usage().flight_bytes); });
+  pump(tracer, 300ms, {}, sample);
   auto usage = tracer.usage();
   CHECK(peak <= limits.flight_bytes_total);
   CHECK(peak > limits.flight_bytes_total / 2);  // it did fill
+  CHECK(anon_before > 0);
+  CHECK(anon_peak - anon_before < limits.flight_bytes_total + (8u << 20));  // allocator slack
   CHECK(usage.flights == 2);
+  auto f1 = tracer.flight_usage("s1"), f2 = tracer.flight_usage("s2");
+  REQUIRE(f1);
+  REQUIRE(f2);
+  CHECK(f1->bytes <= limits.flight_bytes_per_container);
+  CHECK(f1->bytes + f2->bytes == usage.flight_bytes);
+  CHECK(f1->dropped + f2->dropped == usage.flight_dropped);
+  CHECK(f1->dropped > 2'000'000);  // the big storm lost the most
+  CHECK(f1->window == 60s);
+  CHECK_FALSE(tracer.flight_usage("none"));
   auto losses = tracer.losses();
-  // 1.2 million calls cannot fit in 96 KiB: nearly all were evicted, and counted.
-  CHECK(usage.flight_dropped + losses.values[SYSCOPE_CNT_RINGBUF_FULL] > 1'000'000);
+  // 3.6 million calls cannot fit in 96 KiB: nearly all were evicted, and counted.
+  CHECK(usage.flight_dropped + losses.values[SYSCOPE_CNT_RINGBUF_FULL] > 3'500'000);
 
   auto d1 = read_trace(tracer.dump_flight("s1", dir.str(), "alert"));
   auto d2 = read_trace(tracer.dump_flight("s2", dir.str(), "alert"));

@@ -523,4 +523,12 @@ DaemonTracer::Usage DaemonTracer::usage() const {
   return u;
 }
 
+std::optional<DaemonTracer::FlightUsage> DaemonTracer::flight_usage(
+    const std::string &container_id) const {
+  auto it = containers_.find(container_id);
+  if (it == containers_.end() || !it->second->flight) return std::nullopt;
+  const Flight &f = *it->second->flight;
+  return FlightUsage{f.window, f.reserved, f.dropped};
+}
+
 }  // namespace syscope::daemon

@@ -117,6 +117,13 @@ class DaemonTracer {
                                    // too short to carry a cgroup id
   };
   Usage usage() const;
+  // One container's flight recorder (for status and its list entry); nullopt when none runs.
+  struct FlightUsage {
+    std::chrono::seconds window{};
+    size_t bytes = 0;      // reserved by its ring
+    uint64_t dropped = 0;  // evicted early by a cap
+  };
+  std::optional<FlightUsage> flight_usage(const std::string &container_id) const;
 
  private:
   struct Session;
