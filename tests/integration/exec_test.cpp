@@ -383,10 +383,10 @@ TEST_CASE("the command line: an unknown command is named, exit 2", "[exec][cli]"
   RunResult r = run({syscope_bin(), "nosuchsub"});
   CHECK(r.status == 2);
   CHECK(r.err == "syscope: unknown command \"nosuchsub\" (commands: record, exec, audit, lint, "
-                 "watch, trace, profile; see syscope --help)\n");
+                 "watch, trace, profile, daemon, status; see syscope --help)\n");
   r = run({syscope_bin(), "profile", "nosuch\x1b"});
   CHECK(r.status == 2);
-  CHECK(r.err == "syscope: unknown command \"nosuch\\x1b\" (commands: from-trace; see syscope "
+  CHECK(r.err == "syscope: unknown command \"nosuch\\x1b\" (commands: get, from-trace; see syscope "
                  "profile --help)\n");
   r = run({syscope_bin(), "--bogus"});
   CHECK(r.status == 2);

@@ -22,7 +22,7 @@ std::string summary(const json &r) {
   if (r["kind"] == "container") {
     const auto &c = r["container"];
     line = "container " + c.value("name", "") + " (" + c.value("id", "").substr(0, 12) + ", " +
-           c.value("image", "") + ")" + (c.value("removed", false) ? ", exited" : "");
+           c.value("image", "") + ")" + (c.value("exited", false) ? ", exited" : "");
   } else {
     const auto &i = r["image"];
     line = "image " + i.value("image", "") + " (" + std::to_string(i.value("instances", 0)) +

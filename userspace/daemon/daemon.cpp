@@ -391,8 +391,11 @@ void Daemon::save_profiles() {
     if (c.running()) read_kernel_maps(c);
     auto it = pending_.find(id);
     if (it != pending_.end()) {
+      // A container's first observation is dated when it appeared, not at this flush: it may
+      // have exited in between.
       if (!it->second.all().empty() || !it->second.denials.empty())
-        store_->observe(identity(c), it->second, now);
+        store_->observe(identity(c), it->second,
+                        store_->find_container(id) ? now : std::min(now, c.first_seen_ns));
       pending_.erase(it);
     }
     if (!c.running()) gone.push_back(id);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The control socket's requests (README: run it as a service). Every answer comes from what the
-// daemon holds in memory: no request waits for the kernel, the disk or the runtime's API.
+// daemon holds in memory, never from the runtime's API; only `profile` first saves what the
+// kernel gathered since the last flush, so the answer holds every call up to now.
 #include <unistd.h>
 
 #include <fstream>
@@ -147,9 +148,9 @@ json Daemon::list_containers() const {
          {"name", entry->who.name.empty() ? container::short_id(entry->who.id) : entry->who.name},
          {"image", entry->who.image},
          {"runtime", entry->who.runtime},
-         {"state", entry->removed_at ? "removed" : "not seen since the restart"},
+         {"state", entry->removed_at ? "exited" : "not seen since the restart"},
          {"first_seen", rfc3339_time(entry->first_seen)},
-         {"removed", entry->removed_at ? json(rfc3339_time(entry->removed_at)) : json()},
+         {"exited", entry->removed_at ? json(rfc3339_time(entry->removed_at)) : json()},
          {"syscalls", entry->calls.all().count()}});
   }
   return {{"containers", list}};
@@ -178,7 +179,7 @@ json Daemon::profile(const json &request) {
       out["container"] = {{"id", entry->who.id},
                           {"name", entry->who.name},
                           {"image", entry->who.image},
-                          {"removed", entry->removed_at != 0}};
+                          {"exited", entry->removed_at != 0}};
       out["syscalls"] = composed->built.syscall_count;
       out["allowed_by_docker_default"] = reference.allowed_count();
       out["notes"] = composed->notes;
