@@ -32,9 +32,10 @@ void ContainerRegistry::ask(TrackedContainer &c) {
     c.metadata_error.clear();
   } else {
     c.metadata_error = reply.error;
-    // A removed container (docker run --rm) is gone from the API for good.
-    if (reply.status == docker::ApiStatus::not_found && !c.running())
-      c.metadata_attempts = kMetadataAttempts;
+    // The runtime creates a container before its cgroup, so "no such container" is final: one
+    // removed already (docker run --rm), or another daemon's. Asking again every poll would cost
+    // a node with many such cgroups one request each, every time.
+    if (reply.status == docker::ApiStatus::not_found) c.metadata_attempts = kMetadataAttempts;
   }
 }
 
