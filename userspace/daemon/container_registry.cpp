@@ -25,8 +25,17 @@ ContainerRegistry::ContainerRegistry(std::string cgroup2_mount, Inspect inspect)
 
 void ContainerRegistry::ask(TrackedContainer &c) {
   if (!inspect_ || c.metadata || c.metadata_attempts >= kMetadataAttempts) return;
+  // One unreachable (or hung: 5 s timeout) API answer holds for every container until the next
+  // try, so a burst of new cgroups does not wait out one timeout each.
+  auto now = std::chrono::steady_clock::now();
+  auto &down = api_down_until_[c.ref.runtime];
+  if (now < down) {
+    c.metadata_error = "runtime API unreachable (asked again shortly)";
+    return;
+  }
   ++c.metadata_attempts;
   auto reply = inspect_(c.ref);
+  if (reply.status == docker::ApiStatus::unreachable) down = now + std::chrono::seconds(2);
   if (reply.ok()) {
     c.metadata = std::move(reply.value);
     c.metadata_error.clear();
