@@ -25,16 +25,26 @@ ContainerRegistry::ContainerRegistry(std::string cgroup2_mount, Inspect inspect)
 
 void ContainerRegistry::ask(TrackedContainer &c) {
   if (!inspect_ || c.metadata || c.metadata_attempts >= kMetadataAttempts) return;
+  // One unreachable (or hung: 5 s timeout) API answer holds for every container until the next
+  // try, so a burst of new cgroups does not wait out one timeout each.
+  auto now = std::chrono::steady_clock::now();
+  auto &down = api_down_until_[c.ref.runtime];
+  if (now < down) {
+    c.metadata_error = "runtime API unreachable (asked again shortly)";
+    return;
+  }
   ++c.metadata_attempts;
   auto reply = inspect_(c.ref);
+  if (reply.status == docker::ApiStatus::unreachable) down = now + std::chrono::seconds(2);
   if (reply.ok()) {
     c.metadata = std::move(reply.value);
     c.metadata_error.clear();
   } else {
     c.metadata_error = reply.error;
-    // A removed container (docker run --rm) is gone from the API for good.
-    if (reply.status == docker::ApiStatus::not_found && !c.running())
-      c.metadata_attempts = kMetadataAttempts;
+    // The runtime creates a container before its cgroup, so "no such container" is final: one
+    // removed already (docker run --rm), or another daemon's. Asking again every poll would cost
+    // a node with many such cgroups one request each, every time.
+    if (reply.status == docker::ApiStatus::not_found) c.metadata_attempts = kMetadataAttempts;
   }
 }
 

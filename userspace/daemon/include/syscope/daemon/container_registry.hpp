@@ -5,6 +5,7 @@
 // speaks the same API, for libpod-<id> cgroups). A container unknown to both is still tracked
 // by the id in its cgroup's name.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -76,6 +77,7 @@ class ContainerRegistry {
   // cgroup id -> container id; "" for a host cgroup (cached, most cgroups are not containers).
   std::unordered_map<uint64_t, std::string> owner_;
   std::unordered_map<uint64_t, std::string> cgroup_paths_;
+  std::map<container::Runtime, std::chrono::steady_clock::time_point> api_down_until_;
 };
 
 }  // namespace syscope::daemon
