@@ -13,6 +13,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -21,7 +22,6 @@
 #include "docker_helpers.hpp"
 #include "helpers.hpp"
 #include "syscope/daemon/control_client.hpp"
-#include "syscope/seccomp/profile_json.hpp"
 
 using namespace syscope::test;
 namespace fs = std::filesystem;
@@ -133,16 +133,8 @@ class TestDaemon {
   int started_lines_ = 0;
 };
 
-std::vector<std::string> allowed(const fs::path &profile) {
-  std::vector<std::string> names;
-  for (const auto &rule : syscope::seccomp::load_docker_profile(profile.string()).syscalls)
-    if (rule.action == syscope::seccomp::Action::allow)
-      names.insert(names.end(), rule.names.begin(), rule.names.end());
-  return names;
-}
-
-bool has(const std::vector<std::string> &v, const std::string &s) {
-  return std::find(v.begin(), v.end(), s) != v.end();
+bool has(const std::set<std::string> &names, const std::string &name) {
+  return names.count(name) != 0;
 }
 
 // The daemon's JSON log lines of one event.
@@ -165,7 +157,7 @@ RunResult profile_get(const TestDaemon &d, const std::string &target, const fs::
 bool wait_for_call(TestDaemon &d, const std::string &target, const std::string &name,
                    const fs::path &out, double seconds = 20) {
   for (int i = 0; i < seconds * 4; ++i) {
-    if (profile_get(d, target, out).status == 0 && has(allowed(out), name)) return true;
+    if (profile_get(d, target, out).status == 0 && has(allowed_names(out), name)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   return false;
@@ -212,7 +204,7 @@ TEST_CASE("daemon: profiles denials alerts and capture for every container over 
   {  // profiles: the container replays under its profile 50 times, unshare/chroot denied
     auto profile = dir / "web.json";
     REQUIRE(wait_for_call(d, web.name(), "bind", profile));
-    auto names = allowed(profile);
+    auto names = allowed_names(profile);
     for (const char *setup_only : {"mount", "pivot_root", "sethostname", "unshare"})
       CHECK_FALSE(has(names, setup_only));  // runc's setup, before the filter
     for (const char *gap : {"capset", "setgroups", "execve"}) CHECK(has(names, gap));
@@ -337,7 +329,7 @@ TEST_CASE("daemon: kill -9 and restart lose nothing and keep the calls made mean
               .status == 0);
   auto before = dir / "before.json";
   REQUIRE(wait_for_call(d, busy.name(), "getdents64", before));
-  REQUIRE_FALSE(has(allowed(before), "sync"));
+  REQUIRE_FALSE(has(allowed_names(before), "sync"));
 
   d.stop(SIGKILL);
   REQUIRE(fs::exists(d.pin_dir()));  // the pins outlive the daemon
@@ -351,8 +343,8 @@ TEST_CASE("daemon: kill -9 and restart lose nothing and keep the calls made mean
   CHECK(probes.back()["start"] == "resumed");
   auto after = dir / "after.json";
   REQUIRE(wait_for_call(d, busy.name(), "sync", after));
-  auto names = allowed(after);
-  for (const auto &name : allowed(before)) CHECK(has(names, name));  // nothing saved was lost
+  auto names = allowed_names(after);
+  for (const auto &name : allowed_names(before)) CHECK(has(names, name));  // nothing saved was lost
   CHECK(has(names, "mknodat"));
   REQUIRE(wait_for_call(d, downtime.name(), "sync", dir / "down.json"));
   d.stop();

@@ -179,7 +179,7 @@ TEST_CASE("a session streams a container's records, nested cgroups included, int
   nlohmann::json container = {{"cgroup_id", cg.id()}, {"runtime", "test"}, {"id", "c1"},
                               {"name", "dtrace"},     {"image", "none"},   {"labels", {}}};
   auto start = nlohmann::json::parse(
-      daemon::trace_start_fields(session, daemon::local_trace_header(), container).dump());
+      daemon::trace_start_fields(session, trace::local_file_header(), container).dump());
   size_t records = 0;
   {
     trace::TraceWriter out(file, daemon::header_from_json(start["header"]));
@@ -190,7 +190,7 @@ TEST_CASE("a session streams a container's records, nested cgroups included, int
       records += daemon::write_stream_records(out, daemon::records_of_message(msg));
     }
     auto end = nlohmann::json::parse(
-        daemon::trace_end_message(session, "stopped", daemon::loss_counters_json({})));
+        daemon::trace_end_message(session, "stopped", syscope::bpf::to_json({})));
     out.add_json(trace::kRecordCounters, end["counters"]);
     out.close();
     CHECK(out.records_rejected() == 0);

@@ -81,7 +81,7 @@ TEST_CASE("base64_decode refuses what is not canonical base64", "[trace_stream]"
 TEST_CASE("records go through the stream into a trace file the reader reads back",
           "[trace_stream]") {
   TempDir dir;
-  auto header = daemon::local_trace_header();
+  auto header = trace::local_file_header();
   nlohmann::json container = {{"cgroup_id", 77}, {"runtime", "docker"}, {"id", "abc123"},
                               {"name", "/web"},  {"image", "nginx"},    {"labels", {}}};
   // Daemon side.
@@ -92,7 +92,7 @@ TEST_CASE("records go through the stream into a trace file the reader reads back
                                     daemon::trace_records_message(5, "")};
   bpf::LossCounters losses;
   losses.values[SYSCOPE_CNT_RINGBUF_FULL] = 3;
-  auto counters = daemon::loss_counters_json(losses);
+  auto counters = syscope::bpf::to_json(losses);
   counters["session_dropped"] = 0;
   std::string end = daemon::trace_end_message(5, "duration", counters);
 
@@ -143,7 +143,7 @@ TEST_CASE("records go through the stream into a trace file the reader reads back
 
 TEST_CASE("a damaged batch is refused whole, with one line", "[trace_stream]") {
   TempDir dir;
-  trace::TraceWriter out(dir.file("t.trace"), daemon::local_trace_header());
+  trace::TraceWriter out(dir.file("t.trace"), trace::local_file_header());
   std::string good = some_records();
   auto refused = [&](const std::string &bytes) {
     return error_of([&] { daemon::write_stream_records(out, bytes); });
@@ -199,7 +199,7 @@ TEST_CASE("a trace_records message without valid base64 is refused with one line
 }
 
 TEST_CASE("a start response's header with missing or wrong fields is refused", "[trace_stream]") {
-  auto good = daemon::header_to_json(daemon::local_trace_header());
+  auto good = daemon::header_to_json(trace::local_file_header());
   CHECK_NOTHROW(daemon::header_from_json(good));
   for (const char *key : {"syscope_version", "hostname", "kernel_release", "machine",
                           "boot_to_wall_ns", "created_wall_ns"}) {

@@ -91,22 +91,13 @@ KernelView read_kernel_view(const std::string &mount, const std::string &cgroup_
 
 std::vector<container::ContainerRef> scan_container_cgroups(const std::string &mount) {
   std::map<std::string, container::ContainerRef> by_id;
-  std::error_code ec;
-  fs::path root(mount);
-  constexpr auto skip_denied = fs::directory_options::skip_permission_denied;
-  for (auto it = fs::recursive_directory_iterator(root, skip_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_directory(ec) || it->is_symlink(ec)) continue;
-    std::string rel = "/" + it->path().lexically_relative(root).string();
+  cgroup::walk_cgroup_tree(mount, [&](const std::string &rel, uint64_t) {
     auto ref = container::container_from_cgroup_path(rel);
-    if (!ref) continue;
+    if (!ref || ref->container_path != rel) return true;
     // Sub-cgroups belong to the container's own directory; the first one seen is the outermost.
-    if (ref->container_path == rel && !by_id.count(ref->id)) by_id.emplace(ref->id, *ref);
-    if (ref->container_path == rel) it.disable_recursion_pending();
-  }
-  if (ec)
-    throw Error(Exit::environment,
-                "cannot walk the cgroup hierarchy " + mount + ": " + ec.message());
+    by_id.try_emplace(ref->id, *ref);
+    return false;
+  });
   std::vector<container::ContainerRef> out;
   for (auto &[id, ref] : by_id) out.push_back(std::move(ref));
   return out;

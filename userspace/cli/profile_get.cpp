@@ -8,6 +8,7 @@
 #include "record_options.hpp"
 #include "syscope/base/atomic_file.hpp"
 #include "syscope/cli/commands.hpp"
+#include "syscope/containers/container_id.hpp"
 #include "syscope/daemon/control_protocol.hpp"
 #include "syscope/seccomp/profile_json.hpp"
 #include "syscope/seccomp/profile_output.hpp"
@@ -21,8 +22,10 @@ std::string summary(const json &r) {
   std::string line;
   if (r["kind"] == "container") {
     const auto &c = r["container"];
-    line = "container " + c.value("name", "") + " (" + c.value("id", "").substr(0, 12) + ", " +
-           c.value("image", "") + ")" + (c.value("exited", false) ? ", exited" : "");
+    line = "container " +
+           container::container_label(c.value("name", ""), c.value("id", ""), c.value("image", ""),
+                                      0, true) +
+           (c.value("exited", false) ? ", exited" : "");
   } else {
     const auto &i = r["image"];
     line = "image " + i.value("image", "") + " (" + std::to_string(i.value("instances", 0)) +

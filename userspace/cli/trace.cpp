@@ -54,26 +54,6 @@ struct TraceOptions {
   std::string socket = ::syscope::daemon::default_socket_path();
 };
 
-trace::FileHeader make_header() {
-  trace::FileHeader header;
-  header.syscope_version = SYSCOPE_VERSION;
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  header.hostname = host;
-  struct utsname u {};
-  uname(&u);
-  header.kernel_release = u.release;
-  header.machine = u.machine;
-  header.boot_to_wall_ns = boot_to_wall_ns();
-  header.created_wall_ns = static_cast<uint64_t>(clock_ns(CLOCK_REALTIME));
-  return header;
-}
-
-nlohmann::json counters_json(const bpf::LossCounters &losses) {
-  nlohmann::json j = nlohmann::json::object();
-  for (int i = 0; i < SYSCOPE_CNT_MAX; ++i) j[bpf::loss_counter_key(i)] = losses.values[i];
-  return j;
-}
 
 // A block reaches the file within a second of its first record, however few records come: a
 // record waits in the ring buffer up to one tick (the kernel side does not wake us for a trickle;
@@ -116,7 +96,7 @@ class TraceSession {
   void flush() {
     if (stopped_) return;
     writing([&] {
-      writer_.add_json(trace::kRecordCounters, counters_json(recorder_.losses()));
+      writer_.add_json(trace::kRecordCounters, bpf::to_json(recorder_.losses()));
       writer_.flush();
     });
   }
@@ -126,7 +106,7 @@ class TraceSession {
     auto losses = recorder_.losses();
     if (!stopped_)
       writing([&] {
-        writer_.add_json(trace::kRecordCounters, counters_json(losses));
+        writer_.add_json(trace::kRecordCounters, bpf::to_json(losses));
         writer_.close();
       });
     return losses;
@@ -166,7 +146,7 @@ class TraceSession {
         stopped_ = true;
         writer_.add_json(trace::kRecordNote,
                          {{"text", "--max-size reached: recording stopped here"}});
-        writer_.add_json(trace::kRecordCounters, counters_json(recorder_.losses()));
+        writer_.add_json(trace::kRecordCounters, bpf::to_json(recorder_.losses()));
         writer_.close();
       }
     });
@@ -209,7 +189,8 @@ void run_trace_command(TraceOptions &opts) {
   bpf::require_bpf_environment();           // needs no BPF fd: checks BTF and capabilities
   auto watcher = prepare_command_cgroup();  // forks: before libbpf opens anything
   bpf::route_libbpf_log(opts.verbose);
-  TraceSession session(opts, make_header(), TraceSession::OnWriteError::wait_for_command);
+  TraceSession session(opts, trace::local_file_header(),
+                       TraceSession::OnWriteError::wait_for_command);
   auto cg = cgroup::ScopedCgroup::create_beside_self("syscope-trace");
   watcher.guard(cg.path());
   session.recorder().trace_cgroup(cg.id());
@@ -236,7 +217,7 @@ void run_trace_containers(TraceOptions &opts) {
   bpf::route_libbpf_log(opts.verbose);
   auto api = docker::DockerClient::from_environment(
       opts.docker_socket.empty() ? std::nullopt : std::optional<std::string>(opts.docker_socket));
-  TraceSession session(opts, make_header());
+  TraceSession session(opts, trace::local_file_header());
   container::ContainerFollower follower(api, opts.containers);
   auto &targets = follower.targets();
   std::vector<bool> traced(targets.size(), false);

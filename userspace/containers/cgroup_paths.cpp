@@ -12,10 +12,12 @@
 #include <cerrno>
 #include <climits>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <utility>
 #include <vector>
 
+#include "syscope/base/error.hpp"
 #include "syscope/containers/mountinfo.hpp"
 
 namespace syscope::cgroup {
@@ -174,6 +176,25 @@ std::optional<std::string> cgroup_path_of_pid(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/cgroup");
   if (!in) return std::nullopt;
   return cgroup2_path_of(in);
+}
+
+void walk_cgroup_tree(const std::string &mount,
+                      const std::function<bool(const std::string &path, uint64_t id)> &visit) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path root(mount);
+  constexpr auto skip_denied = fs::directory_options::skip_permission_denied;
+  for (auto it = fs::recursive_directory_iterator(root, skip_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_directory(ec) || it->is_symlink(ec)) continue;
+    struct stat st {};
+    if (stat(it->path().c_str(), &st) != 0) continue;  // removed meanwhile
+    if (!visit("/" + it->path().lexically_relative(root).string(), st.st_ino))
+      it.disable_recursion_pending();
+  }
+  if (ec)
+    throw Error(Exit::environment,
+                "cannot walk the cgroup hierarchy " + mount + ": " + ec.message());
 }
 
 }  // namespace syscope::cgroup

@@ -1,13 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "syscope/daemon/container_registry.hpp"
 
-#include <sys/stat.h>
-
-#include <filesystem>
-#include <system_error>
-
 namespace syscope::daemon {
-namespace fs = std::filesystem;
 
 namespace {
 constexpr int kMetadataAttempts = 5;  // then the container stays known by its id alone
@@ -111,24 +105,16 @@ TrackedContainer *ContainerRegistry::container_of(uint64_t cgroup_id, uint64_t n
 
 std::vector<TrackedContainer *> ContainerRegistry::reconcile(uint64_t now_ns) {
   std::vector<TrackedContainer *> found;
-  std::error_code ec;
-  fs::path root(mount_);
-  constexpr auto skip_denied = fs::directory_options::skip_permission_denied;
-  for (auto it = fs::recursive_directory_iterator(root, skip_denied, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_directory(ec) || it->is_symlink(ec)) continue;
-    std::string rel = "/" + it->path().lexically_relative(root).string();
+  cgroup::walk_cgroup_tree(mount_, [&](const std::string &rel, uint64_t id) {
     auto ref = container::container_from_cgroup_path(rel);
-    if (!ref) continue;
-    struct stat st {};
-    if (stat(it->path().c_str(), &st) != 0) continue;
-    uint64_t id = st.st_ino;  // a cgroup v2 id is its directory's inode number
-    bool created = false;
-    if (auto *c = attach(id, rel, now_ns, &created); c && ref->container_path == rel) {
+    if (!ref) return true;
+    // The container's own cgroup and every one nested in it: each has cgroup storage of its own.
+    if (auto *c = attach(id, rel, now_ns, nullptr); c && ref->container_path == rel) {
       c->removed_ns = 0;
       found.push_back(c);
     }
-  }
+    return true;
+  });
   return found;
 }
 

@@ -116,7 +116,7 @@ json Daemon::trace_start(ControlServer::ClientId client, const json &request) {
   *session_id = session;
   sessions_[session] = Session{client, c->ref.id, deadline};
   log_.info("trace_started", {{"session", session}, {"id", c->ref.id}, {"name", c->name()}});
-  return trace_start_fields(session, local_trace_header(), container_record(*c));
+  return trace_start_fields(session, trace::local_file_header(), container_record(*c));
 }
 
 json Daemon::trace_stop(ControlServer::ClientId client, const json &request) {
@@ -136,7 +136,7 @@ void Daemon::end_session(uint64_t session, const std::string &reason) {
   ControlServer::ClientId client = it->second.client;
   sessions_.erase(it);
   auto stats = tracer_->stop_session(session);
-  json counters = loss_counters_json(tracer_->losses());
+  json counters = bpf::to_json(tracer_->losses());
   counters["session_dropped"] = stats.dropped;
   server_->send(client, json::parse(trace_end_message(session, reason, counters)));
   log_.info("trace_ended", {{"session", session},

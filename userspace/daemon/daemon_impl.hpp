@@ -56,7 +56,8 @@ class Daemon {
   // ---- periodic work (daemon.cpp) ----
   void tick();
   void save_profiles();
-  void read_kernel_maps(TrackedContainer &c);
+  using KernelDenials = std::unordered_map<uint64_t, std::map<profile::Denial, uint64_t>>;
+  void read_kernel_maps(TrackedContainer &c, const KernelDenials &denials);
   void poll_runtime_api();
   ContainerIdentity identity(const TrackedContainer &c) const;
   void shutdown();

@@ -36,12 +36,6 @@ uint64_t rss_bytes() {
   return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
-json losses_json(const bpf::LossCounters &losses) {
-  json out = json::object();
-  for (int i = 0; i < SYSCOPE_CNT_MAX; ++i) out[bpf::loss_counter_key(i)] = losses.values[i];
-  return out;
-}
-
 json profile_text(const seccomp::Profile &profile, const std::string &format) {
   seccomp::compile_profile(profile);  // never hand out what libseccomp would refuse
   return json::parse(format == "oci" ? record::to_oci_json(profile)
@@ -108,7 +102,7 @@ json Daemon::status() const {
                        {"failing_audit", alerts_->failing()}};
   out["denials"] = denials_total_;
   out["alerts"] = alerts_total_;
-  out["losses"] = losses_json(probes_->losses());
+  out["losses"] = bpf::to_json(probes_->losses());
   out["losses"]["unattributed_calls"] = unattributed_calls_;
   out["map_bytes"] = probes_->map_bytes();
   out["rss_bytes"] = rss_bytes();

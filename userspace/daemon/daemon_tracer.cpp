@@ -384,7 +384,7 @@ std::string DaemonTracer::dump_flight(const std::string &container_id, const std
     name = f.record["name"].get<std::string>();
   if (!name.empty() && name[0] == '/') name.erase(0, 1);  // Docker's "/web"
   if (name.empty()) name = container_id.substr(0, 12);
-  auto header = local_trace_header();
+  auto header = trace::local_file_header();
   std::string base = dir + "/" + file_name_part(name, 64) + "-" +
                      file_time(header.created_wall_ns) + "-" + file_name_part(reason, 32);
 
@@ -415,7 +415,7 @@ std::string DaemonTracer::dump_flight(const std::string &container_id, const std
                                std::to_string(f.window.count()) + " s, " + std::to_string(kept) +
                                " records; " + std::to_string(f.dropped) +
                                " records evicted earlier by the memory caps"}});
-    auto counters = loss_counters_json(losses());
+    auto counters = bpf::to_json(losses());
     counters["flight_dropped"] = f.dropped;
     out.add_json(trace::kRecordCounters, counters);
     out.close();

@@ -25,21 +25,6 @@ namespace {
 
 }  // namespace
 
-trace::FileHeader local_trace_header() {
-  trace::FileHeader header;
-  header.syscope_version = SYSCOPE_VERSION;
-  char host[256] = {};
-  gethostname(host, sizeof host - 1);
-  header.hostname = host;
-  struct utsname u {};
-  uname(&u);
-  header.kernel_release = u.release;
-  header.machine = u.machine;
-  header.boot_to_wall_ns = boot_to_wall_ns();
-  header.created_wall_ns = static_cast<uint64_t>(clock_ns(CLOCK_REALTIME));
-  return header;
-}
-
 nlohmann::json header_to_json(const trace::FileHeader &h) {
   return {{"syscope_version", h.syscope_version}, {"hostname", h.hostname},
           {"kernel_release", h.kernel_release},   {"machine", h.machine},
@@ -75,12 +60,6 @@ trace::FileHeader header_from_json(const nlohmann::json &j) {
     bad_stream("the trace header's \"created_wall_ns\" is negative");
   h.created_wall_ns = created->get<uint64_t>();
   return h;
-}
-
-nlohmann::json loss_counters_json(const bpf::LossCounters &losses) {
-  nlohmann::json j = nlohmann::json::object();
-  for (int i = 0; i < SYSCOPE_CNT_MAX; ++i) j[bpf::loss_counter_key(i)] = losses.values[i];
-  return j;
 }
 
 nlohmann::json trace_start_fields(uint64_t session, const trace::FileHeader &header,

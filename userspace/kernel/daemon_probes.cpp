@@ -437,21 +437,8 @@ void DaemonProbes::Impl::on_record(const void *data, size_t size) {
     if (sinks.first_seen) sinks.first_seen(ev->cgroup_id, ev->nr, ev->arch, ev->set);
   } else if (hdr->type == SYSCOPE_EV_DENIAL && size >= sizeof(syscope_denial_event)) {
     if (!sinks.denial) return;
-    const auto *ev = static_cast<const syscope_denial_event *>(data);
-    watch::Denial denial;
-    denial.wall_time_ns =
-        static_cast<uint64_t>(static_cast<int64_t>(ev->hdr.ts_ns) + boot_to_wall_ns);
-    denial.cgroup_id = ev->cgroup_id;
-    denial.pid = ev->pid;
-    denial.tid = ev->tid;
-    denial.comm.assign(ev->comm, strnlen(ev->comm, sizeof ev->comm));
-    denial.nr = ev->nr;
-    denial.arch = ev->arch;
-    denial.action = ev->action;
-    denial.err = ev->err;
-    denial.traced = ev->flags & SYSCOPE_DENIAL_TRACED;
-    for (int i = 0; i < 6; ++i) denial.args[i] = ev->args[i];
-    sinks.denial(std::move(denial));
+    sinks.denial(watch::denial_from_record(*static_cast<const syscope_denial_event *>(data),
+                                           boot_to_wall_ns));
   } else if ((hdr->type == SYSCOPE_EV_CGROUP_MKDIR || hdr->type == SYSCOPE_EV_CGROUP_RMDIR) &&
              size >= sizeof(syscope_cgroup_event)) {
     if (!sinks.cgroup) return;
@@ -470,14 +457,20 @@ std::optional<profile::CgroupCalls> DaemonProbes::calls_in_kernel(int cgroup_dir
 }
 
 std::map<profile::Denial, uint64_t> DaemonProbes::denials_of(uint64_t cgroup_id) const {
-  std::map<profile::Denial, uint64_t> result;
+  auto all = denials();
+  auto it = all.find(cgroup_id);
+  return it == all.end() ? std::map<profile::Denial, uint64_t>{} : std::move(it->second);
+}
+
+std::unordered_map<uint64_t, std::map<profile::Denial, uint64_t>> DaemonProbes::denials() const {
+  std::unordered_map<uint64_t, std::map<profile::Denial, uint64_t>> result;
   int fd = impl_->cg_denials;
   syscope_denial_key key{}, next{};
   const void *prev = nullptr;
   while (bpf_map_get_next_key(fd, prev, &next) == 0) {
     uint64_t count = 0;
-    if (next.cgroup_id == cgroup_id && bpf_map_lookup_elem(fd, &next, &count) == 0)
-      result[profile::Denial{next.arch, next.nr, next.err}] = count;
+    if (bpf_map_lookup_elem(fd, &next, &count) == 0)
+      result[next.cgroup_id][profile::Denial{next.arch, next.nr, next.err}] = count;
     key = next;
     prev = &key;
   }
@@ -485,13 +478,16 @@ std::map<profile::Denial, uint64_t> DaemonProbes::denials_of(uint64_t cgroup_id)
 }
 
 // Keys first, deletes after: deleting while walking restarts get_next_key from the start.
-void DaemonProbes::forget_cgroup(uint64_t cgroup_id) {
+void DaemonProbes::forget_cgroup(uint64_t cgroup_id) { forget_cgroups({cgroup_id}); }
+
+void DaemonProbes::forget_cgroups(const std::set<uint64_t> &cgroup_ids) {
+  if (cgroup_ids.empty()) return;
   int fd = impl_->cg_denials;
   std::vector<syscope_denial_key> keys;
   syscope_denial_key key{}, next{};
   const void *prev = nullptr;
   while (bpf_map_get_next_key(fd, prev, &next) == 0) {
-    if (next.cgroup_id == cgroup_id) keys.push_back(next);
+    if (cgroup_ids.count(next.cgroup_id)) keys.push_back(next);
     key = next;
     prev = &key;
   }

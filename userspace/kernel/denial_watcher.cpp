@@ -54,21 +54,8 @@ int DenialWatcher::poll_fd() const { return ring_->poll_fd(); }
 void DenialWatcher::on_record(const void *data, size_t size) {
   const auto *hdr = static_cast<const syscope_event_hdr *>(data);
   if (hdr->type == SYSCOPE_EV_DENIAL && size >= sizeof(syscope_denial_event)) {
-    const auto *ev = static_cast<const syscope_denial_event *>(data);
-    watch::Denial denial;
-    denial.wall_time_ns =
-        static_cast<uint64_t>(static_cast<int64_t>(ev->hdr.ts_ns) + boot_to_wall_ns_);
-    denial.cgroup_id = ev->cgroup_id;
-    denial.pid = ev->pid;
-    denial.tid = ev->tid;
-    denial.comm.assign(ev->comm, strnlen(ev->comm, sizeof ev->comm));
-    denial.nr = ev->nr;
-    denial.arch = ev->arch;
-    denial.action = ev->action;
-    denial.err = ev->err;
-    denial.traced = ev->flags & SYSCOPE_DENIAL_TRACED;
-    for (int i = 0; i < 6; ++i) denial.args[i] = ev->args[i];
-    on_denial_(std::move(denial));
+    on_denial_(watch::denial_from_record(*static_cast<const syscope_denial_event *>(data),
+                                         boot_to_wall_ns_));
   } else if ((hdr->type == SYSCOPE_EV_CGROUP_MKDIR || hdr->type == SYSCOPE_EV_CGROUP_RMDIR) &&
              size >= sizeof(syscope_cgroup_event)) {
     const auto *ev = static_cast<const syscope_cgroup_event *>(data);

@@ -70,4 +70,10 @@ LossCounters read_loss_counters(int percpu_array_fd) {
   return counters;
 }
 
+nlohmann::json to_json(const LossCounters &losses) {
+  nlohmann::json j = nlohmann::json::object();
+  for (int i = 0; i < SYSCOPE_CNT_MAX; ++i) j[loss_counter_key(i)] = losses.values[i];
+  return j;
+}
+
 }  // namespace syscope::bpf

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -50,6 +51,13 @@ class CgroupPaths {
   // Every directory the last walk saw, so that resolving many ids costs one walk, not many.
   std::unordered_map<uint64_t, std::string> walked_;
 };
+
+// Every cgroup directory below `mount` (the mount itself excluded), parents first, with its path
+// relative to the mount and its id (the directory's inode); `visit` returns false to skip what
+// lies below a directory. Unreadable directories are skipped; a walk that cannot start is
+// Exit::environment.
+void walk_cgroup_tree(const std::string &mount,
+                      const std::function<bool(const std::string &path, uint64_t id)> &visit);
 
 // The cgroup v2 path of a process ("0::" line of /proc/<pid>/cgroup); nullopt once it is gone.
 std::optional<std::string> cgroup_path_of_pid(pid_t pid);

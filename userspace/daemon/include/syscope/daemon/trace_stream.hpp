@@ -21,23 +21,19 @@
 
 namespace syscope::daemon {
 
-// This host's header for a trace recorded now: version, hostname, uname, boot-to-wall offset.
-trace::FileHeader local_trace_header();
 
 nlohmann::json header_to_json(const trace::FileHeader &header);
 // The header a start response carries; Exit::environment (one line, the field named) when a
 // field is missing or of the wrong type: the daemon is then not one this client understands.
 trace::FileHeader header_from_json(const nlohmann::json &j);
 
-// {"ringbuf_full":n,...}: every kernel counter by its trace-file key.
-nlohmann::json loss_counters_json(const bpf::LossCounters &losses);
 
 // The fields of a trace start's response (the caller adds its own, e.g. "ok").
 nlohmann::json trace_start_fields(uint64_t session, const trace::FileHeader &header,
                                   const nlohmann::json &container_record);
 // One line each, without the trailing newline.
 std::string trace_records_message(uint64_t session, std::string_view records);
-// `counters`: loss_counters_json() plus the session's own ("session_dropped", ...).
+// `counters`: bpf::to_json(LossCounters) plus the session's own ("session_dropped", ...).
 std::string trace_end_message(uint64_t session, const std::string &reason,
                               const nlohmann::json &counters);
 

@@ -8,7 +8,9 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "syscope/kernel/bpf_owner.hpp"
@@ -74,8 +76,12 @@ class DaemonProbes {
   std::optional<profile::CgroupCalls> calls_in_kernel(int cgroup_dir_fd) const;
   // The ERRNO denials counted in the kernel for a cgroup (map cg_denials), with their counts.
   std::map<profile::Denial, uint64_t> denials_of(uint64_t cgroup_id) const;
+  // Every cgroup's, in one walk of the map: what a periodic save reads (denials_of() per
+  // cgroup would walk it once for each).
+  std::unordered_map<uint64_t, std::map<profile::Denial, uint64_t>> denials() const;
   // Drops the cgroup's cg_denials entries (it is gone and what it had is saved).
   void forget_cgroup(uint64_t cgroup_id);
+  void forget_cgroups(const std::set<uint64_t> &cgroup_ids);  // one walk for all of them
 
   LossCounters losses() const;
   // Bytes of kernel memory the maps hold: the kernel's own figure per map (fdinfo "memlock",

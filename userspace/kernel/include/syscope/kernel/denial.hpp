@@ -32,4 +32,8 @@ struct Denial {
   std::optional<ContainerLabel> container;  // nullopt: a host process
 };
 
+// The kernel's record as a Denial (container unset): its boot-time stamp turned into wall time
+// with `boot_to_wall_ns` (CLOCK_REALTIME - CLOCK_BOOTTIME), its comm cut at its NUL.
+Denial denial_from_record(const syscope_denial_event &record, int64_t boot_to_wall_ns);
+
 }  // namespace syscope::watch

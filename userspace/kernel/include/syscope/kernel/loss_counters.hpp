@@ -4,6 +4,7 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "syscope/abi.h"
@@ -19,6 +20,8 @@ struct LossCounters {
 
 // The key of counter `which` (enum syscope_counter) in trace files and JSON: "ringbuf_full", ...
 const char *loss_counter_key(int which);
+// {"ringbuf_full":n,...}: every counter by its key (trace files, the daemon's status).
+nlohmann::json to_json(const LossCounters &losses);
 
 // Reads a BPF_MAP_TYPE_PERCPU_ARRAY of SYSCOPE_CNT_MAX __u64 slots; Exit::environment on failure.
 LossCounters read_loss_counters(int percpu_array_fd);

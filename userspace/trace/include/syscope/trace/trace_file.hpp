@@ -56,6 +56,9 @@ struct FileHeader {
   uint64_t created_wall_ns = 0;
 };
 
+// This host's header for a trace recorded now: version, hostname, uname, boot-to-wall offset.
+FileHeader local_file_header();
+
 struct Record {
   uint16_t kind = 0;
   std::string_view bytes;  // valid until the next call to TraceReader::next()
