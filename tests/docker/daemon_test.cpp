@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -385,6 +386,94 @@ TEST_CASE("daemon: a second daemon refuses and hostile clients do not hurt the f
   CHECK(answered == 100);
   auto st = run({syscope_bin(), "status", "--socket", d.socket()});
   CHECK(st.status == 0);
+  d.stop();
+  d.check_clean();
+}
+
+namespace {
+
+// podman on a store of its own (vfs: no mounts to undo), never the system's; runc, since crun
+// refuses this hybrid-cgroup host, and ulimits this host's bounding set allows.
+std::vector<std::string> podman_args(const TempDir &dir, std::vector<std::string> args) {
+  std::vector<std::string> argv = {"/usr/bin/podman",
+                                   "--root",
+                                   (dir / "podman-root").string(),
+                                   "--runroot",
+                                   (dir / "podman-run").string(),
+                                   "--storage-driver",
+                                   "vfs",
+                                   "--cgroup-manager",
+                                   "cgroupfs",
+                                   "--events-backend",
+                                   "file"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return argv;
+}
+
+RunResult podman_run(const TempDir &dir, std::vector<std::string> args) {
+  std::vector<std::string> run_args = {
+      "run",      "--runtime",        "runc",     "--network",      "none",
+      "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024"};
+  run_args.insert(run_args.end(), args.begin(), args.end());
+  return run(podman_args(dir, run_args));
+}
+
+}  // namespace
+
+TEST_CASE("daemon: podman containers are profiled and named through podman's API",
+          "[docker][daemon][podman]") {
+  if (!fs::exists("/usr/bin/podman")) {
+    if (std::getenv("CI")) FAIL("podman is missing: scripts/docker-env installs it");
+    WARN("podman not installed: skipped");
+    return;
+  }
+  TempDir dir;
+  const std::string image = "localhost/syscope-test/busybox";
+  std::string podman_load;
+  for (const auto &arg : podman_args(dir, {"load", "-q"})) podman_load += arg + " ";
+  // The test image, from the private dockerd: there is no registry.
+  auto load =
+      run({"/bin/sh", "-c",
+           docker_cli() + " -H " + docker_host() + " save " + kBusyboxImage + " | " + podman_load});
+  INFO(load.out << load.err);
+  REQUIRE(load.status == 0);
+  std::string podman_socket = (dir / "podman.sock").string();
+  Background service(podman_args(dir, {"system", "service", "--time=0", "unix://" + podman_socket}),
+                     (dir / "podman-service.log").string());
+  for (int i = 0; i < 100 && !fs::exists(podman_socket); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  REQUIRE(fs::exists(podman_socket));
+
+  TestDaemon d(dir, {"--podman-socket", podman_socket});
+  auto web = podman_run(dir, {"--name", "pweb", image, "sh", "-c", kWorkload});
+  INFO(web.err);
+  REQUIRE(web.status == 0);
+  auto profile = dir / "pweb.json";
+  REQUIRE(wait_for_call(d, "pweb", "bind", profile));  // by its podman name
+  auto names = allowed_names(profile);
+  CHECK_FALSE(has(names, "pivot_root"));  // runc's setup, before the filter
+  CHECK(has(names, "execve"));
+  for (int i = 0; i < 10; ++i) {
+    auto again = podman_run(dir, {"--rm", "--security-opt", "seccomp=" + profile.string(), image,
+                                  "sh", "-c", kWorkload});
+    INFO("start " << i + 1 << ": " << again.err);
+    REQUIRE(again.status == 0);
+  }
+  // podman's default allows unshare and mount (it leaves them to capabilities); sethostname
+  // without CAP_SYS_ADMIN it refuses.
+  auto denied = podman_run(dir, {"--name", "pdeny", image, "hostname", "denied"});
+  CHECK(denied.status != 0);
+  json r;
+  for (int i = 0; i < 100; ++i) {
+    r = d.ask({{"request", "denials"}, {"container", "pdeny"}});
+    if (!r["denials"].empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  INFO(r.dump());
+  REQUIRE(!r["denials"].empty());
+  CHECK(r.dump().find("\"runtime\":\"podman\"") != std::string::npos);
+  CHECK(r.dump().find("\"sethostname\"") != std::string::npos);
+  run(podman_args(dir, {"rm", "-f", "pweb", "pdeny"}));
   d.stop();
   d.check_clean();
 }

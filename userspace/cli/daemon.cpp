@@ -14,6 +14,7 @@ namespace {
 
 struct DaemonFlags {
   std::string config_file, state_dir, socket, socket_group, pin_dir, keep_removed, docker_socket;
+  std::string podman_socket;
   bool keep_attached = false, no_pin = false, uninstall = false, verbose = false;
   uint32_t ring_mib = 0;
 };
@@ -30,6 +31,7 @@ daemon::DaemonConfig effective_config(const DaemonFlags &flags, CLI::App &cmd) {
   if (cmd.count("--keep-removed"))
     config.keep_removed = daemon::parse_duration(flags.keep_removed, "--keep-removed");
   if (cmd.count("--docker-socket")) config.docker_socket = flags.docker_socket;
+  if (cmd.count("--podman-socket")) config.podman_socket = flags.podman_socket;
   if (cmd.count("--ring-mib")) {
     if (flags.ring_mib & (flags.ring_mib - 1))
       throw Error(Exit::usage, "--ring-mib must be a power of two");
@@ -64,6 +66,8 @@ void setup_daemon(CLI::App &app) {
                   "Keep profiles of removed containers this long (default 7d; 12h, 30m, 45s)");
   cmd->add_option("--docker-socket", flags->docker_socket,
                   "Docker API socket (default: $DOCKER_HOST, else /var/run/docker.sock)");
+  cmd->add_option("--podman-socket", flags->podman_socket,
+                  "podman's API socket, used when it exists (default /run/podman/podman.sock)");
   cmd->add_option("--ring-mib", flags->ring_mib,
                   "Kernel ring buffer in MiB, a power of two (default 4): what a downtime keeps")
       ->check(CLI::Range(1, 1024));
