@@ -33,7 +33,10 @@ class ContainerAlerts {
   // Every verdict, newest per container, as `syscope audit --json` shows them.
   nlohmann::ordered_json verdicts() const;
   size_t failing() const;
-  void forget(const std::string &id) { verdicts_.erase(id); }
+  void forget(const std::string &id) {
+    verdicts_.erase(id);
+    alerted_.erase(id);
+  }
 
  private:
   std::optional<nlohmann::ordered_json> keep(audit::ContainerAudit verdict,
