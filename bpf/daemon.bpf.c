@@ -15,25 +15,6 @@
 
 char LICENSE[] SEC("license") = "GPL"; /* the ring buffer and task helpers are GPL-only */
 
-/* Per-cgroup bitmaps, freed with the cgroup; every new bit also goes out as an event, which is
- * all that is left of a cgroup created and removed while no daemon read. */
-struct {
-	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct syscope_cg_syscalls);
-} cg_storage SEC(".maps");
-
-/* ERRNO denials per (cgroup, arch, syscall, errno); userspace drops a cgroup's entries once it
- * has saved them and the cgroup is gone, so 8192 kinds at once is room for a node. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 8192);
-	__type(key, struct syscope_denial_key);
-	__type(value, __u64); /* how many times */
-} cg_denials SEC(".maps");
-
 /* Written by userspace after load, read by the next daemon before it trusts any pinned map. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
@@ -41,12 +22,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct syscope_daemon_layout);
 } layout SEC(".maps");
-
-static __always_inline struct syscope_cg_syscalls *storage_bitmap(struct task_struct *task)
-{
-	return bpf_cgrp_storage_get(&cg_storage, task->cgroups->dfl_cgrp, 0,
-				    BPF_LOCAL_STORAGE_GET_F_CREATE);
-}
 
 SEC("tp_btf/sys_enter")
 int BPF_PROG(daemon_enter, struct pt_regs *regs, long nr)
@@ -80,7 +55,7 @@ int BPF_PROG(daemon_exit, struct pt_regs *regs, long ret)
 		key.nr = nr;
 		key.arch = current_syscall_arch(task);
 		key.err = -ret;
-		count_denial(&cg_denials, &key);
+		count_denial(&key);
 	}
 	if (ev)
 		bpf_ringbuf_submit(ev, 0);

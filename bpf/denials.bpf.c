@@ -4,14 +4,6 @@
 #include "denial_count.bpf.h"
 #include "seccomp_verdict.bpf.h"
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, 8192);
-	__type(key, struct syscope_denial_key);
-	__type(value, __u64); /* how many times */
-} cg_denials SEC(".maps");
-
 static __always_inline void emit_first_denial(const struct syscope_denial_key *key)
 {
 	struct syscope_first_denial *ev = reserve_record(SYSCOPE_EV_FIRST_DENIAL, sizeof(*ev));
@@ -38,7 +30,7 @@ int BPF_PROG(denials_exit, struct pt_regs *regs, long ret)
 	key.nr = nr;
 	key.arch = current_syscall_arch(task);
 	key.err = -ret;
-	if (count_denial(&cg_denials, &key))
+	if (count_denial(&key))
 		emit_first_denial(&key);
 	return 0;
 }

@@ -13,16 +13,6 @@ char LICENSE[] SEC("license") = "GPL"; /* the ring buffer and task helpers are G
  * so a plain global rather than a load-time constant; only filtered tasks ever read it. */
 __u32 track_denials = 0;
 
-/* Primary store: cgroup-local storage (kernel >= 6.2) on the task's default-hierarchy cgroup,
- * found by pointer, without a hash lookup. Freed with the cgroup, which is why every new bit
- * also goes out as an event: userspace keeps the union. */
-struct {
-	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
-	__type(value, struct syscope_cg_syscalls);
-} cg_storage SEC(".maps");
-
 /* Fallback store for kernels without cgroup storage: keyed by cgroup v2 id, allocated as
  * cgroups appear (16384 preallocated bitmaps would hold 10 MiB for nothing). */
 struct {
@@ -44,12 +34,6 @@ static __always_inline struct syscope_cg_syscalls *hash_bitmap(__u64 cgroup_id)
 	/* NOEXIST: a racing CPU may have inserted it first; either way, look it up again. */
 	bpf_map_update_elem(&cg_syscalls, &cgroup_id, &empty_bitmap, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&cg_syscalls, &cgroup_id);
-}
-
-static __always_inline struct syscope_cg_syscalls *storage_bitmap(struct task_struct *task)
-{
-	return bpf_cgrp_storage_get(&cg_storage, task->cgroups->dfl_cgrp, 0,
-				    BPF_LOCAL_STORAGE_GET_F_CREATE);
 }
 
 SEC("tp_btf/sys_enter")

@@ -6,6 +6,23 @@
 #pragma once
 #include "seccomp_verdict.bpf.h"
 
+/* The bitmaps in cgroup-local storage (kernel >= 6.2) on the task's default-hierarchy cgroup,
+ * found by pointer, without a hash lookup. Freed with the cgroup, which is why every new bit
+ * also goes out as an event: userspace keeps the union (and for a cgroup created and removed
+ * while no daemon read, the events are all that is left). One definition for both objects. */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGRP_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
+	__type(value, struct syscope_cg_syscalls);
+} cg_storage SEC(".maps") __weak;
+
+static __always_inline struct syscope_cg_syscalls *storage_bitmap(struct task_struct *task)
+{
+	return bpf_cgrp_storage_get(&cg_storage, task->cgroups->dfl_cgrp, 0,
+				    BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
 /* Returns 0 when the ring buffer was full (counted). */
 static __always_inline int emit_first_seen(__u64 cgroup_id, long nr, __u32 arch, __u32 set)
 {
