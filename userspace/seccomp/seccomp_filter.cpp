@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <memory>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include "syscope/base/error.hpp"
@@ -281,6 +282,15 @@ void install_filter(const CompiledFilter &filter) {
     throw Error(Exit::environment, "prctl(PR_SET_NO_NEW_PRIVS): " + errno_text(errno));
   if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
     throw Error(Exit::environment, "seccomp(SECCOMP_SET_MODE_FILTER): " + errno_text(errno));
+}
+
+std::optional<std::string> filter_size_warning(const CompiledFilter &filter) {
+  constexpr size_t kKernelLimit = BPF_MAXINSNS;
+  if (filter.instructions() * 4 <= kKernelLimit * 3) return std::nullopt;
+  return "the compiled filter has " + std::to_string(filter.instructions()) + " of the kernel's " +
+         std::to_string(kKernelLimit) +
+         " instructions (BPF_MAXINSNS): a runtime that adds more "
+         "may be refused";
 }
 
 }  // namespace syscope::seccomp

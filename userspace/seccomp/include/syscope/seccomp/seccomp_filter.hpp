@@ -2,6 +2,8 @@
 // Compiling a Profile into a real seccomp filter with libseccomp, and installing it.
 #pragma once
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,7 +22,14 @@ struct CompiledFilter {
   std::vector<std::string> skipped_names;  // names libseccomp does not know: warned, skipped
   std::vector<std::string> skipped_rules;  // rules whose includes/excludes ruled them out here
   size_t stub_instructions = 0;            // runc ENOSYS stub at the start of bpf; 0: none
+  size_t instructions() const { return bpf.size() / sizeof(uint64_t); }  // sock_filter: 8 bytes
 };
+
+// The kernel refuses a filter of more than BPF_MAXINSNS (4096) instructions, and a filter a
+// runtime installs also carries its own stub: one line warning when `filter` uses more than
+// 3/4 of the limit ("the compiled filter has 3200 of the kernel's 4096 instructions"), nullopt
+// while it is comfortably below.
+std::optional<std::string> filter_size_warning(const CompiledFilter &filter);
 
 // Compiles the profile as Docker would on this host. An invalid profile (unknown action or
 // operator, bad arch, args index > 5, ...) throws syscope::Error(Exit::usage) with one line.
