@@ -9,6 +9,7 @@
  *   bench_workload getppid ITERS   tight syscall(SYS_getppid) loop
  *   bench_workload mixed ITERS     openat/fstat/read/close of a small file, per iteration
  *   bench_workload getppid2 ITERS  the tight loop in two threads at once, one per core
+ *   bench_workload fcntl ITERS     fcntl(0, F_GETFD): a call whose argument record --args keeps
  *
  * A tenth of ITERS (at least one) runs untimed first, so one-off costs (page faults, an
  * observer's first-seen events for these calls) stay out of the timed loop. */
@@ -43,6 +44,14 @@ static void getppid_loop(long n)
 {
 	for (long i = 0; i < n; i++)
 		syscall(SYS_getppid);
+}
+
+static int fcntl_fd = -1;
+
+static void fcntl_loop(long n)
+{
+	for (long i = 0; i < n; i++)
+		fcntl(fcntl_fd, F_GETFD);
 }
 
 static void mixed_loop(long n)
@@ -93,7 +102,7 @@ static void *pinned_getppid(void *arg)
 int main(int argc, char **argv)
 {
 	if (argc != 3 || (iters = atol(argv[2])) <= 0) {
-		fprintf(stderr, "usage: bench_workload getppid|mixed|getppid2 ITERS\n");
+		fprintf(stderr, "usage: bench_workload getppid|mixed|getppid2|fcntl ITERS\n");
 		return 2;
 	}
 	struct cost ns;
@@ -110,6 +119,9 @@ int main(int argc, char **argv)
 		close(fd);
 		ns = timed(mixed_loop, 4);
 		unlink(small_file);
+	} else if (strcmp(argv[1], "fcntl") == 0) {
+		fcntl_fd = STDIN_FILENO;
+		ns = timed(fcntl_loop, 1);
 	} else if (strcmp(argv[1], "getppid2") == 0) {
 		/* Both threads' per-call cost, averaged: what each core pays while the other is busy. */
 		struct pinned threads[2] = {{.cpu = 0}, {.cpu = 1}};

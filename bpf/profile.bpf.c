@@ -3,6 +3,7 @@
  * the task runs under a seccomp filter and whether the cgroup has seen its first exec; set with
  * an atomic OR, with a ring-buffer event only the first time a bit is set. Runs on every
  * syscall of the machine, so the common case is a few loads and a bit test. */
+#include "arg_values.bpf.h"
 #include "cgroup_leave.bpf.h"
 #include "syscall_bitmap.bpf.h"
 
@@ -46,6 +47,7 @@ int BPF_PROG(profile_enter_cgrp_storage, struct pt_regs *regs, long nr)
 		record_call(cg, task, nr, 0, track_denials);
 	else
 		record_without_bitmap(task, nr, task->cgroups->dfl_cgrp->kn->id, track_denials);
+	record_call_args(task, regs, nr); /* cgroup storage as well: this program only */
 	return 0;
 }
 

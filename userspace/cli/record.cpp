@@ -57,8 +57,9 @@ void write_started_container_profile(RecordOptions &opts, bpf::SyscallRecorder &
   profile::CgroupCalls calls;
   for (uint64_t cgroup_id : container.cgroup_ids) calls.merge(recorder.calls_of(cgroup_id, -1));
   auto composed = profile::compose_container_profile(calls, record::runtime_gap_names(),
-                                                     seccomp::DockerDefault::for_this_host());
-  record::write_profile(composed.built.profile, opts.format, output);
+                                                     seccomp::DockerDefault::for_this_host(),
+                                                     argument_recording(opts, recorder.losses()));
+  warn_if_large(record::write_profile(composed.built.profile, opts.format, output));
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   if (tracker.containers().size() > 1)
     std::fprintf(stderr,
@@ -87,7 +88,8 @@ void run_record_command(RecordOptions &opts) {
   auto watcher = prepare_command_cgroup();  // forks: before libbpf opens anything
   if (!output.temp_path().empty()) watcher.discard(output.temp_path());
   bpf::route_libbpf_log(opts.verbose);
-  bpf::SyscallRecorder recorder({.store = store, .track_denials = opts.track_denials});
+  bpf::SyscallRecorder recorder(
+      {.store = store, .track_denials = opts.track_denials, .record_args = opts.record_args});
   auto cg = cgroup::ScopedCgroup::create_beside_self("syscope-record");
   watcher.guard(cg.path());
   recorder.record_cgroup(cg.id());
@@ -116,16 +118,32 @@ void run_record_command(RecordOptions &opts) {
   double seconds = std::chrono::duration<double>(Clock::now() - started).count();
   auto calls = recorder.calls_of(cg.id(), cg.dir_fd());
   auto built = profile::allow_list_profile(calls.all());
+  auto recording = argument_recording(opts, recorder.losses());
+  if (recording.recorded) {
+    auto narrowed =
+        profile::narrow_by_arguments(built.profile, calls, calls.all(), recording.complete);
+    for (const auto &note : narrowed.notes)
+      std::fprintf(stderr, "syscope: %s: %s\n", opts.command[0].c_str(), note.c_str());
+  }
   if (opts.verbose)
     std::fprintf(stderr, "syscope: bitmap store %s, cgroup %s (id %llu)\n",
                  bpf::to_string(recorder.store()), cg.path().c_str(),
                  static_cast<unsigned long long>(cg.id()));
-  record::write_profile(built.profile, opts.format, output);
+  warn_if_large(record::write_profile(built.profile, opts.format, output));
   print_record_summary(opts.command[0], built, seconds, output.is_stdout() ? "stdout" : opts.output,
                        recorder.losses());
 }
 
 }  // namespace
+
+void warn_if_large(const std::optional<std::string> &size_warning) {
+  if (size_warning) std::fprintf(stderr, "syscope: warning: %s\n", size_warning->c_str());
+}
+
+profile::ArgumentRecording argument_recording(const RecordOptions &opts,
+                                              const bpf::LossCounters &losses) {
+  return {opts.record_args, losses.values[SYSCOPE_CNT_RINGBUF_FULL] == 0};
+}
 
 std::string join(const std::vector<std::string> &items, const char *sep) {
   std::string text;
@@ -195,6 +213,10 @@ void setup_record(CLI::App &app) {
   cmd->add_flag("--denials", opts->track_denials,
                 "Also detect calls a seccomp filter CMD runs under refused (watches sys_exit); "
                 "on by itself for containers");
+  cmd->add_flag("--args", opts->record_args,
+                "Argument-aware profile: also record the values of socket's family and type, "
+                "clone's namespace flags, ioctl's request and the other tracked arguments, and "
+                "allow those calls only with the values used");
   cmd->add_option("command", opts->command, "CMD [ARGS...], after --");
   cmd->positionals_at_end();
   cmd->callback([opts] {

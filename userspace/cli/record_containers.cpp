@@ -97,7 +97,8 @@ void run_record_containers(RecordOptions &opts) {
   bpf::require_bpf_environment();
   std::string mount = cgroup::cgroup2_mount();
   bpf::route_libbpf_log(opts.verbose);
-  bpf::SyscallRecorder recorder({.store = store, .track_denials = true});
+  bpf::SyscallRecorder recorder(
+      {.store = store, .track_denials = true, .record_args = opts.record_args});
   auto api = docker::DockerClient::from_environment(
       opts.docker_socket.empty() ? std::nullopt : std::optional<std::string>(opts.docker_socket));
   record::ContainerTracker tracker;
@@ -184,10 +185,11 @@ void run_record_containers(RecordOptions &opts) {
                        join(named.names, " ").c_str());
     }
     auto composed = profile::compose_container_profile(calls, record::runtime_gap_names(),
-                                                       seccomp::DockerDefault::for_this_host());
+                                                       seccomp::DockerDefault::for_this_host(),
+                                                       argument_recording(opts, recorder.losses()));
     reserve_outputs();
     auto &output = *outputs[i];
-    record::write_profile(composed.built.profile, opts.format, output);
+    warn_if_large(record::write_profile(composed.built.profile, opts.format, output));
     if (states[i].adopted)
       composed.notes.push_back("it was already running when recording began: calls made before "
                                "then are not in the profile");

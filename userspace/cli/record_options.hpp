@@ -2,6 +2,7 @@
 // The options of `syscope record`, shared by its two modes: a command (record.cpp) and named
 // containers (record_containers.cpp), and the summary both print.
 #pragma once
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,7 @@ struct RecordOptions {
   std::string bitmap_store = "auto";
   bool verbose = false;
   bool track_denials = false;
+  bool record_args = false;  // --args: argument-aware rules for the tracked calls
   std::vector<std::string> containers;
   double duration_s = 0;  // 0: until the containers exit
   double wait_s = 60;     // how long a named container may take to appear
@@ -34,11 +36,19 @@ inline constexpr util::AtomicFileOptions kProfileOutput{64 * 1024, true};
 
 void run_record_containers(RecordOptions &opts);
 
+// What compose_container_profile needs to know of an argument recording: complete unless the
+// kernel lost events (a lost value event would make a rule that refuses a call the workload made).
+profile::ArgumentRecording argument_recording(const RecordOptions &opts,
+                                              const bpf::LossCounters &losses);
+
 // "syscope: <label>: 47 syscalls (SCMP_ARCH_X86_64) in 0.21 s -> p.json[; losses]" and a
 // warning line for numbers libseccomp cannot name.
 void print_record_summary(const std::string &label, const profile::BuiltProfile &built,
                           double seconds, const std::string &written_to,
                           const bpf::LossCounters &losses);
+
+// Prints write_profile's warning about a compiled filter near the kernel's limit, if any.
+void warn_if_large(const std::optional<std::string> &size_warning);
 
 std::string join(const std::vector<std::string> &items, const char *sep);
 

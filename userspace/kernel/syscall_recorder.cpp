@@ -11,6 +11,7 @@
 
 #include "profile.skel.h"
 #include "syscope/base/error.hpp"
+#include "syscope/syscalls/arg_pairs.hpp"
 
 namespace syscope::bpf {
 namespace {
@@ -39,11 +40,34 @@ bool kernel_has_cgroup_storage() {
   return libbpf_probe_bpf_map_type(kMapTypeCgrpStorage, nullptr) == 1;
 }
 
-SyscallRecorder::SyscallRecorder(const RecorderOptions &options) : store_(options.store) {
+namespace {
+
+// The pair table's plan, in the object's read-only data: the kernel side holds no syscall table.
+void set_arg_plan(profile_bpf &skel) {
+  auto plan = profile::arg_plan();
+  skel.rodata->record_args = 1;
+  static_assert(sizeof skel.rodata->arg_pair_of == sizeof plan.pair_of);
+  static_assert(sizeof skel.rodata->arg_plans == sizeof plan.plans);
+  std::memcpy(const_cast<__u8 *>(&skel.rodata->arg_pair_of[0][0]), plan.pair_of,
+              sizeof plan.pair_of);
+  std::memcpy(const_cast<syscope_arg_plan *>(&skel.rodata->arg_plans[0]), plan.plans,
+              sizeof plan.plans);
+}
+
+}  // namespace
+
+SyscallRecorder::SyscallRecorder(const RecorderOptions &options)
+    : store_(options.store), record_args_(options.record_args) {
   if (store_ == BitmapStore::automatic)
     store_ = kernel_has_cgroup_storage() ? BitmapStore::cgroup_storage : BitmapStore::hash;
-  skel_ = open_skeleton<profile_bpf>();
   bool use_storage = store_ == BitmapStore::cgroup_storage;
+  if (record_args_ && !use_storage)
+    throw Error(Exit::environment,
+                "recording arguments needs cgroup storage (BPF_MAP_TYPE_CGRP_STORAGE, Linux 6.2 "
+                "or later); this run would use the hash store");
+  skel_ = open_skeleton<profile_bpf>();
+  if (record_args_) set_arg_plan(*skel_);
+  bpf_map__set_autocreate(skel_->maps.cg_args, use_storage);
   bpf_program__set_autoload(skel_->progs.profile_enter_cgrp_storage, use_storage);
   bpf_program__set_autoload(skel_->progs.profile_enter_hash, !use_storage);
   bpf_program__set_autoload(skel_->progs.profile_exec_cgrp_storage, use_storage);
@@ -83,6 +107,12 @@ void SyscallRecorder::on_event(const void *data, size_t size) {
   } else if (hdr->type == SYSCOPE_EV_FIRST_DENIAL && size >= sizeof(syscope_first_denial)) {
     const auto &key = static_cast<const syscope_first_denial *>(data)->key;
     seen_[key.cgroup_id].denials.try_emplace(profile::Denial{key.arch, key.nr, key.err}, 0);
+  } else if (hdr->type == SYSCOPE_EV_ARG_VALUE && size >= sizeof(syscope_arg_value)) {
+    const auto *ev = static_cast<const syscope_arg_value *>(data);
+    if (ev->flags & SYSCOPE_ARG_OVERFLOW)
+      seen_[ev->cgroup_id].add_arg_overflow(ev->pair);
+    else
+      seen_[ev->cgroup_id].add_arg_value(ev->pair, ev->value);
   } else if ((hdr->type == SYSCOPE_EV_CGROUP_MKDIR || hdr->type == SYSCOPE_EV_CGROUP_RMDIR) &&
              size >= sizeof(syscope_cgroup_event)) {
     const auto *ev = static_cast<const syscope_cgroup_event *>(data);
@@ -122,6 +152,11 @@ profile::CgroupCalls SyscallRecorder::calls_of_one(uint64_t cgroup_id, int cgrou
   else if (store_ == BitmapStore::hash)
     found = bpf_map_lookup_elem(bpf_map__fd(skel_->maps.cg_syscalls), &cgroup_id, &bitmaps);
   if (found == 0) result.merge(bitmaps);
+  if (record_args_ && cgroup_dir_fd >= 0) {
+    syscope_cg_args args{};
+    if (bpf_map_lookup_elem(bpf_map__fd(skel_->maps.cg_args), &cgroup_dir_fd, &args) == 0)
+      result.merge(args);
+  }
   if (tracking_denials()) add_denial_counts(cgroup_id, result);
   return result;
 }

@@ -11,6 +11,7 @@
 #include <map>
 #include <set>
 
+#include "syscope/seccomp/runtime_gap.hpp"
 #include "syscope/syscalls/labels.hpp"
 #include "syscope/syscalls/syscall_names.hpp"
 
@@ -35,7 +36,8 @@ bool allows(const seccomp::Profile &profile, const std::string &name) {
 
 ContainerProfile compose_container_profile(const CgroupCalls &calls,
                                            const std::vector<std::string> &runtime_gap,
-                                           const seccomp::DockerDefault &reference) {
+                                           const seccomp::DockerDefault &reference,
+                                           const ArgumentRecording &arguments) {
   ContainerProfile result;
   result.recorded_under_filter = calls.ran_filtered();
   SyscallSet allowed;
@@ -83,8 +85,18 @@ ContainerProfile compose_container_profile(const CgroupCalls &calls,
   }
   refused[ENOSYS].insert("clone3");
   result.built.syscall_count = allow.names.size();  // before push_back moves the rules
+  if (arguments.recorded) {
+    result.arguments = narrow_by_arguments(profile, calls, allowed, arguments.complete,
+                                           record::runtime_gap_sometimes());
+    result.notes.insert(result.notes.end(), result.arguments.notes.begin(),
+                        result.arguments.notes.end());
+  }
   std::vector<seccomp::SyscallRule> argument_checked;
-  for (const auto &name : std::vector<std::string>(allow.names)) {
+  std::vector<std::string> by_name;  // `allow` may have moved with the rules added since
+  for (const auto &rule : profile.syscalls)
+    if (rule.action == seccomp::Action::allow && rule.args.empty())
+      by_name.insert(by_name.end(), rule.names.begin(), rule.names.end());
+  for (const auto &name : by_name) {
     auto rules = reference.argument_rules(name);
     if (rules.empty()) continue;
     remove_name(profile, name);

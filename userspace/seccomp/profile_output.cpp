@@ -30,15 +30,17 @@ std::string to_oci_json(const seccomp::Profile &profile) {
   return doc.dump(2) + "\n";
 }
 
-void write_profile(const seccomp::Profile &profile, const std::string &format,
-                   util::AtomicFile &output) {
-  seccomp::compile_profile(profile);  // throws on anything libseccomp would refuse
+std::optional<std::string> write_profile(const seccomp::Profile &profile, const std::string &format,
+                                         util::AtomicFile &output) {
+  // Throws on anything libseccomp would refuse.
+  auto size_warning = seccomp::filter_size_warning(seccomp::compile_profile(profile));
   if (format == "docker")
     output.commit(seccomp::to_docker_json(profile));
   else if (format == "oci")
     output.commit(to_oci_json(profile));
   else
     throw Error(Exit::usage, "unknown profile format \"" + format + "\" (docker, oci)");
+  return size_warning;
 }
 
 }  // namespace syscope::record

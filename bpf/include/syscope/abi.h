@@ -46,6 +46,36 @@ struct syscope_cg_syscalls {
 };
 SYSCOPE_ABI_ASSERT(sizeof(struct syscope_cg_syscalls) == 8 + 512);
 
+/* Argument-aware recording (record --args): for a bounded set of (syscall, argument) pairs,
+ * userspace/syscalls/arg_pairs.cpp's table, the distinct values each cgroup used. A call's value
+ * is (args[arg] & mask) | (args[arg2] & mask2) << 32: socket keeps family and type together. */
+#define SYSCOPE_ARG_PAIRS 16  /* pairs the kernel side can hold; the table has fewer */
+#define SYSCOPE_ARG_VALUES 16 /* distinct values kept per cgroup and pair; one more: overflow */
+#define SYSCOPE_ARG_NONE 0xff /* syscope_arg_plan.arg2 when the pair has one argument */
+
+/* Per pair, in the record object's read-only data, set before load. */
+struct syscope_arg_plan {
+	__u8 arg;  /* argument index 0..5 */
+	__u8 arg2; /* a second argument kept in the value's upper half, or SYSCOPE_ARG_NONE */
+	__u16 pad;
+	__u32 mask;  /* bits of args[arg] kept (every tracked argument is a 32-bit quantity, or
+		      * only its low bits matter) */
+	__u32 mask2; /* bits of args[arg2] kept */
+	__u32 pad2;
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_arg_plan) == 16);
+
+/* Value of map cg_args (cgroup storage): the values a cgroup used, per pair. values[p][i] is
+ * meaningful once bit i of valid[p] is set (set after the value is written, so a racing CPU never
+ * mistakes a slot being filled for a value already kept). */
+struct syscope_cg_args {
+	/* 64-bit: the BPF atomics clang targets by default come in 64 bits only */
+	__u64 used[SYSCOPE_ARG_PAIRS];  /* slots claimed; > SYSCOPE_ARG_VALUES once overflowed */
+	__u64 valid[SYSCOPE_ARG_PAIRS]; /* bit i: values[p][i] written */
+	__u64 values[SYSCOPE_ARG_PAIRS][SYSCOPE_ARG_VALUES];
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_cg_args) == 256 + 8 * 16 * 16);
+
 /* Key of map cg_denials: one seccomp verdict that refused a call in a cgroup. */
 struct syscope_denial_key {
 	__u64 cgroup_id; /* cgroup v2 id */
@@ -74,6 +104,7 @@ enum syscope_event_type {
 	SYSCOPE_EV_PROC_FORK = 7,    /* struct syscope_proc_fork (trace mode) */
 	SYSCOPE_EV_PROC_EXEC = 8,    /* struct syscope_proc_exec (trace mode) */
 	SYSCOPE_EV_PROC_EXIT = 9,    /* struct syscope_proc_exit (trace mode) */
+	SYSCOPE_EV_ARG_VALUE = 10,   /* struct syscope_arg_value (record --args) */
 };
 
 struct syscope_event_hdr {
@@ -100,6 +131,18 @@ struct syscope_first_denial {
 	struct syscope_denial_key key;
 };
 SYSCOPE_ABI_ASSERT(sizeof(struct syscope_first_denial) == 32);
+
+#define SYSCOPE_ARG_OVERFLOW 0x1 /* syscope_arg_value.flags: the pair had more values than kept */
+
+/* Emitted once per new (cgroup, pair, value), and once when a pair overflows. */
+struct syscope_arg_value {
+	struct syscope_event_hdr hdr;
+	__u64 cgroup_id;
+	__u32 pair;  /* index into the pair table */
+	__u32 flags; /* SYSCOPE_ARG_* */
+	__u64 value; /* meaningless with SYSCOPE_ARG_OVERFLOW */
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_arg_value) == 40);
 
 /* The seccomp action behind a denial, as watch tells them apart (see bpf/watch.bpf.c). */
 enum syscope_action {

@@ -31,6 +31,10 @@ struct RecorderOptions {
   // Also watch sys_exit for calls seccomp filters refused (denials.bpf.c). Costs every syscall
   // exit on the machine one load, so only container recording turns it on.
   bool track_denials = false;
+  // Also keep the distinct values of the tracked (syscall, argument) pairs per cgroup
+  // (syscalls/arg_pairs.hpp): CgroupCalls::args. Needs cgroup storage (Exit::environment
+  // with the hash store).
+  bool record_args = false;
 };
 
 // A cgroup v2 directory created (or removed) while recording, from the kernel's own events.
@@ -74,6 +78,7 @@ class SyscallRecorder {
 
   LossCounters losses() const;
   BitmapStore store() const { return store_; }
+  bool recording_args() const { return record_args_; }
 
  private:
   void on_event(const void *data, size_t size);
@@ -81,6 +86,7 @@ class SyscallRecorder {
   profile::CgroupCalls calls_of_one(uint64_t cgroup_id, int cgroup_dir_fd);
 
   BitmapStore store_;
+  bool record_args_ = false;
   SkelPtr<profile_bpf> skel_;
   LinkPtr exit_link_;  // sys_exit, attached by track_denials(); detached before the skeleton
   std::unique_ptr<RingBuffer> ring_;

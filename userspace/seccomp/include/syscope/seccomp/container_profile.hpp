@@ -6,14 +6,22 @@
 #include <string>
 #include <vector>
 
+#include "syscope/seccomp/argument_rules.hpp"
 #include "syscope/seccomp/docker_default.hpp"
 #include "syscope/seccomp/profile_builder.hpp"
 #include "syscope/syscalls/cgroup_calls.hpp"
 
 namespace syscope::profile {
 
+// Whether the recording kept argument values (record --args), and all of them.
+struct ArgumentRecording {
+  bool recorded = false;
+  bool complete = true;  // false: the kernel lost events; argument rules are left out
+};
+
 struct ContainerProfile {
   BuiltProfile built;
+  ArgumentRules arguments;             // what narrow_by_arguments did, when arguments were recorded
   bool recorded_under_filter = false;  // the container's tasks ran under a seccomp filter
   std::vector<std::string> notes;      // one line each, for the summary
 };
@@ -21,9 +29,11 @@ struct ContainerProfile {
 // `runtime_gap`: names the runtime may call after installing the filter and before execve,
 // including those it makes only sometimes (Go's runtime); allowed in every container profile.
 // Calls `reference` (Docker's default) allows only for some arguments (clone without namespace
-// flags, personality) keep its argument checks: the bitmap records names, not arguments.
+// flags, personality) keep its argument checks where names alone were recorded; with
+// `arguments` recorded, the tracked calls get the rules of their own values first.
 ContainerProfile compose_container_profile(const CgroupCalls &calls,
                                            const std::vector<std::string> &runtime_gap,
-                                           const seccomp::DockerDefault &reference);
+                                           const seccomp::DockerDefault &reference,
+                                           const ArgumentRecording &arguments = {});
 
 }  // namespace syscope::profile

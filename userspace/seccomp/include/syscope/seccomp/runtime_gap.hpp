@@ -9,5 +9,8 @@
 namespace syscope::record {
 
 std::vector<std::string> runtime_gap_names();
+// Those it makes only in some runs (Go's runtime on the filtered thread): a recording may lack
+// them, and their argument values.
+std::vector<std::string> runtime_gap_sometimes();
 
 }  // namespace syscope::record

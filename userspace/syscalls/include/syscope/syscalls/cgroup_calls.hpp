@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "syscope/abi.h"
@@ -19,11 +20,22 @@ struct Denial {       // one (arch, syscall, errno) a filter answered with an er
   auto operator<=>(const Denial &) const = default;
 };
 
+// The argument values a cgroup used for one tracked pair (arg_pairs.hpp), as the kernel kept them.
+struct ArgValueSet {
+  std::set<uint64_t> values;  // kernel values: (first & mask) | (second & mask2) << 32
+  bool overflow = false;      // more distinct values than the kernel keeps: names only
+  bool operator==(const ArgValueSet &) const = default;
+};
+
 struct CgroupCalls {
   std::array<SyscallSet, SYSCOPE_SET_COUNT> sets;  // indexed by enum syscope_call_set
   std::map<Denial, uint64_t> denials;              // how many times each; 0 = count unknown
+  std::map<uint32_t, ArgValueSet> args;            // by pair index; empty unless recorded
 
   void merge(const syscope_cg_syscalls &kernel_bitmaps);
+  void merge(const syscope_cg_args &kernel_args);  // the slots whose valid bit is set
+  void add_arg_value(uint32_t pair, uint64_t value) { args[pair].values.insert(value); }
+  void add_arg_overflow(uint32_t pair) { args[pair].overflow = true; }
   void merge(const CgroupCalls &other);  // a container's nested cgroups into one
   SyscallSet all() const;                // every call entered, whatever the set
   bool ran_filtered() const {
