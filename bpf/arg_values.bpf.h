@@ -62,11 +62,14 @@ static __always_inline __u64 call_arg(struct pt_regs *regs, __u32 arch, __u32 in
 #endif
 }
 
-/* Keeps `value` for `pair` in the cgroup's slots unless it is there already. Slots are claimed
- * with an atomic add and published with an atomic OR of their valid bit after the value is
- * written, so two CPUs inserting at once at worst keep a value twice (userspace dedups). */
-static __always_inline void keep_arg_value(struct task_struct *task, __u32 pair, __u64 value)
+/* Keeps `value` for `pair` in the cgroup's slots unless it is there already, and marks it used
+ * by a filtered task when `filtered`. Slots are claimed with an atomic add and published with
+ * an atomic OR of their valid bit after the value is written, so two CPUs inserting at once at
+ * worst keep a value twice (userspace dedups). */
+static __always_inline void keep_arg_value(struct task_struct *task, __u32 pair, __u64 value,
+					   int filtered)
 {
+	__u32 flags = filtered ? SYSCOPE_ARG_FILTERED : 0;
 	struct syscope_cg_args *cg;
 	__u64 used, valid, slot;
 	__u32 i;
@@ -77,13 +80,18 @@ static __always_inline void keep_arg_value(struct task_struct *task, __u32 pair,
 				  BPF_LOCAL_STORAGE_GET_F_CREATE);
 	if (!cg) {
 		/* No storage (its lock busy, the cgroup dying): the event alone carries it. */
-		emit_arg_value(task->cgroups->dfl_cgrp->kn->id, pair, 0, value);
+		emit_arg_value(task->cgroups->dfl_cgrp->kn->id, pair, flags, value);
 		return;
 	}
 	valid = cg->valid[pair];
-	for (i = 0; i < SYSCOPE_ARG_VALUES; i++)
-		if ((valid & (1ULL << i)) && cg->values[pair][i] == value)
-			return;
+	for (i = 0; i < SYSCOPE_ARG_VALUES; i++) {
+		if (!(valid & (1ULL << i)) || cg->values[pair][i] != value)
+			continue;
+		if (filtered && !(cg->filtered[pair] & (1ULL << i)) &&
+		    !(__sync_fetch_and_or(&cg->filtered[pair], 1ULL << i) & (1ULL << i)))
+			emit_arg_value(task->cgroups->dfl_cgrp->kn->id, pair, flags, value);
+		return;
+	}
 	used = cg->used[pair];
 	if (used > SYSCOPE_ARG_VALUES)
 		return; /* overflowed and reported */
@@ -95,8 +103,10 @@ static __always_inline void keep_arg_value(struct task_struct *task, __u32 pair,
 		return;
 	}
 	cg->values[pair][slot] = value;
+	if (filtered)
+		__sync_fetch_and_or(&cg->filtered[pair], 1ULL << slot);
 	__sync_fetch_and_or(&cg->valid[pair], 1ULL << slot);
-	emit_arg_value(task->cgroups->dfl_cgrp->kn->id, pair, 0, value);
+	emit_arg_value(task->cgroups->dfl_cgrp->kn->id, pair, flags, value);
 }
 
 static __always_inline void record_call_args(struct task_struct *task, struct pt_regs *regs,
@@ -118,5 +128,5 @@ static __always_inline void record_call_args(struct task_struct *task, struct pt
 	value = call_arg(regs, arch, arg) & arg_plans[pair].mask;
 	if (arg2 != SYSCOPE_ARG_NONE)
 		value |= (call_arg(regs, arch, arg2) & arg_plans[pair].mask2) << 32;
-	keep_arg_value(task, pair, value);
+	keep_arg_value(task, pair, value, task_is_filtered(task));
 }

@@ -43,6 +43,14 @@ std::vector<const syscope::seccomp::SyscallRule *> rules_naming(const syscope::s
   return out;
 }
 
+NarrowOptions options(bool complete, bool filtered_only, std::vector<std::string> runtime = {}) {
+  NarrowOptions o;
+  o.complete = complete;
+  o.filtered_only = filtered_only;
+  o.runtime_calls = std::move(runtime);
+  return o;
+}
+
 bool has_note(const ArgumentRules &r, const std::string &text) {
   for (const auto &note : r.notes)
     if (note.find(text) != std::string::npos) return true;
@@ -58,7 +66,7 @@ TEST_CASE("socket is narrowed to its recorded family and type pairs", "[argument
   calls.add_arg_value(pair("socket"), AF_UNIX | uint64_t{SOCK_STREAM} << 32);
   calls.add_arg_value(pair("socket"), AF_INET | uint64_t{SOCK_DGRAM} << 32);
   auto built = allow_list_profile(calls.all());
-  auto result = narrow_by_arguments(built.profile, calls, calls.all(), true);
+  auto result = narrow_by_arguments(built.profile, calls, calls.all(), {});
   CHECK(result.narrowed == std::vector<std::string>{"socket"});
   CHECK(result.rules_added == 2);
   auto rules = rules_naming(built.profile, "socket");
@@ -87,7 +95,7 @@ TEST_CASE("names checked the same way share one rule", "[argument_rules]") {
   calls.add_arg_value(pair("setsockopt"), SOL_SOCKET);
   calls.add_arg_value(pair("getsockopt"), SOL_SOCKET);
   auto built = allow_list_profile(calls.all());
-  auto result = narrow_by_arguments(built.profile, calls, calls.all(), true);
+  auto result = narrow_by_arguments(built.profile, calls, calls.all(), {});
   CHECK(result.rules_added == 1);
   auto rules = rules_naming(built.profile, "setsockopt");
   REQUIRE(rules.size() == 1);
@@ -110,14 +118,14 @@ TEST_CASE("names only where a rule could refuse the workload's own calls", "[arg
   auto before = built.profile;
 
   SECTION("overflow, full coverage, no value") {
-    auto result = narrow_by_arguments(built.profile, calls, calls.all(), true);
+    auto result = narrow_by_arguments(built.profile, calls, calls.all(), {});
     CHECK(result.narrowed == std::vector<std::string>{"fcntl"});
     CHECK(has_note(result, "ioctl: allowed by name only: more than 16 distinct request values"));
     CHECK(has_note(result, "mmap: allowed by name only: every value of PROT_EXEC was used"));
     CHECK(has_note(result, "socket: allowed by name only: no value recorded"));
   }
   SECTION("lost events leave every name unchecked") {
-    auto result = narrow_by_arguments(built.profile, calls, calls.all(), false);
+    auto result = narrow_by_arguments(built.profile, calls, calls.all(), options(false, false));
     CHECK(result.narrowed.empty());
     CHECK(built.profile == before);
     CHECK(has_note(result, "fcntl: allowed by name only: the kernel lost events"));
@@ -135,7 +143,7 @@ TEST_CASE("with 32-bit tasks calls whose i386 form hides its arguments stay name
   calls.add_arg_value(pair("socket"), AF_UNIX | uint64_t{SOCK_STREAM} << 32);  // socketcall
   calls.add_arg_value(pair("fcntl"), 1);
   auto built = allow_list_profile(calls.all());
-  auto result = narrow_by_arguments(built.profile, calls, calls.all(), true);
+  auto result = narrow_by_arguments(built.profile, calls, calls.all(), {});
   CHECK(result.narrowed == std::vector<std::string>{"fcntl"});
   CHECK(has_note(result, "mmap: allowed by name only: 32-bit tasks ran too"));
   CHECK(has_note(result, "socket: allowed by name only: 32-bit tasks ran too"));
@@ -146,7 +154,7 @@ TEST_CASE("the runtime's occasional calls keep their value 0", "[argument_rules]
   add(calls, "clone");
   calls.add_arg_value(pair("clone"), CLONE_NEWNET);  // only what the workload did
   auto built = allow_list_profile(calls.all());
-  narrow_by_arguments(built.profile, calls, calls.all(), true, {"clone"});
+  narrow_by_arguments(built.profile, calls, calls.all(), options(true, false, {"clone"}));
   auto rules = rules_naming(built.profile, "clone");
   REQUIRE(rules.size() == 2);  // 0 (Go's runtime making a thread) and CLONE_NEWNET
   CHECK(rules[0]->args[0].value_two == 0);
@@ -173,4 +181,16 @@ TEST_CASE("the kernel plan numbers each pair's calls per arch", "[argument_rules
   CHECK(socket.arg2 == 1);
   CHECK(plan.plans[pair("ioctl")].arg2 == SYSCOPE_ARG_NONE);
   CHECK(plan.plans[pair("ioctl")].arg == 1);
+}
+
+TEST_CASE("under a filter only the values filtered tasks used", "[argument_rules]") {
+  CgroupCalls calls;
+  add(calls, "socket");
+  calls.add_arg_value(pair("socket"), AF_NETLINK | uint64_t{SOCK_RAW} << 32);  // runc's setup
+  calls.add_arg_value(pair("socket"), AF_UNIX | uint64_t{SOCK_STREAM} << 32, true);
+  auto built = allow_list_profile(calls.all());
+  auto result = narrow_by_arguments(built.profile, calls, calls.all(), options(true, true));
+  auto rules = rules_naming(built.profile, "socket");
+  REQUIRE(rules.size() == 1);
+  CHECK(rules[0]->args[0].value_two == AF_UNIX);
 }

@@ -120,8 +120,9 @@ void run_record_command(RecordOptions &opts) {
   auto built = profile::allow_list_profile(calls.all());
   auto recording = argument_recording(opts, recorder.losses());
   if (recording.recorded) {
-    auto narrowed =
-        profile::narrow_by_arguments(built.profile, calls, calls.all(), recording.complete);
+    profile::NarrowOptions narrow;
+    narrow.complete = recording.complete;
+    auto narrowed = profile::narrow_by_arguments(built.profile, calls, calls.all(), narrow);
     for (const auto &note : narrowed.notes)
       std::fprintf(stderr, "syscope: %s: %s\n", opts.command[0].c_str(), note.c_str());
   }

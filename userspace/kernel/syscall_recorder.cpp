@@ -112,7 +112,7 @@ void SyscallRecorder::on_event(const void *data, size_t size) {
     if (ev->flags & SYSCOPE_ARG_OVERFLOW)
       seen_[ev->cgroup_id].add_arg_overflow(ev->pair);
     else
-      seen_[ev->cgroup_id].add_arg_value(ev->pair, ev->value);
+      seen_[ev->cgroup_id].add_arg_value(ev->pair, ev->value, ev->flags & SYSCOPE_ARG_FILTERED);
   } else if ((hdr->type == SYSCOPE_EV_CGROUP_MKDIR || hdr->type == SYSCOPE_EV_CGROUP_RMDIR) &&
              size >= sizeof(syscope_cgroup_event)) {
     const auto *ev = static_cast<const syscope_cgroup_event *>(data);

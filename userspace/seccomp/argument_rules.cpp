@@ -70,8 +70,7 @@ bool covers_range(const ArgPair &pair, size_t distinct) {
 }  // namespace
 
 ArgumentRules narrow_by_arguments(seccomp::Profile &profile, const CgroupCalls &calls,
-                                  const SyscallSet &allowed, bool complete,
-                                  const std::vector<std::string> &runtime_calls) {
+                                  const SyscallSet &allowed, const NarrowOptions &options) {
   ArgumentRules result;
   // conditions -> names: names checked the same way share one rule
   std::map<std::vector<std::tuple<unsigned, uint64_t, uint64_t>>, std::set<std::string>> grouped;
@@ -87,17 +86,19 @@ ArgumentRules narrow_by_arguments(seccomp::Profile &profile, const CgroupCalls &
     auto names_only = [&](const std::string &why) {
       result.notes.push_back(name + ": allowed by name only: " + why);
     };
-    if (!complete) {
+    if (!options.complete) {
       names_only("the kernel lost events, so a value may be missing");
       continue;
     }
-    if (it == calls.args.end() || it->second.values.empty()) {
+    std::set<uint64_t> values;
+    if (it != calls.args.end())
+      values = options.filtered_only ? it->second.filtered : it->second.values;
+    if (values.empty()) {
       names_only("no value recorded");
       continue;
     }
-    std::set<uint64_t> values = it->second.values;
-    if (std::find(runtime_calls.begin(), runtime_calls.end(), name) != runtime_calls.end())
-      values.insert(0);
+    const auto &runtime = options.runtime_calls;
+    if (std::find(runtime.begin(), runtime.end(), name) != runtime.end()) values.insert(0);
     if (it->second.overflow) {
       names_only("more than " + std::to_string(SYSCOPE_ARG_VALUES) + " distinct " +
                  std::string(pair.first.label) + " values");

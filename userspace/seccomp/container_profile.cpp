@@ -86,8 +86,9 @@ ContainerProfile compose_container_profile(const CgroupCalls &calls,
   refused[ENOSYS].insert("clone3");
   result.built.syscall_count = allow.names.size();  // before push_back moves the rules
   if (arguments.recorded) {
-    result.arguments = narrow_by_arguments(profile, calls, allowed, arguments.complete,
-                                           record::runtime_gap_sometimes());
+    result.arguments = narrow_by_arguments(
+        profile, calls, allowed,
+        {arguments.complete, result.recorded_under_filter, record::runtime_gap_sometimes()});
     result.notes.insert(result.notes.end(), result.arguments.notes.begin(),
                         result.arguments.notes.end());
   }

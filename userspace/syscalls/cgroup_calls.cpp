@@ -11,7 +11,8 @@ void CgroupCalls::merge(const syscope_cg_args &kernel_args) {
   for (uint32_t pair = 0; pair < SYSCOPE_ARG_PAIRS; ++pair) {
     if (kernel_args.used[pair] == 0) continue;
     for (uint32_t i = 0; i < SYSCOPE_ARG_VALUES; ++i)
-      if (kernel_args.valid[pair] & (1ULL << i)) add_arg_value(pair, kernel_args.values[pair][i]);
+      if (kernel_args.valid[pair] & (1ULL << i))
+        add_arg_value(pair, kernel_args.values[pair][i], kernel_args.filtered[pair] & (1ULL << i));
     if (kernel_args.used[pair] > SYSCOPE_ARG_VALUES) add_arg_overflow(pair);
   }
 }
@@ -22,6 +23,7 @@ void CgroupCalls::merge(const CgroupCalls &other) {
   for (const auto &[pair, theirs] : other.args) {
     auto &ours = args[pair];
     ours.values.insert(theirs.values.begin(), theirs.values.end());
+    ours.filtered.insert(theirs.filtered.begin(), theirs.filtered.end());
     ours.overflow = ours.overflow || theirs.overflow;
   }
 }

@@ -72,9 +72,13 @@ struct syscope_cg_args {
 	/* 64-bit: the BPF atomics clang targets by default come in 64 bits only */
 	__u64 used[SYSCOPE_ARG_PAIRS];  /* slots claimed; > SYSCOPE_ARG_VALUES once overflowed */
 	__u64 valid[SYSCOPE_ARG_PAIRS]; /* bit i: values[p][i] written */
+	/* bit i: a task under a seccomp filter used values[p][i]. A container recorded under a
+	 * filter gets only these: the runtime's unfiltered setup (runc's netlink socket, say) never
+	 * meets the profile. Set before the valid bit for a new value. */
+	__u64 filtered[SYSCOPE_ARG_PAIRS];
 	__u64 values[SYSCOPE_ARG_PAIRS][SYSCOPE_ARG_VALUES];
 };
-SYSCOPE_ABI_ASSERT(sizeof(struct syscope_cg_args) == 256 + 8 * 16 * 16);
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_cg_args) == 384 + 8 * 16 * 16);
 
 /* Key of map cg_denials: one seccomp verdict that refused a call in a cgroup. */
 struct syscope_denial_key {
@@ -133,8 +137,10 @@ struct syscope_first_denial {
 SYSCOPE_ABI_ASSERT(sizeof(struct syscope_first_denial) == 32);
 
 #define SYSCOPE_ARG_OVERFLOW 0x1 /* syscope_arg_value.flags: the pair had more values than kept */
+#define SYSCOPE_ARG_FILTERED 0x2 /* syscope_arg_value.flags: a task under a filter used it */
 
-/* Emitted once per new (cgroup, pair, value), and once when a pair overflows. */
+/* Emitted once per new (cgroup, pair, value), once more when a filtered task first uses a value
+ * only unfiltered tasks had used, and once when a pair overflows. */
 struct syscope_arg_value {
 	struct syscope_event_hdr hdr;
 	__u64 cgroup_id;

@@ -21,15 +21,23 @@ struct ArgumentRules {
   size_t rules_added = 0;
 };
 
+struct NarrowOptions {
+  // false: the kernel lost events, so a value may be missing: every name stays names only.
+  bool complete = true;
+  // Only the values tasks under a seccomp filter used (a container recorded under one: the
+  // runtime's unfiltered setup never meets the profile).
+  bool filtered_only = false;
+  // Names the container runtime may call in its gap only in some runs (runtime-gap
+  // "sometimes": Go's runtime making a thread, clone without namespace flags, and mapping its
+  // stack, mmap without PROT_EXEC): their masked value 0 is allowed too.
+  std::vector<std::string> runtime_calls;
+};
+
 // Narrows `profile`'s unconditional ALLOW of each tracked name that `calls` holds values for.
-// Left names-only, each with a note: a pair that overflowed, a name allowed but without values
-// (`complete` false — the kernel lost events — leaves every name so), a pair whose compat ABI
-// differs when `allowed` holds the call on the compat arch, and values covering the whole
-// masked range. `runtime_calls`: names the container runtime may call in its gap only in some
-// runs (runtime-gap "sometimes": Go's runtime making a thread, clone without namespace flags,
-// and mapping its stack, mmap without PROT_EXEC): their masked value 0 is allowed too.
+// Left names-only, each with a note: a pair that overflowed, a name allowed but without values,
+// every name of an incomplete recording, calls whose 32-bit form hides its arguments when
+// `allowed` holds 32-bit calls, and values covering the whole masked range.
 ArgumentRules narrow_by_arguments(seccomp::Profile &profile, const CgroupCalls &calls,
-                                  const SyscallSet &allowed, bool complete,
-                                  const std::vector<std::string> &runtime_calls = {});
+                                  const SyscallSet &allowed, const NarrowOptions &options);
 
 }  // namespace syscope::profile

@@ -22,8 +22,9 @@ struct Denial {       // one (arch, syscall, errno) a filter answered with an er
 
 // The argument values a cgroup used for one tracked pair (arg_pairs.hpp), as the kernel kept them.
 struct ArgValueSet {
-  std::set<uint64_t> values;  // kernel values: (first & mask) | (second & mask2) << 32
-  bool overflow = false;      // more distinct values than the kernel keeps: names only
+  std::set<uint64_t> values;    // kernel values: (first & mask) | (second & mask2) << 32
+  std::set<uint64_t> filtered;  // those a task under a seccomp filter used
+  bool overflow = false;        // more distinct values than the kernel keeps: names only
   bool operator==(const ArgValueSet &) const = default;
 };
 
@@ -34,7 +35,10 @@ struct CgroupCalls {
 
   void merge(const syscope_cg_syscalls &kernel_bitmaps);
   void merge(const syscope_cg_args &kernel_args);  // the slots whose valid bit is set
-  void add_arg_value(uint32_t pair, uint64_t value) { args[pair].values.insert(value); }
+  void add_arg_value(uint32_t pair, uint64_t value, bool filtered = false) {
+    args[pair].values.insert(value);
+    if (filtered) args[pair].filtered.insert(value);
+  }
   void add_arg_overflow(uint32_t pair) { args[pair].overflow = true; }
   void merge(const CgroupCalls &other);  // a container's nested cgroups into one
   SyscallSet all() const;                // every call entered, whatever the set
