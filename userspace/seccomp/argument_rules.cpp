@@ -93,12 +93,12 @@ ArgumentRules narrow_by_arguments(seccomp::Profile &profile, const CgroupCalls &
     std::set<uint64_t> values;
     if (it != calls.args.end())
       values = options.filtered_only ? it->second.filtered : it->second.values;
+    const auto &runtime = options.runtime_calls;
+    if (std::find(runtime.begin(), runtime.end(), name) != runtime.end()) values.insert(0);
     if (values.empty()) {
       names_only("no value recorded");
       continue;
     }
-    const auto &runtime = options.runtime_calls;
-    if (std::find(runtime.begin(), runtime.end(), name) != runtime.end()) values.insert(0);
     if (it->second.overflow) {
       names_only("more than " + std::to_string(SYSCOPE_ARG_VALUES) + " distinct " +
                  std::string(pair.first.label) + " values");
