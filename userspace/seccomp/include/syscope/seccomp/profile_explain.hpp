@@ -35,8 +35,7 @@ struct Explanation {
   size_t allowed_outright = 0;     // allowed for any arguments
   size_t allowed_by_argument = 0;  // allowed only for some argument values
   size_t default_allowed = 0;      // Docker's default on this arch, for comparison
-  size_t default_by_argument = 0;
-  size_t shared = 0;  // allowed by both
+  size_t shared = 0;               // allowed by both
   std::string default_action;
   std::vector<Beyond> beyond_default;
   std::vector<ArgumentAllow> argument_allows;
