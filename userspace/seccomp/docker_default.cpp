@@ -26,6 +26,8 @@ constexpr const char *kDockerDefaultCaps[] = {
     "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
     "CAP_KILL",    "CAP_AUDIT_WRITE"};
 
+}  // namespace
+
 HostFacts default_container_host() {
   HostFacts host = current_host();
   host.capabilities = 0;
@@ -33,8 +35,6 @@ HostFacts default_container_host() {
     if (auto n = capability_number(cap)) host.capabilities |= 1ULL << *n;
   return host;
 }
-
-}  // namespace
 
 const DockerDefault &DockerDefault::for_this_host() {
   static const DockerDefault instance;

@@ -506,13 +506,17 @@ Profile parse_docker_profile(const std::string &text, const std::string &origin,
   return profile;
 }
 
-Profile load_docker_profile(const std::string &path, std::vector<std::string> *warnings) {
+std::string read_profile_text(const std::string &path) {
   // Docker's default profile is 20 KiB; a bound keeps a device or a runaway file out, and only a
   // regular file is read, so `--profile FIFO` cannot hang.
   constexpr size_t kMaxProfileBytes = 4u << 20;
   FileText file = read_regular_file(path, kMaxProfileBytes);
   if (!file.error.empty()) throw Error(Exit::usage, path + ": " + file.error);
-  return parse_docker_profile(file.text, path, warnings);
+  return file.text;
+}
+
+Profile load_docker_profile(const std::string &path, std::vector<std::string> *warnings) {
+  return parse_docker_profile(read_profile_text(path), path, warnings);
 }
 
 nlohmann::ordered_json rule_json(const SyscallRule &r) {

@@ -95,15 +95,6 @@ std::vector<scmp_arg_cmp> parse_args(const SyscallRule &rule, const std::string 
   return out;
 }
 
-// runc adds all conditions as one rule (AND), unless some argument index repeats: then each
-// condition becomes a rule of its own (OR), as Docker's profiles expect for e.g. personality.
-bool index_repeats(const std::vector<scmp_arg_cmp> &args) {
-  unsigned counts[kMaxArgs] = {};
-  for (const auto &a : args)
-    if (++counts[a.arg] > 1) return true;
-  return false;
-}
-
 std::string describe(const SyscallRule &rule, const std::string &where) {
   std::string names;
   for (const auto &n : rule.names) names += (names.empty() ? "" : ",") + printable(n);
@@ -197,7 +188,7 @@ CompiledFilter compile_profile(const Profile &profile, const CompileOptions &opt
       // libseccomp refuses rules that repeat the default action; runc leaves them out.
       if (action == default_action) continue;
       int rc = 0;
-      if (index_repeats(args)) {
+      if (index_repeats(rule.args)) {
         for (const auto &cmp : args)
           if ((rc = seccomp_rule_add_array(ctx.get(), action, nr, 1, &cmp)) < 0) break;
       } else {
@@ -235,6 +226,13 @@ CompiledFilter compile_profile(const Profile &profile, const CompileOptions &opt
                                  " instructions, more than the kernel's limit of " +
                                  std::to_string(kMaxInstructions));
   return out;
+}
+
+bool index_repeats(const std::vector<ArgCondition> &args) {
+  unsigned counts[kMaxArgs] = {};
+  for (const auto &a : args)
+    if (a.index < kMaxArgs && ++counts[a.index] > 1) return true;
+  return false;
 }
 
 std::vector<EssentialDenial> essential_denials(const Profile &profile) {

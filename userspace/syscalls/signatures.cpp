@@ -244,4 +244,23 @@ std::optional<syscope_capture_plan> capture_plan(const Signature &sig) {
   return plan;
 }
 
+std::string_view arg_role(const Arg &a) {
+  switch (a.kind) {
+    case ArgKind::fd: return "fd";
+    case ArgKind::signal: return "sig";
+    case ArgKind::mode:
+    case ArgKind::create_mode: return "mode";
+    case ArgKind::path: return "path";
+    case ArgKind::flags:
+      switch (a.decoder) {
+        case Decoder::family: return "family";
+        case Decoder::socket_type: return "type";
+        case Decoder::personality: return "persona";
+        case Decoder::ptrace: return "request";
+        default: return "flags";
+      }
+    default: return "";
+  }
+}
+
 }  // namespace syscope::syscalls

@@ -12,6 +12,10 @@
 
 namespace syscope::seccomp {
 
+struct HostFacts;
+// This host as a container with Docker's default capabilities sees it (native arch, kernel).
+HostFacts default_container_host();
+
 class DockerDefault {
  public:
   static const DockerDefault &for_this_host();

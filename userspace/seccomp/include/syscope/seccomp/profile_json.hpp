@@ -30,7 +30,9 @@ std::string op_name(Op op);
 // taken from the profile in any message is printable() (no control characters).
 Profile parse_docker_profile(const std::string &text, const std::string &origin,
                              std::vector<std::string> *warnings = nullptr);
-// Reads (a regular file of at most 4 MiB) and parses; an unreadable file is Exit::usage too.
+// Reads a regular file of at most 4 MiB; an unreadable file is Error(Exit::usage), one line.
+std::string read_profile_text(const std::string &path);
+// Reads (as read_profile_text) and parses.
 Profile load_docker_profile(const std::string &path, std::vector<std::string> *warnings = nullptr);
 
 // One rule's names, action, errnoRet and args, in the order to_docker_json writes them (without

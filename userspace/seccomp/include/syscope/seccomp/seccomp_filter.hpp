@@ -31,6 +31,11 @@ struct CompiledFilter {
 // while it is comfortably below.
 std::optional<std::string> filter_size_warning(const CompiledFilter &filter);
 
+// runc (and crun) add a rule's conditions as one rule (AND), unless some argument index repeats:
+// then each condition becomes a rule of its own (OR), as Docker's profiles expect for e.g.
+// personality. compile_profile and profile check both decide by this.
+bool index_repeats(const std::vector<ArgCondition> &args);
+
 // Compiles the profile as Docker would on this host. An invalid profile (unknown action or
 // operator, bad arch, args index > 5, ...) throws syscope::Error(Exit::usage) with one line.
 CompiledFilter compile_profile(const Profile &profile, const CompileOptions &options = {});

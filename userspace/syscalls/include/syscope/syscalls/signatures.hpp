@@ -85,6 +85,27 @@ constexpr bool is_captured(ArgKind k) {
          k == ArgKind::sockaddr_out;
 }
 
+// Whether the kernel takes an argument of this kind as a 32-bit int (the register's upper half is
+// ignored by the call but seen by seccomp, which compares all 64 bits): C ints, fds, signals,
+// modes, and the flag words declared int or unsigned int (not clone's or mount's longs).
+constexpr bool is_32bit(const Arg &a) {
+  switch (a.kind) {
+    case ArgKind::int32:
+    case ArgKind::fd:
+    case ArgKind::signal:
+    case ArgKind::mode:
+    case ArgKind::create_mode: return true;
+    case ArgKind::flags:
+      return a.decoder != Decoder::clone && a.decoder != Decoder::mount &&
+             a.decoder != Decoder::ptrace && a.decoder != Decoder::none;
+    default: return false;
+  }
+}
+
+// A word for what an argument is, from its kind ("family", "flags", "fd"); empty when the kind
+// says nothing more than "a number".
+std::string_view arg_role(const Arg &a);
+
 // Every signature, sorted by name.
 std::span<const Signature> signatures();
 // The signature of `name`; nullptr for a call the table does not know (shown in hex).
