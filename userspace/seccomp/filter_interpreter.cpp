@@ -180,6 +180,10 @@ uint32_t run_filter(std::span<const sock_filter> program, const seccomp_data &da
   // over the program, less than a microsecond for Docker's default filter.
   if (auto why = validate_filter(program))
     throw std::logic_error("run_filter on a program seccomp would refuse: " + *why);
+  return run_validated_filter(program, data);
+}
+
+uint32_t run_validated_filter(std::span<const sock_filter> program, const seccomp_data &data) {
   unsigned char bytes[kDataSize];
   std::memcpy(bytes, &data, kDataSize);
   uint32_t a = 0, x = 0;
