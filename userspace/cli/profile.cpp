@@ -10,12 +10,14 @@
 
 namespace syscope::cli {
 
-void add_profile_get(CLI::App &profile_cmd);  // profile_get.cpp
+void add_profile_get(CLI::App &profile_cmd);     // profile_get.cpp
+void add_profile_verify(CLI::App &profile_cmd);  // profile_verify.cpp
 
 void setup_profile(CLI::App &app) {
   auto *cmd = app.add_subcommand("profile", "Work with seccomp profiles");
   cmd->require_subcommand(1);
   add_profile_get(*cmd);
+  add_profile_verify(*cmd);
   struct Options {
     std::string file, container, output, format = "docker";
     bool strict = false;

@@ -36,14 +36,17 @@ HostFacts default_container_host() {
 
 }  // namespace
 
+Profile docker_default_profile() {
+  return parse_docker_profile(data::kDockerDefaultJson, "built-in Docker default profile");
+}
+
 const DockerDefault &DockerDefault::for_this_host() {
   static const DockerDefault instance;
   return instance;
 }
 
 DockerDefault::DockerDefault() {
-  Profile profile =
-      parse_docker_profile(data::kDockerDefaultJson, "built-in Docker default profile");
+  Profile profile = docker_default_profile();
   HostFacts host = default_container_host();
   uint32_t arch = native_scmp_arch();
   for (const auto &rule : profile.syscalls) {

@@ -12,6 +12,9 @@
 
 namespace syscope::seccomp {
 
+// The built-in profile itself (profiles/docker-default-20.10.24.json), as parsed.
+Profile docker_default_profile();
+
 class DockerDefault {
  public:
   static const DockerDefault &for_this_host();
