@@ -27,6 +27,7 @@
 #include <span>
 #include <vector>
 
+#include "syscope/seccomp/docker_default.hpp"
 #include "syscope/seccomp/filter_interpreter.hpp"
 #include "syscope/seccomp/profile_json.hpp"
 #include "syscope/seccomp/rule_conditions.hpp"
@@ -108,15 +109,6 @@ bool kernel_accepts(const std::vector<sock_filter> &program) {
   return status != 22;
 }
 
-HostFacts docker_container() {
-  HostFacts host = current_host();
-  host.capabilities = 0;
-  for (const char *cap : {"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
-                          "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
-                          "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"})
-    host.capabilities |= 1ULL << *capability_number(cap);
-  return host;
-}
 
 // Argument values worth trying against `program`: each constant it compares with, +-1, and as
 // the high word, with 0 and 0xffffffff.
@@ -261,10 +253,11 @@ TEST_CASE("the kernel ends each call on the return the interpreter predicts",
   if (!with_i386) WARN("int 0x80 unavailable (no IA32 emulation): i386 calls not checked");
   Profile docker = load_docker_profile(SYSCOPE_SOURCE_DIR "/profiles/docker-default-20.10.24.json");
   SECTION("Docker's default with runc's ENOSYS stub") {
-    check_agreement(compile_profile(docker, {.runc_enosys = true}, docker_container()), with_i386);
+    check_agreement(compile_profile(docker, {.runc_enosys = true}, docker_default_container_host()),
+                    with_i386);
   }
   SECTION("Docker's default with CAP_SYS_ADMIN and without the stub") {
-    HostFacts admin = docker_container();
+    HostFacts admin = docker_default_container_host();
     admin.capabilities |= 1ULL << *capability_number("CAP_SYS_ADMIN");
     check_agreement(compile_profile(docker, {.runc_enosys = false}, admin), with_i386);
   }
@@ -286,7 +279,8 @@ TEST_CASE("the kernel ends each call on the return the interpreter predicts",
                   allow("fcntl", {{1, 0xff, 0x10, Op::masked_eq}}),
                   allow("lseek", {{2, 0xfffffffeULL, 0, Op::gt}}),
                   allow("getpid", {})};
-    check_agreement(compile_profile(p, {.runc_enosys = true}, docker_container()), with_i386);
+    check_agreement(compile_profile(p, {.runc_enosys = true}, docker_default_container_host()),
+                    with_i386);
   }
 }
 

@@ -23,13 +23,9 @@ using namespace syscope::seccomp;
 namespace {
 
 HostFacts x86_64_host(bool sys_admin = false) {
-  HostFacts host;
+  HostFacts host = docker_default_container_host();
   host.native_arch = SCMP_ARCH_X86_64;
   host.kernel_release = "6.1.0";
-  for (const char *cap : {"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
-                          "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
-                          "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"})
-    host.capabilities |= 1ULL << *capability_number(cap);
   if (sys_admin) host.capabilities |= 1ULL << *capability_number("CAP_SYS_ADMIN");
   return host;
 }

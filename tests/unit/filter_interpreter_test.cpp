@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "syscope/seccomp/docker_default.hpp"
 #include "syscope/seccomp/filter_interpreter.hpp"
 #include "syscope/seccomp/profile_json.hpp"
 #include "syscope/seccomp/rule_conditions.hpp"
@@ -46,13 +47,9 @@ uint32_t run(const Program &p, const seccomp_data &d = {}) { return run_filter(p
 
 // A container with Docker's default capabilities on an x86_64 host with a recent kernel.
 HostFacts docker_container() {
-  HostFacts host;
+  HostFacts host = docker_default_container_host();
   host.native_arch = SCMP_ARCH_X86_64;
   host.kernel_release = "6.1.0";
-  for (const char *cap : {"CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FSETID", "CAP_FOWNER", "CAP_MKNOD",
-                          "CAP_NET_RAW", "CAP_SETGID", "CAP_SETUID", "CAP_SETFCAP", "CAP_SETPCAP",
-                          "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT", "CAP_KILL", "CAP_AUDIT_WRITE"})
-    host.capabilities |= 1ULL << *capability_number(cap);
   return host;
 }
 

@@ -26,15 +26,15 @@ constexpr const char *kDockerDefaultCaps[] = {
     "CAP_SETFCAP", "CAP_SETPCAP",      "CAP_NET_BIND_SERVICE", "CAP_SYS_CHROOT",
     "CAP_KILL",    "CAP_AUDIT_WRITE"};
 
-HostFacts default_container_host() {
+}  // namespace
+
+HostFacts docker_default_container_host() {
   HostFacts host = current_host();
   host.capabilities = 0;
   for (const char *cap : kDockerDefaultCaps)
     if (auto n = capability_number(cap)) host.capabilities |= 1ULL << *n;
   return host;
 }
-
-}  // namespace
 
 Profile docker_default_profile() {
   return parse_docker_profile(data::kDockerDefaultJson, "built-in Docker default profile");
@@ -47,7 +47,7 @@ const DockerDefault &DockerDefault::for_this_host() {
 
 DockerDefault::DockerDefault() {
   Profile profile = docker_default_profile();
-  HostFacts host = default_container_host();
+  HostFacts host = docker_default_container_host();
   uint32_t arch = native_scmp_arch();
   for (const auto &rule : profile.syscalls) {
     if (rule.action != Action::allow || rule_ruled_out(rule, host)) continue;

@@ -15,6 +15,11 @@ namespace syscope::seccomp {
 // The built-in profile itself (profiles/docker-default-20.10.24.json), as parsed.
 Profile docker_default_profile();
 
+// This host's facts as a container sees them with Docker's default capabilities (no
+// --cap-add/--cap-drop): what includes/excludes are judged against for such a container.
+struct HostFacts;
+HostFacts docker_default_container_host();
+
 class DockerDefault {
  public:
   static const DockerDefault &for_this_host();
