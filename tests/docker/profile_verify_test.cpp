@@ -117,6 +117,18 @@ TEST_CASE("profile verify: a container under Docker's default profile",
   CHECK(doc["calls"].get<size_t>() > 50000);
 }
 
+TEST_CASE("profile verify: capabilities count as Docker counts them, even for a non-root user",
+          "[docker][profile_verify]") {
+  // CAP_SYS_ADMIN brings mount, unshare, setns, clone's namespace flags... into the default's
+  // filter; as user 1000 the task's effective set is empty, its bounding set is what Docker used.
+  ContainerGuard c(container_name("verify-sysadmin"));
+  run_sleeping(c.name(), {"--cap-add", "SYS_ADMIN", "--user", "1000"});
+  RunResult r = verify(c.name());
+  INFO(r.out << r.err);
+  CHECK(r.status == 0);
+  CHECK(r.out.find("matches: ") != std::string::npos);
+}
+
 TEST_CASE("profile verify: an unconfined container has no filter and says so",
           "[docker][profile_verify]") {
   ContainerGuard c(container_name("verify-unconfined"));

@@ -62,10 +62,12 @@ Target running_container(const Options &opts) {
 }
 
 // The profile's filter as runc would install it for this task: runc's ENOSYS stub, Docker's
-// includes/excludes judged with the task's own effective capabilities.
-seccomp::FilterProgram expected_program(const seccomp::Profile &profile, uint64_t cap_eff) {
+// includes/excludes judged with the container's capabilities. Docker judges them against the
+// spec's bounding set (moby's seccomp setup), which the task's CapBnd is; CapEff would be empty
+// for a container running as a non-root user.
+seccomp::FilterProgram expected_program(const seccomp::Profile &profile, uint64_t capabilities) {
   seccomp::HostFacts host = seccomp::current_host();
-  host.capabilities = cap_eff;
+  host.capabilities = capabilities;
   seccomp::CompiledFilter compiled = seccomp::compile_profile(profile, {.runc_enosys = true}, host);
   auto program = seccomp::as_program(compiled.bpf);
   return {program.begin(), program.end()};
@@ -106,7 +108,7 @@ void run_verify(const Options &opts) {
                  "another)\n",
                  printable(target.engine_version).c_str());
   std::vector<seccomp::FilterProgram> wanted;
-  if (expected.profile) wanted.push_back(expected_program(*expected.profile, task.cap_eff));
+  if (expected.profile) wanted.push_back(expected_program(*expected.profile, task.cap_bnd));
 
   seccomp::Comparison cmp = seccomp::compare_stacks(installed, wanted);
   std::string abis;

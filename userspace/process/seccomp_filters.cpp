@@ -77,6 +77,7 @@ TaskSeccomp task_seccomp(pid_t pid) {
     if (const char *v = value("Seccomp_filters:")) out.filters = std::atoi(v);
     if (const char *v = value("TracerPid:")) out.tracer = std::atoi(v);
     if (const char *v = value("CapEff:")) out.cap_eff = std::strtoull(v, nullptr, 16);
+    if (const char *v = value("CapBnd:")) out.cap_bnd = std::strtoull(v, nullptr, 16);
   }
   return out;
 }

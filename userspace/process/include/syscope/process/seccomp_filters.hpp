@@ -16,6 +16,7 @@ struct TaskSeccomp {
   int filters = 0;       // Seccomp_filters: how many are stacked (0 when the kernel lacks it)
   pid_t tracer = 0;      // TracerPid: 0 when nobody traces the task
   uint64_t cap_eff = 0;  // CapEff: the task's effective capabilities
+  uint64_t cap_bnd = 0;  // CapBnd: its bounding set, the container's configured capabilities
 };
 // Throws Error(environment) when the task does not exist (or its status cannot be read).
 TaskSeccomp task_seccomp(pid_t pid);
