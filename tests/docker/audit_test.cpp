@@ -77,10 +77,7 @@ std::string verdict_in_table(const std::string &table, const std::string &name) 
 }
 
 void run_detached(const std::vector<std::string> &options, const std::string &name) {
-  std::vector<std::string> args{"-d", "--name", name};
-  args.insert(args.end(), options.begin(), options.end());
-  args.insert(args.end(), {kBusyboxImage, "sleep", "300"});
-  RunResult r = docker_run(args);
+  RunResult r = docker_run_sleeping(name, options);
   INFO(r.err);
   REQUIRE(r.status == 0);
 }

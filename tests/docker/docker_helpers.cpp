@@ -60,6 +60,13 @@ RunResult docker_run(const std::vector<std::string> &args) {
   return docker(argv);
 }
 
+RunResult docker_run_sleeping(const std::string &name, const std::vector<std::string> &options) {
+  std::vector<std::string> args{"-d", "--name", name};
+  args.insert(args.end(), options.begin(), options.end());
+  args.insert(args.end(), {kBusyboxImage, "sleep", "300"});
+  return docker_run(args);
+}
+
 std::string docker_inspect(const std::string &target, const std::string &go_template) {
   RunResult r = docker("inspect", "-f", go_template, target);
   if (r.status != 0) throw std::runtime_error("docker inspect " + target + " failed: " + r.err);

@@ -43,6 +43,10 @@ RunResult docker(Args &&...args) {
 // network.
 RunResult docker_run(const std::vector<std::string> &args);
 
+// `docker run -d --network none --name NAME OPTIONS... syscope-test/busybox sleep 300`: a
+// container that stays up while a test looks at it.
+RunResult docker_run_sleeping(const std::string &name, const std::vector<std::string> &options);
+
 // `docker inspect -f TEMPLATE TARGET`, stdout without the trailing newline; throws on failure.
 std::string docker_inspect(const std::string &target, const std::string &go_template);
 

@@ -237,6 +237,15 @@ TEST_CASE("the ENOSYS stub: above the limit ENOSYS, else on to the filter", "[se
   CHECK_FALSE(run_stub(stub, AUDIT_ARCH_I386, 440));
   CHECK(run_stub(stub, AUDIT_ARCH_I386, 0x40000000 | 1) == enosys);  // no x32 on i386
   CHECK_FALSE(run_stub(stub, AUDIT_ARCH_AARCH64, 5000));             // not in the filter
+
+  // With x32 in the filter, runc compares x32 numbers with x32's own highest one.
+  stub = enosys_stub({{AUDIT_ARCH_X86_64, 435, 0x40000000 | 547}, {AUDIT_ARCH_I386, 440}});
+  CHECK(run_stub(stub, AUDIT_ARCH_X86_64, 436) == enosys);
+  CHECK_FALSE(run_stub(stub, AUDIT_ARCH_X86_64, 435));
+  CHECK_FALSE(run_stub(stub, AUDIT_ARCH_X86_64, 0x40000000 | 547));
+  CHECK(run_stub(stub, AUDIT_ARCH_X86_64, 0x40000000 | 548) == enosys);
+  CHECK(run_stub(stub, AUDIT_ARCH_X86_64, 0xffffffff) == enosys);  // nr -1
+  CHECK(run_stub(stub, AUDIT_ARCH_I386, 441) == enosys);
 }
 
 TEST_CASE("compiled filters start with the stub only for denying defaults", "[seccomp_filter]") {
@@ -268,8 +277,8 @@ TEST_CASE("archMap brings the native arch's sub-architectures along", "[seccomp_
   size_t native_only = compile_profile(p).stub_instructions;
   p.arch_map = {{"SCMP_ARCH_AARCH64", {"SCMP_ARCH_ARM"}},
                 {"SCMP_ARCH_X86_64", {"SCMP_ARCH_X86", "SCMP_ARCH_X32"}}};
-  // One more stub section, for x86 (x32 numbers are left to the filter): jeq, ld, jgt.
-  CHECK(compile_profile(p).stub_instructions == native_only + 3);
+  // One more stub section, for x86: jeq, ld, jgt; and x32's own jgt in x86_64's, as runc has it.
+  CHECK(compile_profile(p).stub_instructions == native_only + 4);
 }
 
 TEST_CASE("a compiled filter behaves as the profile says", "[seccomp_filter]") {

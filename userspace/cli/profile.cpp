@@ -13,6 +13,7 @@ namespace syscope::cli {
 void add_profile_get(CLI::App &profile_cmd);      // profile_get.cpp
 void add_profile_check(CLI::App &profile_cmd);    // profile_check.cpp
 void add_profile_explain(CLI::App &profile_cmd);  // profile_check.cpp
+void add_profile_verify(CLI::App &profile_cmd);   // profile_verify.cpp
 
 void setup_profile(CLI::App &app) {
   auto *cmd = app.add_subcommand("profile", "Work with seccomp profiles");
@@ -20,6 +21,7 @@ void setup_profile(CLI::App &app) {
   add_profile_get(*cmd);
   add_profile_check(*cmd);
   add_profile_explain(*cmd);
+  add_profile_verify(*cmd);
   struct Options {
     std::string file, container, output, format = "docker";
     bool strict = false;

@@ -28,12 +28,16 @@ constexpr const char *kDockerDefaultCaps[] = {
 
 }  // namespace
 
-HostFacts default_container_host() {
+HostFacts docker_default_container_host() {
   HostFacts host = current_host();
   host.capabilities = 0;
   for (const char *cap : kDockerDefaultCaps)
     if (auto n = capability_number(cap)) host.capabilities |= 1ULL << *n;
   return host;
+}
+
+Profile docker_default_profile() {
+  return parse_docker_profile(data::kDockerDefaultJson, "built-in Docker default profile");
 }
 
 const DockerDefault &DockerDefault::for_this_host() {
@@ -42,9 +46,8 @@ const DockerDefault &DockerDefault::for_this_host() {
 }
 
 DockerDefault::DockerDefault() {
-  Profile profile =
-      parse_docker_profile(data::kDockerDefaultJson, "built-in Docker default profile");
-  HostFacts host = default_container_host();
+  Profile profile = docker_default_profile();
+  HostFacts host = docker_default_container_host();
   uint32_t arch = native_scmp_arch();
   for (const auto &rule : profile.syscalls) {
     if (rule.action != Action::allow || rule_ruled_out(rule, host)) continue;

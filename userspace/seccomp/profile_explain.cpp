@@ -67,7 +67,7 @@ Explanation explain_profile(const Profile &profile) {
   uint32_t native = native_scmp_arch();
   // includes/excludes judged as for a container with Docker's default capabilities, as the
   // default itself is: the two are compared on the same terms.
-  HostFacts host = default_container_host();
+  HostFacts host = docker_default_container_host();
   auto applies = [&host](const SyscallRule &rule) { return !rule_ruled_out(rule, host); };
   Explanation e;
   e.default_action = action_name(profile.default_action);

@@ -26,6 +26,8 @@ std::vector<sock_filter> enosys_stub(const std::vector<ArchLimit> &limits) {
   // Layout:   ld arch
   //   per arch:  jeq ARCH ? next insn : next section;  ld nr;
   //              [x86_64: jset X32_BIT ? filter : next insn;]  jgt MAX ? enosys : filter
+  //   x86_64 with x32:  jset X32_BIT ? +1 : next insn;  jgt MAX ? enosys : filter;
+  //                     jgt X32_MAX ? enosys : filter
   //   tail:      ja filter;  enosys: ret ERRNO(ENOSYS);  filter: (the libseccomp program)
   // A section's body always leaves the stub, so the accumulator still holds the arch whenever
   // the next section's jeq runs.
@@ -38,15 +40,22 @@ std::vector<sock_filter> enosys_stub(const std::vector<ArchLimit> &limits) {
   std::vector<Fixup> fixups;
   for (const auto &limit : limits) {
     bool x86_64 = limit.audit_arch == AUDIT_ARCH_X86_64;
-    uint8_t body = x86_64 ? 3 : 2;
+    bool x32 = x86_64 && limit.x32_max_nr != 0;
+    uint8_t body = x32 ? 4 : x86_64 ? 3 : 2;
     stub.push_back(BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, limit.audit_arch, 0, body));
     stub.push_back(BPF_STMT(BPF_LD | BPF_W | BPF_ABS, kNrOffset));
-    if (x86_64) {
+    if (x32) {
+      stub.push_back(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, kX32SyscallBit, 1, 0));
+    } else if (x86_64) {
       fixups.push_back({stub.size(), false});
       stub.push_back(BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, kX32SyscallBit, 0, 0));
     }
     fixups.push_back({stub.size(), true});
     stub.push_back(BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, limit.max_nr, 0, 0));
+    if (x32) {
+      fixups.push_back({stub.size(), true});
+      stub.push_back(BPF_JUMP(BPF_JMP | BPF_JGT | BPF_K, limit.x32_max_nr, 0, 0));
+    }
   }
   size_t tail = stub.size();
   stub.push_back(BPF_STMT(BPF_JMP | BPF_JA | BPF_K, 1));

@@ -3,6 +3,7 @@
 // stub) build it, and installing that program on the calling thread.
 #include "syscope/seccomp/seccomp_filter.hpp"
 
+#include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <seccomp.h>
@@ -205,14 +206,22 @@ CompiledFilter compile_profile(const Profile &profile, const CompileOptions &opt
   bool permissive = default_action == SCMP_ACT_ALLOW || default_action == SCMP_ACT_LOG;
   if (options.runc_enosys && !permissive) {
     std::vector<ArchLimit> limits;
-    for (uint32_t arch : arches) {
-      // SCMP_ARCH_X32 is no AUDIT_ARCH value; x32 numbers are left to the filter proper.
-      if (arch == SCMP_ARCH_X32) continue;
+    auto highest_named = [&](uint32_t arch) {
       std::optional<int> max;
       for (const auto &name : named)
         if (auto nr = syscall_number(arch, name); nr && (!max || *nr > *max)) max = nr;
-      if (max) limits.push_back({arch, static_cast<uint32_t>(*max)});
+      return max;
+    };
+    for (uint32_t arch : arches) {
+      // SCMP_ARCH_X32 is no AUDIT_ARCH value: its numbers (x32 bit set) get their own compare
+      // in x86_64's section, as in runc, when the filter holds both.
+      if (arch == SCMP_ARCH_X32) continue;
+      if (auto max = highest_named(arch)) limits.push_back({arch, static_cast<uint32_t>(*max)});
     }
+    if (std::find(arches.begin(), arches.end(), SCMP_ARCH_X32) != arches.end())
+      if (auto x32_max = highest_named(SCMP_ARCH_X32))
+        for (auto &limit : limits)
+          if (limit.audit_arch == AUDIT_ARCH_X86_64) limit.x32_max_nr = uint32_t(*x32_max);
     if (!limits.empty()) {
       std::vector<sock_filter> stub = enosys_stub(limits);
       auto *first = reinterpret_cast<const unsigned char *>(stub.data());

@@ -12,9 +12,13 @@
 
 namespace syscope::seccomp {
 
+// The built-in profile itself (profiles/docker-default-20.10.24.json), as parsed.
+Profile docker_default_profile();
+
+// This host's facts as a container sees them with Docker's default capabilities (no
+// --cap-add/--cap-drop): what includes/excludes are judged against for such a container.
 struct HostFacts;
-// This host as a container with Docker's default capabilities sees it (native arch, kernel).
-HostFacts default_container_host();
+HostFacts docker_default_container_host();
 
 class DockerDefault {
  public:
