@@ -241,9 +241,10 @@ int main(int argc, char **argv) {
                                       {"runs", runs},
                                       {"runs_with_losses", lossy},
                                       {"records_per_s_median", r ? r->median : 0}});
-    } else if (m.id.rfind("daemon_", 0) == 0 && m.status == "ok") {
-      // One attachment per round, across the three workloads: what it delivered and whether
-      // the kernel counted a loss (the target: zero).
+    } else if ((m.id.rfind("daemon_", 0) == 0 || m.id.rfind("dry_run_", 0) == 0) &&
+               m.status == "ok") {
+      // One attachment per round, across the workloads: what it delivered and whether the
+      // kernel counted a loss (the daemon issue's target: zero).
       size_t runs = 0, lossy = 0;
       std::string losses, records;
       for (const auto &j : raw.by_kind["streaming"]) {
