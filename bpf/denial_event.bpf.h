@@ -10,28 +10,6 @@
 #define SYSCOPE_SECCOMP_MODE_DEAD 3
 #define SYSCOPE_AUDIT_ARCH_I386 0x40000003
 
-static __always_inline void read_args(struct syscope_denial_event *ev, struct pt_regs *regs)
-{
-#if defined(__TARGET_ARCH_x86)
-	/* i386 passes arguments in ebx, ecx, edx, esi, edi, ebp */
-	if (ev->arch == SYSCOPE_ARCH_COMPAT) {
-		ev->args[0] = (__u32)regs->bx;
-		ev->args[1] = (__u32)regs->cx;
-		ev->args[2] = (__u32)regs->dx;
-		ev->args[3] = (__u32)regs->si;
-		ev->args[4] = (__u32)regs->di;
-		ev->args[5] = (__u32)regs->bp;
-		return;
-	}
-	ev->args[0] = regs->di;
-	ev->args[1] = regs->si;
-	ev->args[2] = regs->dx;
-	ev->args[3] = regs->r10;
-	ev->args[4] = regs->r8;
-	ev->args[5] = regs->r9;
-#endif
-}
-
 /* Reserves and fills a record for `task`'s call `nr`; the caller submits it. */
 static __always_inline struct syscope_denial_event *new_denial(struct task_struct *task, long nr,
 							       __u32 arch, __u32 action, __u32 err)
@@ -50,7 +28,7 @@ static __always_inline struct syscope_denial_event *new_denial(struct task_struc
 	ev->err = err;
 	ev->flags = task->ptrace ? SYSCOPE_DENIAL_TRACED : 0;
 	__builtin_memset(ev->args, 0, sizeof(ev->args));
-	read_args(ev, (struct pt_regs *)bpf_task_pt_regs(task));
+	read_call_args(ev->args, (struct pt_regs *)bpf_task_pt_regs(task), arch);
 	return ev;
 }
 

@@ -61,27 +61,6 @@ static __always_inline int traced_cgroup(__u64 cgroup_id)
 	return recorded_root(cgroup_id) != 0;
 }
 
-static __always_inline void read_call_args(__u64 *args, struct pt_regs *regs, __u32 arch)
-{
-#if defined(__TARGET_ARCH_x86)
-	if (arch == SYSCOPE_ARCH_COMPAT) {
-		args[0] = (__u32)regs->bx;
-		args[1] = (__u32)regs->cx;
-		args[2] = (__u32)regs->dx;
-		args[3] = (__u32)regs->si;
-		args[4] = (__u32)regs->di;
-		args[5] = (__u32)regs->bp;
-		return;
-	}
-	args[0] = regs->di;
-	args[1] = regs->si;
-	args[2] = regs->dx;
-	args[3] = regs->r10;
-	args[4] = regs->r8;
-	args[5] = regs->r9;
-#endif
-}
-
 static __always_inline const struct syscope_capture_plan *plan_for(__u32 arch, long nr)
 {
 	__u32 key;
