@@ -281,12 +281,12 @@ SYSCOPE_ABI_ASSERT(sizeof(struct syscope_daemon_layout) == 80);
  * calls of chosen cgroups without enforcing it. Names the candidate allows outright are a bit
  * test in the kernel; any other call is deduplicated in the kernel by the argument values the
  * candidate's rules test, and each new one streamed once for userspace to judge. */
-#define SYSCOPE_EV_WOULD_DENY 11  /* struct syscope_would_deny_event (event type 11) */
-#define SYSCOPE_DRY_CANDIDATES 8  /* candidates the kernel holds at once; watch uses index 0 */
+#define SYSCOPE_EV_WOULD_DENY 11 /* struct syscope_would_deny_event (event type 11) */
+#define SYSCOPE_DRY_CANDIDATES 8 /* candidates the kernel holds at once; watch uses index 0 */
 
 /* Value of map dry_candidates, indexed by candidate. */
 struct syscope_dry_candidate {
-	__u64 allowed[SYSCOPE_ARCH_COUNT][SYSCOPE_BITMAP_WORDS]; /* bit nr: every rule naming the
+	__u64 allowed[SYSCOPE_ARCH_COUNT][SYSCOPE_BITMAP_WORDS];    /* bit nr: every rule naming the
 								  * call is an ALLOW without args */
 	__u8 tested_args[SYSCOPE_ARCH_COUNT][SYSCOPE_SYSCALL_BITS]; /* per nr not allowed outright:
 								     * bit i, argument i is tested by
@@ -328,7 +328,7 @@ enum syscope_counter {            /* per-CPU; userspace sums CPUs and reports ev
 				   * a recorded process (its leaving them goes unseen) */
 	SYSCOPE_CNT_DENIAL_FULL,  /* cg_denials full: a new kind of denial was not recorded */
 	SYSCOPE_CNT_USER_READ, /* trace: a user-memory argument could not be read (not resident) */
-	SYSCOPE_CNT_CGROUP_LEFT, /* a process moved (or was cloned) out of the recorded cgroups:
+	SYSCOPE_CNT_CGROUP_LEFT,  /* a process moved (or was cloned) out of the recorded cgroups:
 				  * its later calls are not recorded (map cg_leaves says who) */
 	SYSCOPE_CNT_DRY_RUN_FULL, /* dry_seen full: a new distinct call of a dry-run cgroup was
 				   * neither judged nor counted */
