@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "container_label.hpp"
 #include "syscope/base/error.hpp"
 #include "syscope/cli/commands.hpp"
 #include "syscope/containers/container_id.hpp"
@@ -39,16 +40,7 @@ struct WatchOptions {
 
 // Names the denial's container, from the cgroup paths the kernel reported and the Docker API.
 void label(watch::Denial &denial, container::ContainerResolver &resolver) {
-  const auto &info = resolver.resolve(denial.cgroup_id);
-  if (!info.is_container()) return;
-  watch::ContainerLabel label;
-  label.runtime = std::string(container::runtime_name(info.container->runtime));
-  label.id = info.container->id;
-  if (info.metadata) {
-    label.name = info.metadata->name;
-    label.image = info.metadata->image;
-  }
-  denial.container = label;
+  denial.container = container_label_of(resolver.resolve(denial.cgroup_id));
 }
 
 bool selected(const watch::Denial &denial, const std::vector<std::string> &wanted) {

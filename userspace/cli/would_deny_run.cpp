@@ -7,6 +7,8 @@
 // calls the candidate would see in its place: runc's setup before it installs a filter is not.
 #include "would_deny_run.hpp"
 
+#include "container_label.hpp"
+
 #include <chrono>
 #include <cstdio>
 #include <map>
@@ -31,18 +33,6 @@ namespace syscope::cli {
 namespace {
 
 constexpr uint32_t kCandidate = 0;  // watch holds one candidate
-
-std::optional<watch::ContainerLabel> label_of(const container::ContainerInfo &info) {
-  if (!info.is_container()) return std::nullopt;
-  watch::ContainerLabel label;
-  label.runtime = std::string(container::runtime_name(info.container->runtime));
-  label.id = info.container->id;
-  if (info.metadata) {
-    label.name = info.metadata->name;
-    label.image = info.metadata->image;
-  }
-  return label;
-}
 
 bool named(const std::vector<std::string> &queries, const std::string &name,
            const std::string &id) {
@@ -127,7 +117,7 @@ class DryRunSession {
   void report(const bpf::DryRunCall &c) {
     auto w = judge_.judge(c);
     if (!w) return;
-    w->container = label_of(resolver_.resolve(c.cgroup_id));
+    w->container = container_label_of(resolver_.resolve(c.cgroup_id));
     summary_.add(*w);
     std::printf("%s\n",
                 opts_.json ? watch::format_json(*w).c_str() : watch::format_text(*w).c_str());

@@ -57,14 +57,9 @@ WouldDenyProbe::WouldDenyProbe(CallSink on_call, CgroupSink on_cgroup)
       bpf_map__fd(skel_->maps.events),
       [this](const void *data, size_t size) { on_record(data, size); });
   boot_to_wall_ns_ = boot_to_wall_ns();
-  bpf_program *in_order[] = {skel_->progs.lifecycle_cgroup_mkdir,
-                             skel_->progs.lifecycle_cgroup_rmdir, skel_->progs.would_deny_enter};
-  bpf_link **links[] = {&skel_->links.lifecycle_cgroup_mkdir, &skel_->links.lifecycle_cgroup_rmdir,
-                        &skel_->links.would_deny_enter};
-  for (size_t i = 0; i < sizeof in_order / sizeof in_order[0]; ++i) {
-    *links[i] = bpf_program__attach(in_order[i]);
-    if (!*links[i]) fail(std::string("cannot attach ") + bpf_program__name(in_order[i]), errno);
-  }
+  attach_in_order({{skel_->progs.lifecycle_cgroup_mkdir, &skel_->links.lifecycle_cgroup_mkdir},
+                   {skel_->progs.lifecycle_cgroup_rmdir, &skel_->links.lifecycle_cgroup_rmdir},
+                   {skel_->progs.would_deny_enter, &skel_->links.would_deny_enter}});
 }
 
 WouldDenyProbe::~WouldDenyProbe() = default;
@@ -101,15 +96,11 @@ int WouldDenyProbe::poll_fd() const { return ring_->poll_fd(); }
 
 void WouldDenyProbe::on_record(const void *data, size_t size) {
   const auto *hdr = static_cast<const syscope_event_hdr *>(data);
-  if (hdr->type == SYSCOPE_EV_WOULD_DENY && size >= sizeof(syscope_would_deny_event)) {
+  if (hdr->type == SYSCOPE_EV_WOULD_DENY && size >= sizeof(syscope_would_deny_event))
     on_call_(dry_run_call_from_record(*static_cast<const syscope_would_deny_event *>(data),
                                       boot_to_wall_ns_));
-  } else if ((hdr->type == SYSCOPE_EV_CGROUP_MKDIR || hdr->type == SYSCOPE_EV_CGROUP_RMDIR) &&
-             size >= sizeof(syscope_cgroup_event)) {
-    const auto *ev = static_cast<const syscope_cgroup_event *>(data);
-    on_cgroup_(ev->cgroup_id, std::string(ev->path, strnlen(ev->path, sizeof ev->path)),
-               hdr->type == SYSCOPE_EV_CGROUP_RMDIR);
-  }
+  else
+    deliver_cgroup_event(data, size, on_cgroup_);
 }
 
 void WouldDenyProbe::drain() { ring_->consume(); }

@@ -50,7 +50,7 @@ DryRunCall dry_run_call_from_record(const syscope_would_deny_event &record,
 class WouldDenyProbe {
  public:
   using CallSink = std::function<void(DryRunCall &&)>;
-  using CgroupSink = std::function<void(uint64_t cgroup_id, const std::string &path, bool removed)>;
+  using CgroupSink = bpf::CgroupSink;
 
   // Loads and attaches; Exit::environment with libbpf's reason on failure. No cgroup is under
   // dry-run until add_cgroup(), so until then every syscall pays one hash lookup and returns.
