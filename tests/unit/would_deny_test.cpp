@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Dry-run's plan and judging (watch/would_deny.hpp): the candidate compiled as runc installs it,
 // each call judged by running that filter.
+#include <linux/seccomp.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -66,7 +67,30 @@ TEST_CASE("would-deny plan: plain ALLOW names are a bit, argument rules a mask",
   CHECK(plan.tested_args(kNative, SYS_sysinfo) == 0);
 }
 
-TEST_CASE("would-deny plan: a name with a denying rule is not allowed outright", "[would_deny]") {
+TEST_CASE("would-deny plan: a name allowed for some argument values only is tested by them",
+          "[would_deny]") {
+  auto p = candidate();
+  std::erase(p.syscalls[0].names, "getppid");
+  auto some = allow({"getppid"});
+  some.args.push_back({1, 4, 0, seccomp::Op::eq});
+  p.syscalls.push_back(some);
+  watch::WouldDenyJudge judge(p);
+  CHECK_FALSE(judge.plan().allowed(kNative, SYS_getppid));
+  CHECK(judge.plan().tested_args(kNative, SYS_getppid) == 0x2);
+  CHECK_FALSE(judge.judge(call(SYS_getppid, {0, 4})));
+  auto w = judge.judge(call(SYS_getppid, {0, 5}));
+  REQUIRE(w);
+  CHECK(w->verdict_text == "ERRNO(EPERM)");
+  REQUIRE(w->rule.args.size() == 1);
+  CHECK(w->rule.args[0].index == 1);
+  CHECK(w->rule.args[0].op == seccomp::Op::eq);  // getppid has no arguments: no int to mask
+  CHECK(w->rule.args[0].value == 5);
+}
+
+TEST_CASE("would-deny plan: an ALLOW beside a conditional ERRNO is left to the filter",
+          "[would_deny]") {
+  // libseccomp lets the rule without conditions decide the call outright: the filter allows
+  // getppid whatever its arguments, and the judge says so, though the plan streams it.
   auto p = candidate();
   seccomp::SyscallRule deny;
   deny.names = {"getppid"};
@@ -75,11 +99,7 @@ TEST_CASE("would-deny plan: a name with a denying rule is not allowed outright",
   p.syscalls.push_back(deny);
   watch::WouldDenyJudge judge(p);
   CHECK_FALSE(judge.plan().allowed(kNative, SYS_getppid));
-  CHECK(judge.plan().tested_args(kNative, SYS_getppid) == 0x2);
-  CHECK_FALSE(judge.judge(call(SYS_getppid, {0, 4})));
-  auto w = judge.judge(call(SYS_getppid, {0, 5}));
-  REQUIRE(w);
-  CHECK(w->verdict_text == "ERRNO(EPERM)");
+  CHECK_FALSE(judge.judge(call(SYS_getppid, {0, 5})));
 }
 
 TEST_CASE("would-deny plan: includes and excludes judged with Docker's default capabilities",

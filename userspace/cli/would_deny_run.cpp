@@ -22,6 +22,7 @@
 #include "syscope/containers/cgroup_paths.hpp"
 #include "syscope/containers/container_id.hpp"
 #include "syscope/containers/container_resolver.hpp"
+#include "syscope/containers/docker_client.hpp"
 #include "syscope/containers/mountinfo.hpp"
 #include "syscope/kernel/bpf_environment.hpp"
 #include "syscope/kernel/would_deny_probe.hpp"
@@ -64,7 +65,7 @@ class DryRunSession {
   void cgroup_gone(uint64_t id) {
     if (undecided_.count(id)) decide(id);  // a container that lived shorter than a tick
     if (undecided_.erase(id)) {            // still unknown: its calls go unjudged
-      ++unidentified_;
+      unidentified_.push_back(resolver_.resolve(id).display_name());
       probe_->remove_cgroup(id);
     }
     if (kept_.erase(id)) probe_->remove_cgroup(id);
@@ -91,27 +92,52 @@ class DryRunSession {
     else
       std::printf("%s", summary_.text(losses.describe()).c_str());
     std::fflush(stdout);
-    if (unidentified_ + undecided_.size())
-      std::fprintf(stderr, "syscope: %zu container cgroup(s) never identified: not judged\n",
-                   unidentified_ + undecided_.size());
+    for (const auto &[id, held] : undecided_)
+      unidentified_.push_back(resolver_.resolve(id).display_name());
+    if (!unidentified_.empty()) {
+      std::string names;
+      for (const auto &n : unidentified_) names += (names.empty() ? "" : ", ") + n;
+      std::fprintf(
+          stderr, "syscope: %zu container cgroup(s) the runtime never identified, not judged: %s\n",
+          unidentified_.size(), names.c_str());
+    }
     if (opts_.fail_on_denial && summary_.total() > 0)
       g_exit_status = static_cast<int>(Exit::findings);
   }
 
  private:
+  enum class Choice { keep, drop, unknown };
+
+  // Whether the container of an undecided cgroup is one the user named: by its name once the
+  // runtime knows it, by id prefix, or by asking the runtime about each query. A container this
+  // runtime does not know (another engine's, or already removed) matches no query.
+  Choice choose(const container::ContainerInfo &info) {
+    if (!info.container) return Choice::drop;
+    const std::string &id = info.container->id;
+    if (info.metadata)
+      return named(opts_.containers, info.metadata->name, id) ? Choice::keep : Choice::drop;
+    if (named(opts_.containers, "", id)) return Choice::keep;
+    bool answered = true;
+    for (const auto &query : opts_.containers) {
+      auto found = resolver_.find(query);
+      if (found.ok() && found.value->id == id) return Choice::keep;
+      if (!found.ok() && found.status != docker::ApiStatus::not_found) answered = false;
+    }
+    return answered ? Choice::drop : Choice::unknown;
+  }
+
   // Keeps (and reports the held calls of) or drops cgroup `id` once its container is known.
   void decide(uint64_t id) {
-    const auto &info = resolver_.resolve(id);
-    bool by_id = info.container && named(opts_.containers, "", info.container->id);
-    if (!info.metadata && !by_id) return;
+    Choice choice = choose(resolver_.resolve(id));
+    if (choice == Choice::unknown) return;
     auto held = std::move(undecided_[id]);
     undecided_.erase(id);
-    if (by_id || named(opts_.containers, info.metadata->name, info.container->id)) {
-      kept_.insert(id);
-      for (auto &c : held) report(c);
-    } else {
+    if (choice == Choice::drop) {
       probe_->remove_cgroup(id);
+      return;
     }
+    kept_.insert(id);
+    for (auto &c : held) report(c);
   }
 
   void report(const bpf::DryRunCall &c) {
@@ -130,7 +156,7 @@ class DryRunSession {
   bpf::WouldDenyProbe *probe_ = nullptr;
   std::set<uint64_t> kept_;
   std::map<uint64_t, std::vector<bpf::DryRunCall>> undecided_;
-  size_t unidentified_ = 0;  // removed before the runtime said whose they were
+  std::vector<std::string> unidentified_;  // gone before the runtime said whose they were
   watch::WouldDenySummary summary_;
 };
 

@@ -5,6 +5,7 @@
 #include "syscope/watch/would_deny.hpp"
 
 #include <linux/capability.h>
+#include <linux/seccomp.h>
 #include <sys/utsname.h>
 
 #include <stdexcept>
