@@ -186,10 +186,11 @@ void run_would_deny(const WouldDenyOptions &opts) {
     return true;
   });
   process::SignalRouter signals;
-  std::fprintf(
-      stderr, "syscope: dry-run of %s on %s%s (nothing is enforced; Ctrl-C to stop)\n",
-      opts.profile.c_str(), opts.containers.empty() ? "every container" : "the named containers",
-      opts.duration_s > 0 ? (" for " + std::to_string(opts.duration_s) + " s").c_str() : "");
+  char how_long[48] = "";
+  if (opts.duration_s > 0) std::snprintf(how_long, sizeof how_long, " for %g s", opts.duration_s);
+  std::fprintf(stderr, "syscope: dry-run of %s on %s%s (nothing is enforced; Ctrl-C to stop)\n",
+               opts.profile.c_str(),
+               opts.containers.empty() ? "every container" : "the named containers", how_long);
   auto handle = [&] {
     probe.drain();
     session.decide();
