@@ -37,15 +37,8 @@ uint8_t CandidatePlan::tested_args(uint32_t arch, uint32_t nr) const {
 
 DryRunCall dry_run_call_from_record(const syscope_would_deny_event &ev, int64_t boot_to_wall_ns) {
   DryRunCall call;
-  call.wall_time_ns = static_cast<uint64_t>(static_cast<int64_t>(ev.hdr.ts_ns) + boot_to_wall_ns);
-  call.cgroup_id = ev.cgroup_id;
-  call.pid = ev.pid;
-  call.tid = ev.tid;
-  call.comm.assign(ev.comm, strnlen(ev.comm, sizeof ev.comm));
-  call.nr = ev.nr;
-  call.arch = ev.arch;
+  watch::fill_task_call(call, ev, boot_to_wall_ns);
   call.candidate = ev.candidate;
-  for (int i = 0; i < 6; ++i) call.args[i] = ev.args[i];
   return call;
 }
 

@@ -11,6 +11,7 @@
 
 #include "syscope/abi.h"
 #include "syscope/kernel/bpf_owner.hpp"
+#include "syscope/kernel/denial.hpp"
 #include "syscope/kernel/loss_counters.hpp"
 
 struct would_deny_bpf;
@@ -32,15 +33,8 @@ struct CandidatePlan {
 };
 
 // One distinct call of a dry-run cgroup the kernel streamed (struct syscope_would_deny_event).
-struct DryRunCall {
-  uint64_t wall_time_ns = 0;  // CLOCK_REALTIME, converted from the kernel's boot time
-  uint64_t cgroup_id = 0;
-  uint32_t pid = 0, tid = 0;
-  std::string comm;
-  int32_t nr = -1;
-  uint32_t arch = SYSCOPE_ARCH_NATIVE;  // enum syscope_arch
-  uint32_t candidate = 0;               // the candidate index the cgroup was added with
-  std::array<uint64_t, 6> args{};
+struct DryRunCall : watch::TaskCall {
+  uint32_t candidate = 0;  // the candidate index the cgroup was added with
 };
 
 // The kernel's record as a DryRunCall (comm cut at its NUL, boot time turned into wall time).
