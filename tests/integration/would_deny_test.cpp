@@ -113,3 +113,33 @@ TEST_CASE("watch --would-deny with a malformed candidate is a usage error in one
     CHECK(r.out.empty());
   }
 }
+
+TEST_CASE("would-deny: a removed cgroup is no longer judged and re-added starts afresh",
+          "[would_deny]") {
+  watch::WouldDenyJudge judge(dry_run_candidate());
+  auto cg = cgroup::ScopedCgroup::create_beside_self("syscope-test-dry");
+  size_t records = 0;
+  bpf::WouldDenyProbe probe(
+      [&](bpf::DryRunCall &&c) {
+        if (c.cgroup_id == cg.id() && c.nr == SYS_sysinfo) ++records;
+      },
+      [](uint64_t, const std::string &, bool) {});
+  probe.set_candidate(0, judge.plan());
+  auto workload = [&] {
+    auto r = test::run({test_prog("clone_into_cgroup"), cg.path(), test_prog("dry_workload"), "2"});
+    REQUIRE(r.status == 0);
+    probe.drain();
+  };
+  probe.add_cgroup(cg.id(), 0);
+  workload();
+  workload();  // the same calls again: already seen, only counted
+  CHECK(records == 1);
+  CHECK(probe.calls_counted() >= 4);  // sysinfo and socket(AF_INET6) twice per run, at least
+  probe.remove_cgroup(cg.id());
+  CHECK(probe.calls_counted() == 0);  // its distinct calls went with it
+  workload();
+  CHECK(records == 1);
+  probe.add_cgroup(cg.id(), 0);
+  workload();
+  CHECK(records == 2);
+}
