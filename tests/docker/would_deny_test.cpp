@@ -88,3 +88,26 @@ TEST_CASE("would-deny on a container under Docker's default: a missing call and 
   CHECK(summary[0]["would_deny"] >= 2);
   CHECK(summary[0]["losses"]["dry_run_full"] == 0);
 }
+
+TEST_CASE("would-deny without --container judges every container, reported by name",
+          "[docker][would_deny]") {
+  TempDir dir;
+  auto candidate = dir / "candidate.json";
+  std::ofstream(candidate) << seccomp::to_docker_json(dry_run_candidate());
+  ContainerGuard guard(container_name("dryall"));
+  Background watch({syscope_bin(), "watch", "--would-deny", candidate.string(), "--json",
+                    "--docker-socket", docker_socket_path()},
+                   (dir / "watch.log").string());
+  REQUIRE(watch.wait_for("every container"));
+  auto run = docker_run({"--name", guard.name(), kBusyboxImage, "sh", "-c", "free; echo done"});
+  REQUIRE(run.out.find("done") != std::string::npos);
+  REQUIRE(watch.interrupt() == 0);  // without --fail-on-denial
+  INFO(watch.log());
+  bool sysinfo = false;
+  for (const auto &w : lines_of_type(watch.log(), "would_deny"))
+    if (w["container"].is_object() && w["container"]["name"] == guard.name()) {
+      CHECK(w["syscall"] == "sysinfo");
+      sysinfo = true;
+    }
+  CHECK(sysinfo);
+}
