@@ -33,20 +33,29 @@ std::vector<nlohmann::json> lines_of_type(const std::string &log, const std::str
   return found;
 }
 
+// syscope watch --would-deny with the test candidate, --json, and `flags`; attached when returned.
+Background start_dry_run(const TempDir &dir, const std::vector<std::string> &flags,
+                         const std::string &announced) {
+  auto candidate = dir / "candidate.json";
+  std::ofstream(candidate) << seccomp::to_docker_json(dry_run_candidate());
+  std::vector<std::string> argv{syscope_bin(),       "watch",  "--would-deny",
+                                candidate.string(),  "--json", "--docker-socket",
+                                docker_socket_path()};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  Background watch(argv, (dir / "watch.log").string());
+  REQUIRE(watch.wait_for(announced));
+  return watch;
+}
+
 }  // namespace
 
 TEST_CASE("would-deny on a container under Docker's default: a missing call and family",
           "[docker][would_deny]") {
   TempDir dir;
-  auto candidate = dir / "candidate.json";
-  std::ofstream(candidate) << seccomp::to_docker_json(dry_run_candidate());
   ContainerGuard guard(container_name("dryrun"));
   ContainerGuard other(container_name("dryother"));  // not named: never reported
-  Background watch({syscope_bin(), "watch", "--would-deny", candidate.string(), "--container",
-                    guard.name(), "--json", "--fail-on-denial", "--docker-socket",
-                    docker_socket_path()},
-                   (dir / "watch.log").string());
-  REQUIRE(watch.wait_for("dry-run of"));
+  auto watch =
+      start_dry_run(dir, {"--container", guard.name(), "--fail-on-denial"}, "named containers");
   const char *workload = "free; nc ::1 1 </dev/null; nc 127.0.0.1 1 </dev/null; free; echo done";
   auto run = docker_run({"--name", guard.name(), kBusyboxImage, "sh", "-c", workload});
   docker_run({"--name", other.name(), kBusyboxImage, "sh", "-c", workload});
@@ -92,13 +101,8 @@ TEST_CASE("would-deny on a container under Docker's default: a missing call and 
 TEST_CASE("would-deny without --container judges every container, reported by name",
           "[docker][would_deny]") {
   TempDir dir;
-  auto candidate = dir / "candidate.json";
-  std::ofstream(candidate) << seccomp::to_docker_json(dry_run_candidate());
   ContainerGuard guard(container_name("dryall"));
-  Background watch({syscope_bin(), "watch", "--would-deny", candidate.string(), "--json",
-                    "--docker-socket", docker_socket_path()},
-                   (dir / "watch.log").string());
-  REQUIRE(watch.wait_for("every container"));
+  auto watch = start_dry_run(dir, {}, "every container");
   auto run = docker_run({"--name", guard.name(), kBusyboxImage, "sh", "-c", "free; echo done"});
   REQUIRE(run.out.find("done") != std::string::npos);
   REQUIRE(watch.interrupt() == 0);  // without --fail-on-denial
