@@ -56,6 +56,30 @@ static __always_inline __u32 current_syscall_arch(struct task_struct *task)
 	return SYSCOPE_ARCH_NATIVE;
 }
 
+/* The call's six arguments, in syscall order, as seccomp_data.args holds them: a 32-bit compat
+ * task passes them in other registers, zero-extended here. */
+static __always_inline void read_call_args(__u64 *args, struct pt_regs *regs, __u32 arch)
+{
+#if defined(__TARGET_ARCH_x86)
+	/* i386 passes arguments in ebx, ecx, edx, esi, edi, ebp */
+	if (arch == SYSCOPE_ARCH_COMPAT) {
+		args[0] = (__u32)regs->bx;
+		args[1] = (__u32)regs->cx;
+		args[2] = (__u32)regs->dx;
+		args[3] = (__u32)regs->si;
+		args[4] = (__u32)regs->di;
+		args[5] = (__u32)regs->bp;
+		return;
+	}
+	args[0] = regs->di;
+	args[1] = regs->si;
+	args[2] = regs->dx;
+	args[3] = regs->r10;
+	args[4] = regs->r8;
+	args[5] = regs->r9;
+#endif
+}
+
 static __always_inline int task_is_filtered(struct task_struct *task)
 {
 	return task->seccomp.mode == SYSCOPE_SECCOMP_MODE_FILTER;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "container_label.hpp"
 #include "syscope/base/error.hpp"
 #include "syscope/cli/commands.hpp"
 #include "syscope/containers/container_id.hpp"
@@ -18,6 +19,7 @@
 #include "syscope/kernel/denial_watcher.hpp"
 #include "syscope/process/descendant_wait.hpp"
 #include "syscope/watch/watch_report.hpp"
+#include "would_deny_run.hpp"
 
 namespace syscope::cli {
 namespace {
@@ -32,21 +34,13 @@ struct WatchOptions {
   double duration_s = 0;
   std::string docker_socket;
   bool daemon = false;
+  std::string would_deny;  // a candidate profile: dry-run it instead of reporting denials
   std::string socket = ::syscope::daemon::default_socket_path();
 };
 
 // Names the denial's container, from the cgroup paths the kernel reported and the Docker API.
 void label(watch::Denial &denial, container::ContainerResolver &resolver) {
-  const auto &info = resolver.resolve(denial.cgroup_id);
-  if (!info.is_container()) return;
-  watch::ContainerLabel label;
-  label.runtime = std::string(container::runtime_name(info.container->runtime));
-  label.id = info.container->id;
-  if (info.metadata) {
-    label.name = info.metadata->name;
-    label.image = info.metadata->image;
-  }
-  denial.container = label;
+  denial.container = container_label_of(resolver.resolve(denial.cgroup_id));
 }
 
 bool selected(const watch::Denial &denial, const std::vector<std::string> &wanted) {
@@ -200,7 +194,20 @@ void setup_watch(CLI::App &app) {
                 "Take the denials from the running syscope daemon instead of loading programs");
   cmd->add_option("--socket", opts->socket, "The daemon's control socket (with --daemon)")
       ->capture_default_str();
-  cmd->callback([opts] { opts->daemon ? run_watch_daemon(*opts) : run_watch(*opts); });
+  cmd->add_option("--would-deny", opts->would_deny,
+                  "Dry-run this candidate profile (Docker format) on the containers' live calls: "
+                  "report each call it would refuse and the rule to add; nothing is enforced")
+      ->excludes("--daemon")
+      ->excludes("--suggest");
+  cmd->callback([opts] {
+    if (!opts->would_deny.empty())
+      run_would_deny({opts->would_deny, opts->containers, opts->json, opts->fail_on_denial,
+                      opts->verbose, opts->duration_s, opts->docker_socket});
+    else if (opts->daemon)
+      run_watch_daemon(*opts);
+    else
+      run_watch(*opts);
+  });
 }
 
 }  // namespace syscope::cli

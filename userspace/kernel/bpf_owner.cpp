@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 
 #include <cerrno>
+#include <cstring>
 #include <utility>
 
 #include "syscope/abi.h"
@@ -23,6 +24,24 @@ void fail(const std::string &what, int err) {
 }
 
 void LinkDeleter::operator()(bpf_link *link) const noexcept { bpf_link__destroy(link); }
+
+void attach_in_order(std::initializer_list<ProgramLink> programs) {
+  for (const auto &p : programs) {
+    *p.link = bpf_program__attach(p.program);
+    if (!*p.link) fail(std::string("cannot attach ") + bpf_program__name(p.program), errno);
+  }
+}
+
+bool deliver_cgroup_event(const void *record, size_t size, const CgroupSink &sink) {
+  const auto *hdr = static_cast<const syscope_event_hdr *>(record);
+  if ((hdr->type != SYSCOPE_EV_CGROUP_MKDIR && hdr->type != SYSCOPE_EV_CGROUP_RMDIR) ||
+      size < sizeof(syscope_cgroup_event))
+    return false;
+  const auto *ev = static_cast<const syscope_cgroup_event *>(record);
+  sink(ev->cgroup_id, std::string(ev->path, strnlen(ev->path, sizeof ev->path)),
+       hdr->type == SYSCOPE_EV_CGROUP_RMDIR);
+  return true;
+}
 
 RingBuffer::RingBuffer(int map_fd, Handler handler)
     : handler_(std::move(handler)),

@@ -29,22 +29,12 @@ DenialWatcher::DenialWatcher(DenialSink on_denial, CgroupSink on_cgroup)
 }
 
 void DenialWatcher::attach_in_order() {
-  bpf_program *in_order[] = {skel_->progs.lifecycle_cgroup_mkdir,
-                             skel_->progs.lifecycle_cgroup_rmdir,
-                             skel_->progs.watch_enter,
-                             skel_->progs.watch_exit,
-                             skel_->progs.watch_sigsys,
-                             skel_->progs.watch_thread_killed};
-  bpf_link **links[] = {&skel_->links.lifecycle_cgroup_mkdir,
-                        &skel_->links.lifecycle_cgroup_rmdir,
-                        &skel_->links.watch_enter,
-                        &skel_->links.watch_exit,
-                        &skel_->links.watch_sigsys,
-                        &skel_->links.watch_thread_killed};
-  for (size_t i = 0; i < sizeof in_order / sizeof in_order[0]; ++i) {
-    *links[i] = bpf_program__attach(in_order[i]);
-    if (!*links[i]) fail(std::string("cannot attach ") + bpf_program__name(in_order[i]), errno);
-  }
+  bpf::attach_in_order({{skel_->progs.lifecycle_cgroup_mkdir, &skel_->links.lifecycle_cgroup_mkdir},
+                        {skel_->progs.lifecycle_cgroup_rmdir, &skel_->links.lifecycle_cgroup_rmdir},
+                        {skel_->progs.watch_enter, &skel_->links.watch_enter},
+                        {skel_->progs.watch_exit, &skel_->links.watch_exit},
+                        {skel_->progs.watch_sigsys, &skel_->links.watch_sigsys},
+                        {skel_->progs.watch_thread_killed, &skel_->links.watch_thread_killed}});
 }
 
 DenialWatcher::~DenialWatcher() = default;
@@ -53,15 +43,11 @@ int DenialWatcher::poll_fd() const { return ring_->poll_fd(); }
 
 void DenialWatcher::on_record(const void *data, size_t size) {
   const auto *hdr = static_cast<const syscope_event_hdr *>(data);
-  if (hdr->type == SYSCOPE_EV_DENIAL && size >= sizeof(syscope_denial_event)) {
+  if (hdr->type == SYSCOPE_EV_DENIAL && size >= sizeof(syscope_denial_event))
     on_denial_(watch::denial_from_record(*static_cast<const syscope_denial_event *>(data),
                                          boot_to_wall_ns_));
-  } else if ((hdr->type == SYSCOPE_EV_CGROUP_MKDIR || hdr->type == SYSCOPE_EV_CGROUP_RMDIR) &&
-             size >= sizeof(syscope_cgroup_event)) {
-    const auto *ev = static_cast<const syscope_cgroup_event *>(data);
-    on_cgroup_(ev->cgroup_id, std::string(ev->path, strnlen(ev->path, sizeof ev->path)),
-               hdr->type == SYSCOPE_EV_CGROUP_RMDIR);
-  }
+  else
+    deliver_cgroup_event(data, size, on_cgroup_);
 }
 
 void DenialWatcher::drain() { ring_->consume(); }

@@ -28,11 +28,12 @@ constexpr CounterName kCounterNames[SYSCOPE_CNT_MAX] = {
     {"user_read", "user-memory arguments not readable (page not resident)"},
     {"cgroup_left",
      "processes moved out of the recorded cgroup (their later syscalls not recorded)"},
+    {"dry_run_full", "distinct calls not judged by the dry-run (its dedup map full)"},
 };
 static_assert(SYSCOPE_CNT_RINGBUF_FULL == 0 && SYSCOPE_CNT_CGROUP_FULL == 1 &&
                   SYSCOPE_CNT_NR_RANGE == 2 && SYSCOPE_CNT_TASK_FULL == 3 &&
                   SYSCOPE_CNT_DENIAL_FULL == 4 && SYSCOPE_CNT_USER_READ == 5 &&
-                  SYSCOPE_CNT_CGROUP_LEFT == 6,
+                  SYSCOPE_CNT_CGROUP_LEFT == 6 && SYSCOPE_CNT_DRY_RUN_FULL == 7,
               "kCounterNames follows enum syscope_counter");
 
 }  // namespace

@@ -163,6 +163,7 @@ constexpr Signature kTable[] = {
     {"swapon", {path, hex}},
     {"symlink", {path, path}},
     {"symlinkat", {path, fd, path}},
+    {"sysinfo", {pointer}},
     {"syslog", {int32, buffer, int32}},
     {"tgkill", {int32, int32, signal}},
     {"tkill", {int32, signal}},

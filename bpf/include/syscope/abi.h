@@ -326,6 +326,48 @@ struct syscope_daemon_layout {
 };
 SYSCOPE_ABI_ASSERT(sizeof(struct syscope_daemon_layout) == 80);
 
+/* ---- Dry-run (watch --would-deny, bpf/would_deny.bpf.c): a candidate profile judged on the live
+ * calls of chosen cgroups without enforcing it. Names the candidate allows outright are a bit
+ * test in the kernel; any other call is deduplicated in the kernel by the argument values the
+ * candidate's rules test, and each new one streamed once for userspace to judge. */
+#define SYSCOPE_EV_WOULD_DENY 11 /* struct syscope_would_deny_event (event type 11) */
+#define SYSCOPE_DRY_CANDIDATES 8 /* candidates the kernel holds at once; watch uses index 0 */
+
+/* Value of map dry_candidates, indexed by candidate. */
+struct syscope_dry_candidate {
+	__u64 allowed[SYSCOPE_ARCH_COUNT][SYSCOPE_BITMAP_WORDS];    /* bit nr: every rule naming the
+								  * call is an ALLOW without args */
+	__u8 tested_args[SYSCOPE_ARCH_COUNT][SYSCOPE_SYSCALL_BITS]; /* per nr not allowed outright:
+								     * bit i, argument i is tested by
+								     * a rule; 0: judged by name */
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_dry_candidate) == 128 + 1024);
+
+/* Key of map dry_seen: one distinct call of a dry-run cgroup, as far as the candidate can tell
+ * calls apart. Value: __u64 how many times it was made. */
+struct syscope_dry_key {
+	__u64 cgroup_id; /* cgroup v2 id */
+	__u32 nr;        /* syscall number in the arch's numbering */
+	__u16 arch;      /* enum syscope_arch */
+	__u16 pad;
+	__u64 args[6]; /* the arguments tested_args names; the others 0 */
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_dry_key) == 64);
+
+/* Streamed once per new struct syscope_dry_key. */
+struct syscope_would_deny_event {
+	struct syscope_event_hdr hdr;
+	__u64 cgroup_id; /* cgroup v2 id */
+	__u32 pid;       /* tgid */
+	__u32 tid;
+	char comm[16];
+	__s32 nr;        /* syscall number in the arch's numbering */
+	__u16 arch;      /* enum syscope_arch */
+	__u16 candidate; /* index into dry_candidates */
+	__u64 args[6];   /* all six arguments, in syscall order */
+};
+SYSCOPE_ABI_ASSERT(sizeof(struct syscope_would_deny_event) == 104);
+
 enum syscope_counter {            /* per-CPU; userspace sums CPUs and reports every non-zero one */
 	SYSCOPE_CNT_RINGBUF_FULL, /* bpf_ringbuf_reserve() failed: one event lost */
 	SYSCOPE_CNT_CGROUP_FULL,  /* no slot for a new cgroup's bitmap (record) or in the recorded
@@ -335,8 +377,10 @@ enum syscope_counter {            /* per-CPU; userspace sums CPUs and reports ev
 				   * a recorded process (its leaving them goes unseen) */
 	SYSCOPE_CNT_DENIAL_FULL,  /* cg_denials full: a new kind of denial was not recorded */
 	SYSCOPE_CNT_USER_READ, /* trace: a user-memory argument could not be read (not resident) */
-	SYSCOPE_CNT_CGROUP_LEFT, /* a process moved (or was cloned) out of the recorded cgroups:
+	SYSCOPE_CNT_CGROUP_LEFT,  /* a process moved (or was cloned) out of the recorded cgroups:
 				  * its later calls are not recorded (map cg_leaves says who) */
+	SYSCOPE_CNT_DRY_RUN_FULL, /* dry_seen full: a new distinct call of a dry-run cgroup was
+				   * neither judged nor counted */
 	SYSCOPE_CNT_MAX,
 };
 /* clang-format on */

@@ -3,13 +3,16 @@
 // trace's): a skeleton, a ring buffer, a link. No error branch frees anything by hand.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 
 struct ring_buffer;
 struct bpf_link;
+struct bpf_program;
 
 namespace syscope::bpf {
 
@@ -36,6 +39,21 @@ struct LinkDeleter {
   void operator()(bpf_link *link) const noexcept;
 };
 using LinkPtr = std::unique_ptr<bpf_link, LinkDeleter>;
+
+// Attaches each program into its skeleton's link slot (destroyed with the skeleton), in the
+// order given, since what a detection needs first must be attached first; fail() on the first
+// program that cannot attach.
+struct ProgramLink {
+  bpf_program *program;
+  bpf_link **link;
+};
+void attach_in_order(std::initializer_list<ProgramLink> programs);
+
+// A cgroup v2 directory created (removed: false) or removed, with its path relative to the
+// cgroup2 mount: what lifecycle.bpf.c reports.
+using CgroupSink = std::function<void(uint64_t cgroup_id, const std::string &path, bool removed)>;
+// Hands a SYSCOPE_EV_CGROUP_MKDIR/RMDIR record to `sink`; false for any other record.
+bool deliver_cgroup_event(const void *record, size_t size, const CgroupSink &sink);
 
 // A libbpf ring buffer over one BPF_MAP_TYPE_RINGBUF map, handing each whole record
 // (hdr.size bytes, a struct syscope_event_hdr first) to `handler`. The handler may throw: the

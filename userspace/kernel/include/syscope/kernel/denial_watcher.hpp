@@ -18,7 +18,7 @@ namespace syscope::bpf {
 class DenialWatcher {
  public:
   using DenialSink = std::function<void(watch::Denial &&)>;
-  using CgroupSink = std::function<void(uint64_t cgroup_id, const std::string &path, bool removed)>;
+  using CgroupSink = bpf::CgroupSink;
 
   // Loads and attaches; Exit::environment with libbpf's reason on failure.
   DenialWatcher(DenialSink on_denial, CgroupSink on_cgroup);
