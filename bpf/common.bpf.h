@@ -112,26 +112,3 @@ static __always_inline void *reserve_record(__u16 type, __u32 size)
 	fill_header(hdr, type, size);
 	return hdr;
 }
-
-/* The call's six arguments from its user registers (the tp_btf sys_enter/sys_exit regs, or
- * bpf_task_pt_regs()): i386 passes them in ebx, ecx, edx, esi, edi, ebp. */
-static __always_inline void read_call_args(__u64 *args, struct pt_regs *regs, __u32 arch)
-{
-#if defined(__TARGET_ARCH_x86)
-	if (arch == SYSCOPE_ARCH_COMPAT) {
-		args[0] = (__u32)regs->bx;
-		args[1] = (__u32)regs->cx;
-		args[2] = (__u32)regs->dx;
-		args[3] = (__u32)regs->si;
-		args[4] = (__u32)regs->di;
-		args[5] = (__u32)regs->bp;
-		return;
-	}
-	args[0] = regs->di;
-	args[1] = regs->si;
-	args[2] = regs->dx;
-	args[3] = regs->r10;
-	args[4] = regs->r8;
-	args[5] = regs->r9;
-#endif
-}

@@ -100,22 +100,6 @@ std::string who_short_of(const WouldDeny &w) {
 
 }  // namespace
 
-seccomp::HostFacts docker_container_host() {
-  // moby oci/caps/defaults.go DefaultCapabilities.
-  static constexpr unsigned kDockerCaps[] = {
-      CAP_CHOWN,   CAP_DAC_OVERRIDE, CAP_FSETID,           CAP_FOWNER,
-      CAP_MKNOD,   CAP_NET_RAW,      CAP_SETGID,           CAP_SETUID,
-      CAP_SETFCAP, CAP_SETPCAP,      CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT,
-      CAP_KILL,    CAP_AUDIT_WRITE};
-  seccomp::HostFacts host;
-  host.native_arch = seccomp::native_scmp_arch();
-  for (unsigned cap : kDockerCaps) host.capabilities |= uint64_t{1} << cap;
-  struct utsname uts {};
-  if (uname(&uts) != 0) throw Error(Exit::environment, "uname: " + errno_text(errno));
-  host.kernel_release = uts.release;
-  return host;
-}
-
 std::string verdict_text(uint32_t ret) {
   uint32_t data = ret & SECCOMP_RET_DATA;
   switch (ret & SECCOMP_RET_ACTION_FULL) {

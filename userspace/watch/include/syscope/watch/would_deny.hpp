@@ -14,17 +14,12 @@
 
 #include "syscope/kernel/denial.hpp"
 #include "syscope/kernel/would_deny_probe.hpp"
+#include "syscope/seccomp/docker_default.hpp"
 #include "syscope/seccomp/profile.hpp"
 #include "syscope/seccomp/rule_conditions.hpp"
 #include "syscope/seccomp/seccomp_filter.hpp"
 
 namespace syscope::watch {
-
-// The host as a container under Docker's defaults sees it: this host's native arch and kernel,
-// and Docker's default capability set (CAP_CHOWN, CAP_DAC_OVERRIDE, CAP_FSETID, CAP_FOWNER,
-// CAP_MKNOD, CAP_NET_RAW, CAP_SETGID, CAP_SETUID, CAP_SETFCAP, CAP_SETPCAP,
-// CAP_NET_BIND_SERVICE, CAP_SYS_CHROOT, CAP_KILL, CAP_AUDIT_WRITE), not this root process's.
-seccomp::HostFacts docker_container_host();
 
 // One call the candidate would refuse.
 struct WouldDeny {
@@ -45,8 +40,9 @@ class WouldDenyJudge {
  public:
   // Compiles `candidate` with runc's ENOSYS stub, includes/excludes judged against `host`; an
   // invalid candidate throws Error(Exit::usage) with one line.
-  explicit WouldDenyJudge(const seccomp::Profile &candidate,
-                          const seccomp::HostFacts &host = docker_container_host());
+  explicit WouldDenyJudge(
+      const seccomp::Profile &candidate,
+      const seccomp::HostFacts &host = seccomp::docker_default_container_host());
 
   // What the kernel needs: names allowed outright (every rule naming them that applies is an
   // ALLOW without args, and the filter agrees), tested-argument masks from the conditions of
