@@ -35,26 +35,6 @@ RunResult run_under(const fs::path &profile, const std::vector<std::string> &arg
   return docker_run(argv);
 }
 
-// The same run's profile with every argument rule's names moved to the plain allow rule.
-nlohmann::json names_only(nlohmann::json profile) {
-  nlohmann::json kept = nlohmann::json::array();
-  std::set<std::string> narrowed;
-  for (auto &rule : profile["syscalls"]) {
-    if (rule["action"] == "SCMP_ACT_ALLOW" && rule.contains("args")) {
-      for (const auto &name : rule["names"]) narrowed.insert(name.get<std::string>());
-      continue;
-    }
-    kept.push_back(rule);
-  }
-  for (auto &rule : kept)
-    if (rule["action"] == "SCMP_ACT_ALLOW" && !rule.contains("args")) {
-      for (const auto &name : narrowed) rule["names"].push_back(name);
-      break;
-    }
-  profile["syscalls"] = kept;
-  return profile;
-}
-
 }  // namespace
 
 TEST_CASE("record --args --container: 50 replays and the probes a names-only profile allows",
@@ -79,7 +59,7 @@ TEST_CASE("record --args --container: 50 replays and the probes a names-only pro
   CHECK(rec.log().find("ioctl: allowed only for request") != std::string::npos);
 
   auto loose = dir / "names-only.json";
-  std::ofstream(loose) << names_only(nlohmann::json::parse(read_file(profile))).dump(2);
+  std::ofstream(loose) << names_only_profile(read_file(profile));
   for (int i = 0; i < 50; ++i) {
     auto again = run_under(profile, {"work"});
     INFO("run " << i + 1 << ": " << again.err);

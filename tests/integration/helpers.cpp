@@ -14,6 +14,8 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 #include "syscope/seccomp/profile_json.hpp"
 
 namespace syscope::test {
@@ -100,6 +102,26 @@ std::string read_file(const std::filesystem::path &path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::string names_only_profile(const std::string &profile_json) {
+  auto profile = nlohmann::json::parse(profile_json);
+  nlohmann::json kept = nlohmann::json::array();
+  std::set<std::string> narrowed;
+  for (auto &rule : profile["syscalls"]) {
+    if (rule["action"] == "SCMP_ACT_ALLOW" && rule.contains("args")) {
+      for (const auto &name : rule["names"]) narrowed.insert(name.get<std::string>());
+      continue;
+    }
+    kept.push_back(rule);
+  }
+  for (auto &rule : kept)
+    if (rule["action"] == "SCMP_ACT_ALLOW" && !rule.contains("args")) {
+      for (const auto &name : narrowed) rule["names"].push_back(name);
+      break;
+    }
+  profile["syscalls"] = kept;
+  return profile.dump(2);
 }
 
 std::set<std::string> allowed_names(const std::filesystem::path &profile) {

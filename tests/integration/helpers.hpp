@@ -34,6 +34,9 @@ std::string test_prog(const std::string &name);
 
 std::string read_file(const std::filesystem::path &path);
 
+// The same profile with every argument-checked ALLOW rule's names moved to the plain ALLOW
+// rule: the names-only profile of the same recording (Docker JSON text in, text out).
+std::string names_only_profile(const std::string &profile_json);
 // The names a Docker-format profile allows outright (SCMP_ACT_ALLOW rules).
 std::set<std::string> allowed_names(const std::filesystem::path &profile);
 

@@ -42,27 +42,6 @@ bool allows(uint32_t ret) {
   return action == SECCOMP_RET_ALLOW || action == SECCOMP_RET_LOG;  // LOG allows, after logging
 }
 
-// A C int argument: registers carry it in their low 32 bits and the upper half is whatever libc
-// left there (sign extension), so a rule compares it masked (SCMP_CMP_MASKED_EQ 0xffffffff).
-// The table names the kinds; flag words declared int in the kernel are told by their decoder.
-bool is_c_int(const syscalls::Arg &arg) {
-  using syscalls::ArgKind;
-  using syscalls::Decoder;
-  switch (arg.kind) {
-    case ArgKind::int32:
-    case ArgKind::fd:
-    case ArgKind::signal:
-    case ArgKind::mode:
-    case ArgKind::create_mode: return true;
-    case ArgKind::flags:
-      return arg.decoder == Decoder::family || arg.decoder == Decoder::socket_type ||
-             arg.decoder == Decoder::sock_flags || arg.decoder == Decoder::open ||
-             arg.decoder == Decoder::umount || arg.decoder == Decoder::unshare ||
-             arg.decoder == Decoder::personality;
-    default: return false;
-  }
-}
-
 seccomp::SyscallRule rule_to_add(const std::string &name, uint8_t tested,
                                  const std::array<uint64_t, 6> &args) {
   seccomp::SyscallRule rule;
@@ -73,7 +52,7 @@ seccomp::SyscallRule rule_to_add(const std::string &name, uint8_t tested,
     if (!(tested >> i & 1)) continue;
     seccomp::ArgCondition c;
     c.index = i;
-    if (sig && i < sig->arity && is_c_int(sig->args[i])) {
+    if (sig && i < sig->arity && syscalls::is_32bit(sig->args[i])) {  // masked: sign extension
       c.op = seccomp::Op::masked_eq;
       c.value = 0xffffffff;
       c.value_two = args[i] & 0xffffffff;
