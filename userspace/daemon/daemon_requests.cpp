@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "daemon_impl.hpp"
@@ -206,13 +207,21 @@ json Daemon::denials(const json &request) const {
       throw Error(Exit::usage, "\"limit\" must be a whole number");
     limit = std::min<size_t>(limit, request["limit"].get<size_t>());
   }
+  // A denial made before its container's metadata arrived was kept with an empty name: the
+  // registry, which has the name by now, says which ids the query means.
+  std::set<std::string> ids;
+  if (!container.empty())
+    for (const auto &[id, c] : registry_->containers())
+      if (c.metadata && container::container_matches(container, c.metadata->name, id))
+        ids.insert(id);
   json list = json::array();
   for (auto it = recent_denials_.rbegin(); it != recent_denials_.rend() && list.size() < limit;
        ++it) {
     const auto &c = (*it)["denial"]["container"];
     if (!container.empty() &&
-        (c.is_null() || !container::container_matches(container, c["name"].get<std::string>(),
-                                                      c["id"].get<std::string>())))
+        (c.is_null() || (!ids.count(c["id"].get<std::string>()) &&
+                         !container::container_matches(container, c["name"].get<std::string>(),
+                                                       c["id"].get<std::string>()))))
       continue;
     list.push_back(json(*it));
   }
