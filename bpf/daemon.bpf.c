@@ -8,6 +8,7 @@
  * thread exits as in watch.bpf.c; cgroup mkdir/rmdir tie ids to paths. Cgroup storage only
  * (kernel >= 6.2): the daemon refuses older kernels rather than pay a hash lookup per call.
  * Userspace pins the data maps and the links, so all this keeps running while no daemon is. */
+#include "arg_values.bpf.h"
 #include "cgroup_event.bpf.h"
 #include "denial_count.bpf.h"
 #include "denial_event.bpf.h"
@@ -34,6 +35,7 @@ int BPF_PROG(daemon_enter, struct pt_regs *regs, long nr)
 		record_call(cg, task, nr, 0, 1);
 	else
 		record_without_bitmap(task, nr, task->cgroups->dfl_cgrp->kn->id, 1);
+	record_call_args(task, regs, nr); /* with `args: true` only (read-only data) */
 	return 0;
 }
 

@@ -477,3 +477,43 @@ TEST_CASE("daemon: podman containers are profiled and named through podman's API
   d.stop();
   d.check_clean();
 }
+
+TEST_CASE("daemon --args: the container's profile has argument rules and refuses what it never did",
+          "[docker][daemon][args]") {
+  TempDir dir;
+  TestDaemon d(dir, {"--args"});
+  ContainerGuard guard(container_name("dargs"));
+  const std::string mount = test_prog("arg_workload") + ":/arg_workload:ro";
+  auto ran =
+      docker_run({"--name", guard.name(), "-v", mount, kBusyboxImage, "/arg_workload", "work"});
+  INFO(ran.err);
+  REQUIRE(ran.status == 0);
+  REQUIRE(ran.out == "work=OK\n");
+  auto profile = dir / "dargs.json";
+  REQUIRE(wait_for_call(d, guard.name(), "socketpair", profile));
+  // Flushed calls and values arrive together; wait until socket is narrowed.
+  auto narrowed = [&] {
+    auto doc = json::parse(read_file(profile));
+    for (const auto &rule : doc["syscalls"])
+      if (rule.contains("args") && rule["names"] == json::array({"socket"})) return true;
+    return false;
+  };
+  for (int i = 0; i < 40 && !narrowed(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    profile_get(d, guard.name(), profile);
+  }
+  INFO(read_file(profile));
+  REQUIRE(narrowed());
+  for (int i = 0; i < 5; ++i) {
+    auto again = docker_run({"--rm", "--security-opt", "seccomp=" + profile.string(), "-v", mount,
+                             kBusyboxImage, "/arg_workload", "work"});
+    INFO("run " << i + 1 << ": " << again.err);
+    REQUIRE(again.out == "work=OK\n");
+  }
+  for (const char *probe : {"af_inet6", "per_bsd", "ioctl"}) {
+    auto tight = docker_run({"--rm", "--security-opt", "seccomp=" + profile.string(), "-v", mount,
+                             kBusyboxImage, "/arg_workload", "probe", probe});
+    CHECK(tight.out == std::string(probe) + "=ERR EPERM\n");
+  }
+  d.check_clean();
+}

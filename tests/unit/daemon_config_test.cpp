@@ -41,7 +41,8 @@ TEST_CASE("the config file sets the same keys as the flags", "[daemon_config]") 
   DaemonConfig config;
   daemon::apply_config_file(config, write(dir, "state_dir: /srv/syscope\nsocket: /run/s.sock\n"
                                                "keep_removed: 12h\npin_dir: ~\nring_mib: 8\n"
-                                               "keep_attached: true\nsocket_group: syscope\n"));
+                                               "keep_attached: true\nsocket_group: syscope\n"
+                                               "args: true\n"));
   CHECK(config.state_dir == "/srv/syscope");
   CHECK(config.socket == "/run/s.sock");
   CHECK(config.keep_removed == std::chrono::hours(12));
@@ -49,6 +50,7 @@ TEST_CASE("the config file sets the same keys as the flags", "[daemon_config]") 
   CHECK(config.ring_mib == 8);
   CHECK(config.keep_attached);
   CHECK(config.socket_group == "syscope");
+  CHECK(config.args);
 }
 
 TEST_CASE("an empty config file keeps the defaults", "[daemon_config]") {

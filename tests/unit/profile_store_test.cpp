@@ -19,6 +19,7 @@
 #include "syscope/seccomp/docker_default.hpp"
 #include "syscope/seccomp/profile_json.hpp"
 #include "syscope/seccomp/runtime_gap.hpp"
+#include "syscope/syscalls/arg_pairs.hpp"
 #include "syscope/syscalls/syscall_names.hpp"
 
 using namespace syscope::daemon;
@@ -110,6 +111,29 @@ TEST_CASE("calls round-trip through their JSON exactly, numbers and denials", "[
       calls_from_json(json::parse(
           R"({"denials":[{"arch":0,"nr":1,"err":1,"count":1},{"arch":0,"nr":1,"err":1,"count":2}]})")),
       syscope::Error);
+}
+
+TEST_CASE("argument values round-trip through their JSON with overflow and losses",
+          "[profile_store]") {
+  CgroupCalls calls = filtered_calls({"read", "socket", "ioctl"});
+  auto socket = *syscope::profile::arg_pair_index("socket");
+  auto ioctl = *syscope::profile::arg_pair_index("ioctl");
+  calls.add_arg_value(socket, 1 | uint64_t{1} << 32, true);  // AF_UNIX, SOCK_STREAM
+  calls.add_arg_value(socket, 16 | uint64_t{3} << 32);       // runc's netlink: unfiltered
+  calls.add_arg_overflow(ioctl);
+  auto doc = calls_to_json(calls);
+  auto back = calls_from_json(nlohmann::json::parse(doc.dump()));
+  CHECK(back.args == calls.args);
+  CHECK_FALSE(back.args_lost);
+  calls.args_lost = true;
+  CHECK(calls_from_json(calls_to_json(calls)).args_lost);
+
+  using nlohmann::json;
+  CHECK_THROWS_AS(calls_from_json(json::parse(R"({"args":{"read":{"values":[1]}}})")),
+                  syscope::Error);  // not a tracked call
+  CHECK_THROWS_AS(calls_from_json(json::parse(R"({"args":{"socket":{"valus":[1]}}})")),
+                  syscope::Error);
+  CHECK_THROWS_AS(calls_from_json(json::parse(R"({"args_lost":1})")), syscope::Error);
 }
 
 TEST_CASE("observing the same calls twice is observing them once", "[profile_store]") {

@@ -15,7 +15,7 @@ namespace {
 struct DaemonFlags {
   std::string config_file, state_dir, socket, socket_group, pin_dir, keep_removed, docker_socket;
   std::string podman_socket;
-  bool keep_attached = false, no_pin = false, uninstall = false, verbose = false;
+  bool keep_attached = false, no_pin = false, uninstall = false, verbose = false, args = false;
   uint32_t ring_mib = 0;
 };
 
@@ -38,6 +38,7 @@ daemon::DaemonConfig effective_config(const DaemonFlags &flags, CLI::App &cmd) {
     config.ring_mib = flags.ring_mib;
   }
   if (flags.keep_attached) config.keep_attached = true;
+  if (flags.args) config.args = true;
   if (flags.verbose) config.verbose = true;
   return config;
 }
@@ -60,6 +61,8 @@ void setup_daemon(CLI::App &app) {
   cmd->add_option("--pin-dir", flags->pin_dir,
                   "bpffs directory for the pinned maps and links (default /sys/fs/bpf/syscope)");
   cmd->add_flag("--no-pin", flags->no_pin, "Pin nothing: a restart starts the kernel side afresh");
+  cmd->add_flag("--args", flags->args,
+                "Argument-aware profiles (as record --args; the config's args: true)");
   cmd->add_flag("--keep-attached", flags->keep_attached,
                 "On SIGTERM leave the programs attached and pinned (for an upgrade or restart)");
   cmd->add_option("--keep-removed", flags->keep_removed,

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "syscope/base/error.hpp"
+#include "syscope/syscalls/arg_pairs.hpp"
 
 namespace syscope::daemon {
 namespace {
@@ -44,14 +45,62 @@ json calls_to_json(const profile::CgroupCalls &calls) {
     denials.push_back(
         {{"arch", denial.arch}, {"nr", denial.nr}, {"err", denial.err}, {"count", count}});
   doc["denials"] = std::move(denials);
+  // Argument values (`args: true`) by the pair's syscall name, which stays meaningful when the
+  // pair table grows.
+  json args = json::object();
+  const auto pairs = profile::tracked_arg_pairs();
+  for (const auto &[pair, set] : calls.args) {
+    if (pair >= pairs.size()) continue;
+    json entry = {{"values", set.values}, {"filtered", set.filtered}};
+    if (set.overflow) entry["overflow"] = true;
+    args[std::string(pairs[pair].syscall)] = std::move(entry);
+  }
+  if (!args.empty()) doc["args"] = std::move(args);
+  if (calls.args_lost) doc["args_lost"] = true;
   return doc;
 }
+
+namespace {
+
+void args_from_json(const json &doc, profile::CgroupCalls &calls) {
+  if (!doc.is_object()) bad("args is not an object");
+  for (const auto &[name, entry] : doc.items()) {
+    auto pair = profile::arg_pair_index(name);
+    if (!pair) bad("args: \"" + name + "\" is no tracked call");
+    if (!entry.is_object()) bad("args." + name + " is not an object");
+    for (const auto &[key, value] : entry.items()) {
+      if (key == "overflow") {
+        if (!value.is_boolean()) bad("args." + name + ".overflow is not a boolean");
+        if (value.get<bool>()) calls.add_arg_overflow(*pair);
+        continue;
+      }
+      if (key != "values" && key != "filtered")
+        bad("args." + name + ": unknown key \"" + key + "\"");
+      if (!value.is_array()) bad("args." + name + "." + key + " is not an array");
+      for (const auto &v : value) {
+        if (!v.is_number_unsigned()) bad("args." + name + "." + key + ": not a value");
+        calls.add_arg_value(*pair, v.get<uint64_t>(), key == "filtered");
+      }
+    }
+  }
+}
+
+}  // namespace
 
 profile::CgroupCalls calls_from_json(const json &doc) {
   if (!doc.is_object()) bad("not an object");
   profile::CgroupCalls calls;
   for (const auto &[key, value] : doc.items()) {
     if (key == "denials") continue;
+    if (key == "args") {
+      args_from_json(value, calls);
+      continue;
+    }
+    if (key == "args_lost") {
+      if (!value.is_boolean()) bad("args_lost is not a boolean");
+      calls.args_lost = value.get<bool>();
+      continue;
+    }
     uint32_t set = 0;
     while (set < SYSCOPE_SET_COUNT && key != kSetNames[set]) ++set;
     if (set == SYSCOPE_SET_COUNT) bad("unknown key \"" + key + "\"");

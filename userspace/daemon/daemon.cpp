@@ -153,6 +153,9 @@ Daemon::Daemon(const DaemonConfig &config) : config_(config) {
   sinks.first_seen = [this](uint64_t cg, uint32_t nr, uint32_t arch, uint32_t set) {
     on_first_seen(cg, nr, arch, set);
   };
+  sinks.arg_value = [this](uint64_t cg, uint32_t pair, uint64_t value, uint32_t flags) {
+    on_arg_value(cg, pair, value, flags);
+  };
   sinks.denial = [this](watch::Denial &&d) { on_denial(std::move(d)); };
   sinks.cgroup = [this](uint64_t cg, const std::string &path, bool removed) {
     on_cgroup(cg, path, removed);
@@ -160,6 +163,7 @@ Daemon::Daemon(const DaemonConfig &config) : config_(config) {
   bpf::DaemonProbeOptions probe_options;
   probe_options.pin_dir = pin_dir_;
   probe_options.ring_bytes = config_.ring_mib << 20;
+  probe_options.record_args = config_.args;
   probes_ = std::make_unique<bpf::DaemonProbes>(probe_options, std::move(sinks));
   log_.info("probes",
             {{"start", bpf::to_string(probes_->start())}, {"note", probes_->start_note()}});
@@ -276,6 +280,24 @@ void Daemon::on_first_seen(uint64_t cgroup_id, uint32_t nr, uint32_t arch, uint3
   }
 }
 
+void Daemon::on_arg_value(uint64_t cgroup_id, uint32_t pair, uint64_t value, uint32_t flags) {
+  TrackedContainer *c = registry_->container_of(cgroup_id, wall_now());
+  if (!c || pair >= SYSCOPE_ARG_PAIRS) return;
+  if (flags & SYSCOPE_ARG_OVERFLOW)
+    pending_[c->ref.id].add_arg_overflow(pair);
+  else
+    pending_[c->ref.id].add_arg_value(pair, value, flags & SYSCOPE_ARG_FILTERED);
+}
+
+// A lost ring-buffer record may have been an argument value: every container alive since the
+// last look gets no argument rule (its profile stays names only for those calls, and says so).
+void Daemon::note_argument_losses() {
+  uint64_t lost = probes_->losses().values[SYSCOPE_CNT_RINGBUF_FULL];
+  if (lost <= ring_losses_seen_) return;
+  ring_losses_seen_ = lost;
+  for (const auto &[id, c] : registry_->containers()) pending_[id].args_lost = true;
+}
+
 void Daemon::workload_started(TrackedContainer &c) {
   c.audited = true;
   publish_alert(alerts_->judge_running(c), &c);
@@ -317,6 +339,7 @@ void Daemon::on_denial(watch::Denial &&denial) {
 
 void Daemon::tick() {
   tracer_->tick();
+  if (config_.args) note_argument_losses();
   end_expired_sessions();
   auto now = Clock::now();
   if (now >= next_api_poll_) {

@@ -108,6 +108,8 @@ void apply_config_file(DaemonConfig &config, const std::string &path) {
       config.flush_interval = std::chrono::milliseconds(number(v, path, key, 100, 600000));
     else if (key == "verbose")
       config.verbose = boolean(v, path, key);
+    else if (key == "args")
+      config.args = boolean(v, path, key);
     else
       bad(path, key, "unknown setting (see README: run it as a service)");
   }

@@ -49,6 +49,8 @@ class Daemon {
   // ---- kernel events (daemon.cpp) ----
   void on_cgroup(uint64_t cgroup_id, const std::string &path, bool removed);
   void on_first_seen(uint64_t cgroup_id, uint32_t nr, uint32_t arch, uint32_t set);
+  void on_arg_value(uint64_t cgroup_id, uint32_t pair, uint64_t value, uint32_t flags);
+  void note_argument_losses();
   void on_denial(watch::Denial &&denial);
   void container_appeared(TrackedContainer &c);
   void workload_started(TrackedContainer &c);
@@ -100,6 +102,7 @@ class Daemon {
   std::deque<nlohmann::ordered_json> recent_denials_;              // denial_to_wire + "report"
   std::set<std::string> judged_created_;                           // created containers audited
   uint64_t denials_total_ = 0, alerts_total_ = 0, unattributed_calls_ = 0;
+  uint64_t ring_losses_seen_ = 0;  // SYSCOPE_CNT_RINGBUF_FULL when argument losses were last noted
   uint64_t flight_dumps_ = 0;
   Clock::time_point next_flush_, next_api_poll_, next_engine_info_;
 

@@ -101,9 +101,13 @@ std::set<std::string> allowed_names(const seccomp::Profile &profile) {
   return names;
 }
 
+// Argument rules wherever argument values were recorded (the daemon's `args: true`), unless
+// the kernel lost events meanwhile.
 profile::ContainerProfile compose(const profile::CgroupCalls &calls) {
   static const std::vector<std::string> gap = record::runtime_gap_names();
-  return profile::compose_container_profile(calls, gap, seccomp::DockerDefault::for_this_host());
+  profile::ArgumentRecording arguments{!calls.args.empty() || calls.args_lost, !calls.args_lost};
+  return profile::compose_container_profile(calls, gap, seccomp::DockerDefault::for_this_host(),
+                                            arguments);
 }
 
 bool has_calls(const profile::CgroupCalls &calls) { return !calls.all().empty(); }
@@ -365,9 +369,13 @@ void ProfileStore::observe(const ContainerIdentity &who, const profile::CgroupCa
   entry.last_seen = std::max(entry.last_seen, now_ns);
 
   auto before = set_counts(entry.calls);
+  auto args_before = entry.calls.args;
+  bool lost_before = entry.calls.args_lost;
   for (uint32_t set = 0; set < SYSCOPE_SET_COUNT; ++set)
     entry.calls.sets[set].merge(calls.sets[set]);
-  bool changed = before != set_counts(entry.calls);
+  entry.calls.merge_args(calls);
+  bool changed = before != set_counts(entry.calls) || args_before != entry.calls.args ||
+                 lost_before != entry.calls.args_lost;
   // The kernel's denial counts are running totals per (cgroup, call, errno): observing a total
   // again must not add it twice, so the larger count wins.
   for (const auto &[denial, count] : calls.denials) {

@@ -23,6 +23,7 @@
 #include <system_error>
 #include <utility>
 
+#include "arg_plan_rodata.hpp"
 #include "daemon.skel.h"
 #include "daemon_layout.h"
 #include "syscope/base/clock.hpp"
@@ -45,7 +46,7 @@ constexpr uint32_t kMinRingBytes = 4096;
 // slab object) and the cgroup's struct bpf_local_storage (kmalloc-256).
 constexpr uint64_t kStorageBytesPerCgroup = 1024 + 256;
 
-const char *const kDataMaps[] = {"cg_storage", "cg_denials", "counters", "events"};
+const char *const kDataMaps[] = {"cg_storage", "cg_args", "cg_denials", "counters", "events"};
 constexpr const char *kLayoutPin = "layout";
 constexpr const char *kLinkPrefix = "link_";
 
@@ -80,17 +81,19 @@ uint64_t fnv1a64(const void *data, size_t size) {
   return h;
 }
 
-uint64_t object_hash() {
+// The programs' read-only data is part of what runs: the same ELF loaded with `args: true` is
+// another object, so a restart with the other setting replaces the pinned programs.
+uint64_t object_hash(bool record_args) {
   size_t size = 0;
   const void *bytes = daemon_bpf::elf_bytes(&size);
-  return fnv1a64(bytes, size);
+  return fnv1a64(bytes, size) ^ (record_args ? 0x9e3779b97f4a7c15ull : 0);
 }
 
-syscope_daemon_layout our_layout() {
+syscope_daemon_layout our_layout(bool record_args) {
   syscope_daemon_layout layout{};
   static_assert(sizeof(SYSCOPE_ABI_SHA256) - 1 == sizeof layout.abi_sha256);
   memcpy(layout.abi_sha256, SYSCOPE_ABI_SHA256, sizeof layout.abi_sha256);
-  layout.object_hash = object_hash();
+  layout.object_hash = object_hash(record_args);
   layout.version = 1;
   return layout;
 }
@@ -153,7 +156,7 @@ struct PinInspection {
   std::string why;
 };
 
-PinInspection inspect_pins(const std::string &dir, daemon_bpf *skel_for_links) {
+PinInspection inspect_pins(const std::string &dir, daemon_bpf *skel_for_links, bool record_args) {
   PinInspection result;
   auto names = pinned_names(dir);
   if (names.empty()) return result;
@@ -170,7 +173,7 @@ PinInspection inspect_pins(const std::string &dir, daemon_bpf *skel_for_links) {
                  "another program's pins)";
     return result;
   }
-  syscope_daemon_layout ours = our_layout();
+  syscope_daemon_layout ours = our_layout(record_args);
   if (memcmp(pinned.abi_sha256, ours.abi_sha256, sizeof ours.abi_sha256) != 0 ||
       pinned.version != ours.version) {
     result.state = PinState::other_layout;
@@ -231,9 +234,10 @@ struct DaemonProbes::Impl {
   Sinks sinks;
   std::optional<std::string> pin_dir;
   Fd lock;
+  bool record_args = false;    // DaemonProbeOptions::record_args: in the programs' rodata
   SkelPtr<daemon_bpf> skel;    // loaded by us (fresh, replaced); in resumed: opened, never loaded
   std::vector<Fd> pinned_fds;  // resumed: the maps and links opened from their pins
-  int cg_storage = -1, cg_denials = -1, counters = -1, events = -1, layout = -1;
+  int cg_storage = -1, cg_args = -1, cg_denials = -1, counters = -1, events = -1, layout = -1;
   std::unique_ptr<RingBuffer> ring;
   int64_t boot_to_wall_ns = 0;
 
@@ -246,6 +250,7 @@ struct DaemonProbes::Impl {
 
 void DaemonProbes::Impl::use_skeleton_maps() {
   cg_storage = bpf_map__fd(skel->maps.cg_storage);
+  cg_args = bpf_map__fd(skel->maps.cg_args);
   cg_denials = bpf_map__fd(skel->maps.cg_denials);
   counters = bpf_map__fd(skel->maps.counters);
   events = bpf_map__fd(skel->maps.events);
@@ -256,8 +261,8 @@ void DaemonProbes::Impl::use_skeleton_maps() {
 // bpf_map__reuse_fd takes the pinned map's definition (its ring size too) for the new object.
 void DaemonProbes::Impl::load(uint32_t ring_bytes, bool reuse_pinned_maps) {
   if (reuse_pinned_maps) {
-    bpf_map *maps[] = {skel->maps.cg_storage, skel->maps.cg_denials, skel->maps.counters,
-                       skel->maps.events, skel->maps.layout};
+    bpf_map *maps[] = {skel->maps.cg_storage, skel->maps.cg_args, skel->maps.cg_denials,
+                       skel->maps.counters,   skel->maps.events,  skel->maps.layout};
     for (bpf_map *map : maps) {
       std::string path = *pin_dir + "/" + bpf_map__name(map);
       Fd fd(bpf_obj_get(path.c_str()));
@@ -270,7 +275,7 @@ void DaemonProbes::Impl::load(uint32_t ring_bytes, bool reuse_pinned_maps) {
   }
   bpf::load(skel, "daemon's BPF programs");
   use_skeleton_maps();
-  syscope_daemon_layout value = our_layout();
+  syscope_daemon_layout value = our_layout(record_args);
   uint32_t key = 0;
   if (bpf_map_update_elem(layout, &key, &value, BPF_ANY) != 0)
     fail("cannot write the layout map", errno);
@@ -328,6 +333,7 @@ void DaemonProbes::Impl::resume() {
     return raw;
   };
   cg_storage = open_pin("cg_storage");
+  cg_args = open_pin("cg_args");
   cg_denials = open_pin("cg_denials");
   counters = open_pin("counters");
   events = open_pin("events");
@@ -364,6 +370,8 @@ DaemonProbes::DaemonProbes(const DaemonProbeOptions &options, Sinks sinks)
   if (!kernel_has_cgroup_storage())
     throw Error(Exit::environment, "syscope daemon needs BPF_MAP_TYPE_CGRP_STORAGE (Linux 6.2+)");
   m.skel = open_skeleton<daemon_bpf>();
+  m.record_args = options.record_args;
+  if (options.record_args) set_arg_plan(*m.skel);
   if (!m.pin_dir) {
     m.load(options.ring_bytes, false);
     m.attach_and_pin(false);
@@ -378,7 +386,7 @@ DaemonProbes::DaemonProbes(const DaemonProbeOptions &options, Sinks sinks)
     if (!is_bpffs(dir))
       throw Error(Exit::environment, dir + " is not on a bpffs (mount -t bpf bpf /sys/fs/bpf)");
     m.lock = lock_pin_dir(dir);
-    PinInspection pins = inspect_pins(dir, m.skel.get());
+    PinInspection pins = inspect_pins(dir, m.skel.get(), m.record_args);
     switch (pins.state) {
       case PinState::none:
         load_fresh(m, options.ring_bytes, dir);
@@ -435,6 +443,9 @@ void DaemonProbes::Impl::on_record(const void *data, size_t size) {
   if (hdr->type == SYSCOPE_EV_FIRST_SEEN && size >= sizeof(syscope_first_seen)) {
     const auto *ev = static_cast<const syscope_first_seen *>(data);
     if (sinks.first_seen) sinks.first_seen(ev->cgroup_id, ev->nr, ev->arch, ev->set);
+  } else if (hdr->type == SYSCOPE_EV_ARG_VALUE && size >= sizeof(syscope_arg_value)) {
+    const auto *ev = static_cast<const syscope_arg_value *>(data);
+    if (sinks.arg_value) sinks.arg_value(ev->cgroup_id, ev->pair, ev->value, ev->flags);
   } else if (hdr->type == SYSCOPE_EV_DENIAL && size >= sizeof(syscope_denial_event)) {
     if (!sinks.denial) return;
     sinks.denial(watch::denial_from_record(*static_cast<const syscope_denial_event *>(data),
@@ -453,6 +464,8 @@ std::optional<profile::CgroupCalls> DaemonProbes::calls_in_kernel(int cgroup_dir
   if (bpf_map_lookup_elem(impl_->cg_storage, &cgroup_dir_fd, &bitmaps) != 0) return std::nullopt;
   profile::CgroupCalls calls;
   calls.merge(bitmaps);
+  syscope_cg_args args{};
+  if (bpf_map_lookup_elem(impl_->cg_args, &cgroup_dir_fd, &args) == 0) calls.merge(args);
   return calls;
 }
 
@@ -498,8 +511,8 @@ LossCounters DaemonProbes::losses() const { return read_loss_counters(impl_->cou
 
 uint64_t DaemonProbes::map_bytes() const {
   uint64_t bytes = 0;
-  for (int fd :
-       {impl_->cg_storage, impl_->cg_denials, impl_->counters, impl_->events, impl_->layout})
+  for (int fd : {impl_->cg_storage, impl_->cg_args, impl_->cg_denials, impl_->counters,
+                 impl_->events, impl_->layout})
     bytes += fdinfo_memlock(fd);
   // One lookup per cgroup directory: cgroup storage has no iteration of its own.
   uint64_t with_storage = 0;

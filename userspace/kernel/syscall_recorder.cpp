@@ -9,9 +9,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include "arg_plan_rodata.hpp"
 #include "profile.skel.h"
 #include "syscope/base/error.hpp"
-#include "syscope/syscalls/arg_pairs.hpp"
 
 namespace syscope::bpf {
 namespace {
@@ -39,22 +39,6 @@ BitmapStore bitmap_store_from_string(const std::string &text) {
 bool kernel_has_cgroup_storage() {
   return libbpf_probe_bpf_map_type(kMapTypeCgrpStorage, nullptr) == 1;
 }
-
-namespace {
-
-// The pair table's plan, in the object's read-only data: the kernel side holds no syscall table.
-void set_arg_plan(profile_bpf &skel) {
-  auto plan = profile::arg_plan();
-  skel.rodata->record_args = 1;
-  static_assert(sizeof skel.rodata->arg_pair_of == sizeof plan.pair_of);
-  static_assert(sizeof skel.rodata->arg_plans == sizeof plan.plans);
-  std::memcpy(const_cast<__u8 *>(&skel.rodata->arg_pair_of[0][0]), plan.pair_of,
-              sizeof plan.pair_of);
-  std::memcpy(const_cast<syscope_arg_plan *>(&skel.rodata->arg_plans[0]), plan.plans,
-              sizeof plan.plans);
-}
-
-}  // namespace
 
 SyscallRecorder::SyscallRecorder(const RecorderOptions &options)
     : store_(options.store), record_args_(options.record_args) {

@@ -20,6 +20,11 @@ void CgroupCalls::merge(const syscope_cg_args &kernel_args) {
 void CgroupCalls::merge(const CgroupCalls &other) {
   for (uint32_t set = 0; set < SYSCOPE_SET_COUNT; ++set) sets[set].merge(other.sets[set]);
   for (const auto &[denial, count] : other.denials) denials[denial] += count;
+  merge_args(other);
+}
+
+void CgroupCalls::merge_args(const CgroupCalls &other) {
+  args_lost = args_lost || other.args_lost;
   for (const auto &[pair, theirs] : other.args) {
     auto &ours = args[pair];
     ours.values.insert(theirs.values.begin(), theirs.values.end());

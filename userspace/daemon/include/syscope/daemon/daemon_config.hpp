@@ -30,11 +30,14 @@ struct DaemonConfig {
   uint32_t flight_mib_total = 64;
   std::chrono::milliseconds flush_interval{2000};  // profiles written at most this late
   bool verbose = false;
+  // Argument-aware profiles, as record --args: the kernel keeps the values of the tracked
+  // (syscall, argument) pairs per cgroup, and profiles allow those calls only with them.
+  bool args = false;
 };
 
 // Applies the YAML file's keys (state_dir, socket, socket_group, pin_dir, keep_attached,
 // keep_removed [seconds, or "7d", "12h", "30m", "45s"], docker_socket, podman_socket, ring_mib,
-// flight_mib_per_container, flight_mib_total, flush_interval_ms) onto `config`. Exit::usage
+// flight_mib_per_container, flight_mib_total, flush_interval_ms, args) onto `config`. Exit::usage
 // naming the file and key for a file that cannot be read, bad YAML, an unknown key or a bad value.
 void apply_config_file(DaemonConfig &config, const std::string &path);
 // Also used by the flag: "7d" -> 604800 s. Exit::usage on garbage, zero allowed.

@@ -32,6 +32,10 @@ struct DaemonProbeOptions {
   // containers started and gone meanwhile (daemon_probes.cpp has the arithmetic); beyond,
   // SYSCOPE_CNT_RINGBUF_FULL counts each record lost. A resumed ring keeps its pinned size.
   uint32_t ring_bytes = 4u << 20;
+  // Also keep the values of the tracked (syscall, argument) pairs per cgroup (record --args's
+  // bpf/arg_values.bpf.h): the arg_value sink and calls_in_kernel's args. Part of the pinned
+  // object's identity: pins made with the other setting are replaced, their data maps kept.
+  bool record_args = false;
 };
 
 enum class ProbeStart {
@@ -48,6 +52,10 @@ class DaemonProbes {
     std::function<void(uint64_t cgroup_id, uint32_t nr, uint32_t arch, uint32_t set)> first_seen;
     // Every denial, as watch reports it; wall_time_ns set, container left unset.
     std::function<void(watch::Denial &&)> denial;
+    // A value of tracked pair `pair` (syscalls/arg_pairs.hpp) new for the cgroup; flags
+    // SYSCOPE_ARG_FILTERED (a filtered task used it), SYSCOPE_ARG_OVERFLOW (value meaningless).
+    std::function<void(uint64_t cgroup_id, uint32_t pair, uint64_t value, uint32_t flags)>
+        arg_value;
     // A cgroup v2 directory created (removed = false) or removed; path relative to the mount.
     std::function<void(uint64_t cgroup_id, const std::string &path, bool removed)> cgroup;
   };

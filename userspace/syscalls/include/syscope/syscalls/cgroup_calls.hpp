@@ -32,6 +32,8 @@ struct CgroupCalls {
   std::array<SyscallSet, SYSCOPE_SET_COUNT> sets;  // indexed by enum syscope_call_set
   std::map<Denial, uint64_t> denials;              // how many times each; 0 = count unknown
   std::map<uint32_t, ArgValueSet> args;            // by pair index; empty unless recorded
+  bool args_lost = false;  // the kernel lost events while arguments were recorded: a value may
+                           // be missing, so no argument rule may be made from these
 
   void merge(const syscope_cg_syscalls &kernel_bitmaps);
   void merge(const syscope_cg_args &kernel_args);  // the slots whose valid bit is set
@@ -40,8 +42,9 @@ struct CgroupCalls {
     if (filtered) args[pair].filtered.insert(value);
   }
   void add_arg_overflow(uint32_t pair) { args[pair].overflow = true; }
-  void merge(const CgroupCalls &other);  // a container's nested cgroups into one
-  SyscallSet all() const;                // every call entered, whatever the set
+  void merge(const CgroupCalls &other);       // a container's nested cgroups into one
+  void merge_args(const CgroupCalls &other);  // only the argument values (and args_lost)
+  SyscallSet all() const;                     // every call entered, whatever the set
   bool ran_filtered() const {
     return !sets[SYSCOPE_SET_FILTERED_SETUP].empty() || !sets[SYSCOPE_SET_FILTERED].empty();
   }
