@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include "syscope/base/error.hpp"
 #include "syscope/containers/scoped_cgroup.hpp"
 #include "syscope/kernel/daemon_probes.hpp"
+#include "syscope/syscalls/arg_pairs.hpp"
 
 using namespace syscope;
 using namespace syscope::test;
@@ -395,7 +397,7 @@ TEST_CASE("daemon probes: uninstall() removes what a crashed daemon left", "[dae
   links = pinned_link_ids(pins.path);
   REQUIRE(links.size() == 7);
   auto removed = DaemonProbes::uninstall(pins.path);
-  CHECK(removed.size() == 7 + 5 + 1);  // links, maps (4 data + layout), the directory
+  CHECK(removed.size() == 7 + 6 + 1);  // links, maps (5 data + layout), the directory
   CHECK_FALSE(std::filesystem::exists(pins.path));
   for (uint32_t id : links) CHECK_FALSE(link_exists(id));
   // bpftool, a reference of the kernel's own, agrees: none of those links is listed.
@@ -409,4 +411,34 @@ TEST_CASE("daemon probes: a bad ring size is a usage error", "[daemon_probes]") 
   DaemonProbeOptions o;
   o.ring_bytes = 3u << 20;
   CHECK_THROWS_WITH(DaemonProbes(o, {}), Catch::Contains("power of two"));
+}
+
+TEST_CASE("daemon probes: with record_args the values reach the sink and the setting is part of "
+          "the pinned object",
+          "[daemon_probes][args]") {
+  PinDir pins;
+  auto with_args = pins.options();
+  with_args.record_args = true;
+  std::set<uint64_t> socket_values;
+  {
+    DaemonProbes::Sinks sinks;
+    uint32_t socket_pair = *profile::arg_pair_index("socket");
+    sinks.arg_value = [&](uint64_t, uint32_t pair, uint64_t value, uint32_t flags) {
+      if (pair == socket_pair && !(flags & SYSCOPE_ARG_OVERFLOW)) socket_values.insert(value);
+    };
+    DaemonProbes probes(with_args, sinks);
+    CHECK(probes.start() == ProbeStart::fresh);
+    auto ran = run({test_prog("arg_workload"), "work"});
+    REQUIRE(ran.status == 0);
+    probes.drain();
+  }
+  // socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK): the flags masked off, the type kept.
+  CHECK(socket_values.count(AF_INET | uint64_t{SOCK_DGRAM} << 32) == 1);
+  {
+    DaemonProbes again(with_args, {});
+    CHECK(again.start() == ProbeStart::resumed);
+  }
+  DaemonProbes without(pins.options(), {});
+  CHECK(without.start() == ProbeStart::replaced);  // other read-only data: another object
+  CHECK(without.start_note().find("kept their maps") != std::string::npos);
 }
