@@ -240,6 +240,9 @@ TEST_CASE("daemon: profiles denials alerts and capture for every container over 
     }
     REQUIRE(r.value("ok", false));
     std::string all = r.dump();
+    INFO("denials of " << denier.name() << ": " << all
+                       << "\nall recent: " << d.ask({{"request", "denials"}, {"limit", 20}}).dump()
+                       << "\ncontainers: " << d.ask({{"request", "containers"}}).dump());
     CHECK(all.find("\"unshare\"") != std::string::npos);
     CHECK(all.find("\"mount\"") != std::string::npos);
     CHECK(all.find("EPERM") != std::string::npos);

@@ -330,6 +330,11 @@ void Daemon::on_denial(watch::Denial &&denial) {
   event["denial"] = denial_to_wire(denial);
   event["report"] = report;
   server_->publish("denials", event);
+  if (c) {
+    auto &mine = recent_by_container_[c->ref.id];
+    mine.push_back(event);
+    if (mine.size() > kRecentDenialsPerContainer) mine.pop_front();
+  }
   recent_denials_.push_back(std::move(event));
   if (recent_denials_.size() > kRecentDenials) recent_denials_.pop_front();
   if (c) flight_trigger(c->ref.id, "denial");
@@ -446,6 +451,7 @@ void Daemon::save_profiles() {
   for (const auto &id : expired.containers) {
     log_.info("profile_expired", {{"id", id}});
     alerts_->forget(id);
+    recent_by_container_.erase(id);
   }
   for (const auto &e : expired.errors) log_.error("profile_expire", {{"error", e}});
 }

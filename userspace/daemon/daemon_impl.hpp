@@ -33,6 +33,9 @@ namespace syscope::daemon {
 
 // Denials kept for the `denials` request, newest last (older ones are in the log).
 inline constexpr size_t kRecentDenials = 1000;
+// Kept per container too, so a container whose calls are refused in a loop (thousands a
+// second) cannot push every other container's denials out of reach of a query by name.
+inline constexpr size_t kRecentDenialsPerContainer = 100;
 // The label that turns a container's flight recorder on, with its window in seconds.
 inline constexpr const char *kFlightLabel = "io.syscope.flight-recorder";
 inline constexpr int kMaxFlightSeconds = 3600;
@@ -100,7 +103,8 @@ class Daemon {
 
   std::unordered_map<std::string, profile::CgroupCalls> pending_;  // by container id
   std::deque<nlohmann::ordered_json> recent_denials_;              // denial_to_wire + "report"
-  std::set<std::string> judged_created_;                           // created containers audited
+  std::map<std::string, std::deque<nlohmann::ordered_json>> recent_by_container_;  // by id
+  std::set<std::string> judged_created_;  // created containers audited
   uint64_t denials_total_ = 0, alerts_total_ = 0, unattributed_calls_ = 0;
   uint64_t ring_losses_seen_ = 0;  // SYSCOPE_CNT_RINGBUF_FULL when argument losses were last noted
   uint64_t flight_dumps_ = 0;

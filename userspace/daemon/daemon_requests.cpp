@@ -4,9 +4,11 @@
 // kernel gathered since the last flush, so the answer holds every call up to now.
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <vector>
 
 #include "daemon_impl.hpp"
 #include "syscope/base/clock.hpp"
@@ -207,23 +209,36 @@ json Daemon::denials(const json &request) const {
       throw Error(Exit::usage, "\"limit\" must be a whole number");
     limit = std::min<size_t>(limit, request["limit"].get<size_t>());
   }
-  // A denial made before its container's metadata arrived was kept with an empty name: the
-  // registry, which has the name by now, says which ids the query means.
-  std::set<std::string> ids;
-  if (!container.empty())
+  json list = json::array();
+  if (container.empty()) {
+    for (auto it = recent_denials_.rbegin(); it != recent_denials_.rend() && list.size() < limit;
+         ++it)
+      list.push_back(json(*it));
+  } else {
+    // The container's own recent denials. One made before its metadata arrived was kept with
+    // an empty name: the registry, which has the name by now, says which ids the query means.
+    std::set<std::string> ids;
     for (const auto &[id, c] : registry_->containers())
       if (c.metadata && container::container_matches(container, c.metadata->name, id))
         ids.insert(id);
-  json list = json::array();
-  for (auto it = recent_denials_.rbegin(); it != recent_denials_.rend() && list.size() < limit;
-       ++it) {
-    const auto &c = (*it)["denial"]["container"];
-    if (!container.empty() &&
-        (c.is_null() || (!ids.count(c["id"].get<std::string>()) &&
-                         !container::container_matches(container, c["name"].get<std::string>(),
-                                                       c["id"].get<std::string>()))))
-      continue;
-    list.push_back(json(*it));
+    std::vector<const nlohmann::ordered_json *> mine;
+    for (const auto &[id, events] : recent_by_container_) {
+      bool named = false;
+      for (const auto &e : events) {
+        const auto &c = e["denial"]["container"];
+        named = named || container::container_matches(container, c["name"].get<std::string>(), id);
+      }
+      if (!ids.count(id) && !named) continue;
+      for (const auto &e : events) mine.push_back(&e);
+    }
+    std::sort(mine.begin(), mine.end(), [](const auto *a, const auto *b) {
+      return (*a)["denial"]["wall_time_ns"].template get<uint64_t>() >
+             (*b)["denial"]["wall_time_ns"].template get<uint64_t>();
+    });
+    for (const auto *e : mine) {
+      if (list.size() >= limit) break;
+      list.push_back(json(*e));
+    }
   }
   std::reverse(list.begin(), list.end());
   return {{"denials", list}, {"total", denials_total_}};
