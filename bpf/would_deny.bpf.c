@@ -72,13 +72,14 @@ int BPF_PROG(would_deny_enter, struct pt_regs *regs, long nr)
 	__u8 tested;
 	int i;
 
-	index = bpf_map_lookup_elem(&dry_cgroups, &cgroup_id);
-	if (!index)
-		return 0;
 	/* Only calls made under a seccomp filter: those the candidate would see in its place. A
 	 * container runtime's setup before it installs the filter (runc's mounts, pivot_root) is
-	 * not the workload's, and the candidate would not judge it either. */
+	 * not the workload's, and the candidate would not judge it either. Tested first: one load,
+	 * so the machine's unfiltered tasks never pay the hash lookup below. */
 	if (!task_is_filtered(task))
+		return 0;
+	index = bpf_map_lookup_elem(&dry_cgroups, &cgroup_id);
+	if (!index)
 		return 0;
 	if (nr < 0 || nr >= SYSCOPE_SYSCALL_BITS) {
 		count_loss(SYSCOPE_CNT_NR_RANGE);
