@@ -4,11 +4,13 @@
 // happen, the socket's requests and CLI clients, forensic capture, and a kill -9 and restart
 // that loses nothing. Each test runs its own daemon (own state dir, socket and pin dir).
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
@@ -20,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "../common/dry_run_candidate.hpp"
 #include "docker_helpers.hpp"
 #include "helpers.hpp"
 #include "syscope/daemon/control_client.hpp"
@@ -518,5 +521,97 @@ TEST_CASE("daemon --args: the container's profile has argument rules and refuses
                              kBusyboxImage, "/arg_workload", "probe", probe});
     CHECK(tight.out == std::string(probe) + "=ERR EPERM\n");
   }
+  d.check_clean();
+}
+
+TEST_CASE(
+    "daemon --dry-run: a named container's calls judged against a candidate, nothing enforced",
+    "[docker][daemon][would_deny]") {
+  TempDir dir;
+  auto candidate = dir / "candidate.json";
+  std::ofstream(candidate) << syscope::seccomp::to_docker_json(dry_run_candidate());
+  // A candidate the daemon cannot read stops it before it loads anything: exit 2, one line.
+  auto refused = run({syscope_bin(), "daemon", "--state-dir", (dir / "refused").string(),
+                      "--socket", (dir / "refused.sock").string(), "--no-pin", "--dry-run",
+                      "web=" + (dir / "missing.json").string()});
+  CHECK(refused.status == 2);
+  CHECK(refused.err.find("--dry-run web=") != std::string::npos);
+  CHECK(refused.err.find("missing.json") != std::string::npos);
+  CHECK(std::count(refused.err.begin(), refused.err.end(), '\n') == 1);
+
+  ContainerGuard guard(container_name("ddry"));
+  ContainerGuard other(container_name("ddryother"));  // named by no setting: never judged
+  TestDaemon d(dir, {"--dry-run", guard.name() + "=" + candidate.string()});
+  REQUIRE(d.wait_for_log("\"event\":\"dry_run\""));
+  // The daemon judges a container from the moment it sees its cgroup (README): the short sleep
+  // keeps the workload's calls after that moment.
+  const char *workload =
+      "sleep 0.5; free; nc ::1 1 </dev/null; nc 127.0.0.1 1 </dev/null; free; echo done";
+  auto ran = docker_run({"--name", guard.name(), kBusyboxImage, "sh", "-c", workload});
+  docker_run({"--name", other.name(), kBusyboxImage, "sh", "-c", workload});
+  INFO(ran.out << ran.err);
+  REQUIRE(ran.out.find("done") != std::string::npos);  // nothing enforced
+  CHECK(ran.out.find("Mem:") != std::string::npos);
+  CHECK(ran.err.find("not permitted") == std::string::npos);
+
+  auto report = [&] {
+    return json::parse(
+        run({syscope_bin(), "status", "--dry-run", "--json", "--socket", d.socket()}).out);
+  };
+  auto found = [](const json &r, const std::string &syscall) {
+    for (const auto &c : r["containers"])
+      for (const auto &row : c["would_deny"])
+        if (row["syscall"] == syscall) return true;
+    return false;
+  };
+  json r = report();
+  for (int i = 0; i < 40 && !(found(r, "sysinfo") && found(r, "socket")); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    r = report();
+  }
+  INFO(r.dump(2) << "\nlog: " << d.log());
+  REQUIRE(r["containers"].size() == 1);
+  const auto &mine = r["containers"][0];
+  CHECK(mine["name"] == guard.name());
+  CHECK(mine["profile"] == candidate.string());
+  bool sysinfo = false, inet6 = false;
+  for (const auto &row : mine["would_deny"]) {
+    CHECK(row["verdict"] == "ERRNO(EPERM)");
+    std::string call = row["syscall"];
+    CHECK((call == "sysinfo" || call == "socket"));
+    if (call == "sysinfo") {
+      sysinfo = true;
+      CHECK(row["rule"] == json::parse(R"({"names":["sysinfo"],"action":"SCMP_ACT_ALLOW"})"));
+    } else {
+      uint64_t family = row["rule"]["args"][0]["valueTwo"];
+      CHECK(family != AF_UNIX);
+      CHECK(family != AF_INET);  // the candidate allows it: never reported
+      inet6 = inet6 || family == AF_INET6;
+    }
+  }
+  CHECK(sysinfo);
+  CHECK(inet6);
+  CHECK(mine["rules_to_add"].size() == mine["would_deny"].size());
+  CHECK(r["losses"]["dry_run_full"] == 0);
+
+  // Each distinct call is logged once, with its container, and counted in status.
+  size_t logged = 0;
+  for (const auto &e : events(d.log(), "would_deny")) {
+    CHECK(e["container"]["name"] == guard.name());
+    ++logged;
+  }
+  CHECK(logged == mine["would_deny"].size());
+  auto status = d.ask({{"request", "status"}});
+  CHECK(status["dry_run"]["would_deny"] == mine["would_deny"].size());
+  CHECK(status["dry_run"]["containers"] == 1);
+  auto text = run({syscope_bin(), "status", "--dry-run", "--socket", d.socket()});
+  CHECK(text.status == 0);
+  CHECK(text.out.find("would deny socket(AF_INET6, ") != std::string::npos);
+  CHECK(text.out.find("dry-run of " + candidate.string() + " on " + guard.name()) !=
+        std::string::npos);
+  auto unknown = run(
+      {syscope_bin(), "status", "--dry-run", "--container", other.name(), "--socket", d.socket()});
+  CHECK(unknown.status == 2);
+  CHECK(unknown.err.find("is under dry-run") != std::string::npos);
   d.check_clean();
 }

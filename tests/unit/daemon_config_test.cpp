@@ -76,6 +76,36 @@ TEST_CASE("a typo, a bad value or bad YAML is exit 2 naming the key", "[daemon_c
   CHECK(error_of(dir.path().string()).find("directory") != std::string::npos);
 }
 
+TEST_CASE("dry_run settings name a container or an image and a profile", "[daemon_config]") {
+  syscope::test::TempDir dir;
+  DaemonConfig config;
+  daemon::apply_config_file(config,
+                            write(dir, "dry_run:\n"
+                                       "  - {container: web, profile: /etc/web.json}\n"
+                                       "  - {image: 'nginx:1.25', profile: /etc/n.json}\n"));
+  REQUIRE(config.dry_run.size() == 2);
+  CHECK(config.dry_run[0].container == "web");
+  CHECK(config.dry_run[0].image.empty());
+  CHECK(config.dry_run[0].profile == "/etc/web.json");
+  CHECK(config.dry_run[1].image == "nginx:1.25");
+  CHECK(config.dry_run[1].where.find("dry_run[1]") != std::string::npos);
+  CHECK(error_of(write(dir, "dry_run: web\n")).find("\"dry_run\": expected a list") !=
+        std::string::npos);
+  CHECK(error_of(write(dir, "dry_run: [{container: web}]\n")).find("profile") != std::string::npos);
+  CHECK(error_of(write(dir, "dry_run: [{container: a, image: b, profile: p}]\n"))
+            .find("exactly one of container and image") != std::string::npos);
+  CHECK(error_of(write(dir, "dry_run: [{container: a, profle: p}]\n"))
+            .find("\"dry_run[0].profle\": unknown key") != std::string::npos);
+
+  auto flag = daemon::parse_dry_run_flag("web=/tmp/c.json");
+  CHECK(flag.container == "web");
+  CHECK(flag.profile == "/tmp/c.json");
+  for (const char *bad : {"web", "=c.json", "web="}) {
+    CAPTURE(bad);
+    CHECK_THROWS_AS(daemon::parse_dry_run_flag(bad), Error);
+  }
+}
+
 TEST_CASE("durations take s, m, h, d", "[daemon_config]") {
   CHECK(daemon::parse_duration("45", "x") == std::chrono::seconds(45));
   CHECK(daemon::parse_duration("30m", "x") == std::chrono::minutes(30));

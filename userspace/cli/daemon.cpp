@@ -17,6 +17,7 @@ struct DaemonFlags {
   std::string podman_socket;
   bool keep_attached = false, no_pin = false, uninstall = false, verbose = false, args = false;
   uint32_t ring_mib = 0;
+  std::vector<std::string> dry_run;  // CONTAINER=PROFILE
 };
 
 // The file first, then each flag given on the command line over it.
@@ -39,6 +40,7 @@ daemon::DaemonConfig effective_config(const DaemonFlags &flags, CLI::App &cmd) {
   }
   if (flags.keep_attached) config.keep_attached = true;
   if (flags.args) config.args = true;
+  for (const auto &d : flags.dry_run) config.dry_run.push_back(daemon::parse_dry_run_flag(d));
   if (flags.verbose) config.verbose = true;
   return config;
 }
@@ -63,6 +65,10 @@ void setup_daemon(CLI::App &app) {
   cmd->add_flag("--no-pin", flags->no_pin, "Pin nothing: a restart starts the kernel side afresh");
   cmd->add_flag("--args", flags->args,
                 "Argument-aware profiles (as record --args; the config's args: true)");
+  cmd->add_option("--dry-run", flags->dry_run,
+                  "CONTAINER=PROFILE: judge the container's live calls against a candidate "
+                  "profile without enforcing it, as watch --would-deny (repeatable; the "
+                  "config's dry_run list also takes images)");
   cmd->add_flag("--keep-attached", flags->keep_attached,
                 "On SIGTERM leave the programs attached and pinned (for an upgrade or restart)");
   cmd->add_option("--keep-removed", flags->keep_removed,

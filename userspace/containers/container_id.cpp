@@ -147,6 +147,11 @@ bool container_matches(std::string_view query, std::string_view name, std::strin
   return query == name || id.substr(0, query.size()) == query;
 }
 
+bool image_matches(std::string_view query, std::string_view image) {
+  if (query.empty() || image.empty()) return false;
+  return image == query || image == std::string(query) + ":latest";
+}
+
 std::string short_id(std::string_view id) { return std::string(id.substr(0, 12)); }
 
 std::string container_label(const std::string &name, const std::string &id,

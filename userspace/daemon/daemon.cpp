@@ -70,6 +70,11 @@ bool is_workload_set(uint32_t set) {
 Daemon::Daemon(const DaemonConfig &config) : config_(config) {
   started_wall_ns_ = wall_now();
   started_ = Clock::now();
+  if (!config_.dry_run.empty()) {  // a bad candidate stops the start before anything is loaded
+    std::vector<std::string> warnings;
+    dry_candidates_ = std::make_unique<DryRunCandidates>(config_.dry_run, &warnings);
+    for (const auto &w : warnings) log_.warning("dry_run_profile", {{"warning", w}});
+  }
   bpf::require_bpf_environment();
   mount_ = cgroup::cgroup2_mount();
   state_lock_ = std::make_unique<InstanceLock>(config_.state_dir + "/daemon.lock",
@@ -167,6 +172,7 @@ Daemon::Daemon(const DaemonConfig &config) : config_(config) {
   probes_ = std::make_unique<bpf::DaemonProbes>(probe_options, std::move(sinks));
   log_.info("probes",
             {{"start", bpf::to_string(probes_->start())}, {"note", probes_->start_note()}});
+  start_dry_run();
 
   // Containers older than this start (or than a restart) make no cgroup_mkdir event: find
   // them in cgroupfs. The ring buffer's backlog (a restart) is read first, so the cgroups made
@@ -198,6 +204,7 @@ void Daemon::run() {
                                {probes_->poll_fd(), POLLIN, 0},
                                {server_->poll_fd(), POLLIN, 0}};
     if (int fd = tracer_->poll_fd(); fd >= 0) fds.push_back({fd, POLLIN, 0});
+    if (dry_probe_) fds.push_back({dry_probe_->poll_fd(), POLLIN, 0});
     int n = poll(fds.data(), fds.size(), kTickMs);
     if (n < 0 && errno != EINTR) throw Error(Exit::environment, "poll: " + errno_text(errno));
     if (fds[0].revents) {
@@ -207,6 +214,8 @@ void Daemon::run() {
         stopping_ = true;
       }
     }
+    // Dry-run's calls first: a cgroup's rmdir in the daemon's ring then finds them judged.
+    if (dry_probe_) dry_probe_->drain();
     probes_->drain();
     if (tracer_->poll_fd() >= 0) tracer_->drain();
     server_->serve();
@@ -219,6 +228,7 @@ void Daemon::run() {
 void Daemon::shutdown() {
   for (auto it = sessions_.begin(); it != sessions_.end();)
     end_session((it++)->first, "daemon stopping");
+  if (dry_probe_) dry_probe_->drain();
   probes_->drain();
   save_profiles();
   server_->serve();
@@ -241,10 +251,13 @@ void Daemon::on_cgroup(uint64_t cgroup_id, const std::string &path, bool removed
   bool created = false;
   TrackedContainer *c = registry_->on_cgroup(cgroup_id, path, removed, wall_now(), &created);
   if (!c) return;
-  if (created)
+  if (created) {
     container_appeared(*c);
-  else if (!removed && flights_.count(c->ref.id))
-    tracer_->add_cgroup(c->ref.id, cgroup_id);
+  } else if (!removed) {  // a cgroup nested in a known container
+    if (flights_.count(c->ref.id)) tracer_->add_cgroup(c->ref.id, cgroup_id);
+    dry_run_assign(*c);
+  }
+  if (removed) dry_run_cgroup_gone(cgroup_id);
   if (removed && !c->running()) {
     log_.info("container_exited", {{"id", c->ref.id}, {"name", c->name()}});
     for (auto it = sessions_.begin(); it != sessions_.end();) {
@@ -263,6 +276,7 @@ void Daemon::container_appeared(TrackedContainer &c) {
                                   {"metadata", c.metadata ? nlohmann::json("runtime API")
                                                           : nlohmann::json(c.metadata_error)}});
   ensure_flight(c);
+  dry_run_assign(c);
 }
 
 void Daemon::on_first_seen(uint64_t cgroup_id, uint32_t nr, uint32_t arch, uint32_t set) {
@@ -372,6 +386,7 @@ void Daemon::poll_runtime_api() {
     if (!c.metadata) continue;
     store_->identify(identity(c));
     ensure_flight(c);
+    dry_run_assign(c);
     if (c.audited) publish_alert(alerts_->judge_running(c), &c);
   }
   // Containers created but never started have no cgroup: only the API shows them, and a
@@ -452,6 +467,7 @@ void Daemon::save_profiles() {
     log_.info("profile_expired", {{"id", id}});
     alerts_->forget(id);
     recent_by_container_.erase(id);
+    dry_run_forget(id);
   }
   for (const auto &e : expired.errors) log_.error("profile_expire", {{"error", e}});
 }

@@ -46,7 +46,50 @@ uint64_t number(const YAML::Node &node, const std::string &path, const std::stri
   return n;
 }
 
+std::vector<DryRunSetting> dry_run_settings(const YAML::Node &node, const std::string &path) {
+  if (node.IsNull()) return {};
+  if (!node.IsSequence())
+    bad(path, "dry_run", "expected a list of {container: NAME, profile: FILE} entries");
+  std::vector<DryRunSetting> out;
+  for (size_t i = 0; i < node.size(); ++i) {
+    std::string where = "dry_run[" + std::to_string(i) + "]";
+    const YAML::Node &entry = node[i];
+    if (!entry.IsMap()) bad(path, where, "expected {container: NAME, profile: FILE}");
+    DryRunSetting s;
+    s.where = path + ": " + where;
+    for (const auto &item : entry) {
+      std::string key = item.first.IsScalar() ? item.first.Scalar() : "";
+      std::string full = where + "." + key;
+      if (key == "container")
+        s.container = scalar(item.second, path, full);
+      else if (key == "image")
+        s.image = scalar(item.second, path, full);
+      else if (key == "profile")
+        s.profile = scalar(item.second, path, full);
+      else
+        bad(path, full, "unknown key (container, image, profile)");
+    }
+    if (s.container.empty() == s.image.empty())
+      bad(path, where, "give exactly one of container and image");
+    if (s.profile.empty()) bad(path, where, "profile (a candidate profile file) is missing");
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
 }  // namespace
+
+DryRunSetting parse_dry_run_flag(const std::string &text) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size())
+    throw Error(Exit::usage,
+                "--dry-run: expected CONTAINER=PROFILE, not \"" + printable(text) + "\"");
+  DryRunSetting s;
+  s.container = text.substr(0, eq);
+  s.profile = text.substr(eq + 1);
+  s.where = "--dry-run " + printable(text);
+  return s;
+}
 
 std::chrono::seconds parse_duration(const std::string &text, const std::string &what) {
   size_t digits = 0;
@@ -110,6 +153,8 @@ void apply_config_file(DaemonConfig &config, const std::string &path) {
       config.verbose = boolean(v, path, key);
     else if (key == "args")
       config.args = boolean(v, path, key);
+    else if (key == "dry_run")
+      config.dry_run = dry_run_settings(v, path);
     else
       bad(path, key, "unknown setting (see README: run it as a service)");
   }

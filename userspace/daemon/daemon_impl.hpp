@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The daemon's one object, private to this layer: daemon.cpp runs its loop and feeds it the
 // kernel's events, daemon_requests.cpp answers the control socket, daemon_capture.cpp drives
-// trace sessions and flight recorders.
+// trace sessions and flight recorders, daemon_dry_run.cpp its dry-run settings.
 #pragma once
 #include <chrono>
 #include <cstdint>
@@ -22,11 +22,14 @@
 #include "syscope/daemon/control_server.hpp"
 #include "syscope/daemon/daemon_config.hpp"
 #include "syscope/daemon/daemon_tracer.hpp"
+#include "syscope/daemon/dry_run_candidates.hpp"
+#include "syscope/daemon/dry_run_reports.hpp"
 #include "syscope/daemon/instance_lock.hpp"
 #include "syscope/daemon/json_log.hpp"
 #include "syscope/daemon/profile_store.hpp"
 #include "syscope/kernel/daemon_probes.hpp"
 #include "syscope/kernel/denial.hpp"
+#include "syscope/kernel/would_deny_probe.hpp"
 #include "syscope/syscalls/cgroup_calls.hpp"
 
 namespace syscope::daemon {
@@ -74,6 +77,15 @@ class Daemon {
   nlohmann::json profile(const nlohmann::json &request);
   nlohmann::json denials(const nlohmann::json &request) const;
 
+  // ---- dry-run of candidate profiles (daemon_dry_run.cpp) ----
+  void start_dry_run();                      // loads the dry-run programs when a setting asks
+  void dry_run_assign(TrackedContainer &c);  // its cgroups under its candidate, if one names it
+  void dry_run_cgroup_gone(uint64_t cgroup_id);
+  void dry_run_forget(const std::string &container_id);  // its profile expired
+  void on_dry_run_call(bpf::DryRunCall &&call);
+  nlohmann::json dry_run_status() const;
+  nlohmann::json dry_run_report(const nlohmann::json &request) const;
+
   // ---- forensic capture (daemon_capture.cpp) ----
   void ensure_flight(TrackedContainer &c);
   void flight_trigger(const std::string &container_id, const std::string &reason);
@@ -100,6 +112,16 @@ class Daemon {
   std::unique_ptr<ControlServer> server_;
   std::unique_ptr<bpf::DaemonProbes> probes_;
   std::unique_ptr<DaemonTracer> tracer_;
+  std::unique_ptr<DryRunCandidates> dry_candidates_;  // validated before anything is loaded
+  std::unique_ptr<bpf::WouldDenyProbe> dry_probe_;    // only with a dry-run setting
+  DryRunReports dry_reports_;
+  struct DryRunAssignment {
+    uint32_t candidate = 0;
+    uint64_t since_ns = 0;    // calls before this (the daemon saw the container) are not judged
+    std::string name, image;  // kept for the report once the container is gone
+  };
+  std::map<std::string, DryRunAssignment> dry_assigned_;  // by container id
+  std::set<uint64_t> dry_cgroups_;                        // cgroups under dry-run now
 
   std::unordered_map<std::string, profile::CgroupCalls> pending_;  // by container id
   std::deque<nlohmann::ordered_json> recent_denials_;              // denial_to_wire + "report"

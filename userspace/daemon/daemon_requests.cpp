@@ -53,6 +53,7 @@ json Daemon::handle(ControlServer::ClientId client, const json &request) {
   if (what == "containers") return list_containers();
   if (what == "profile") return profile(request);
   if (what == "denials") return denials(request);
+  if (what == "dry_run") return dry_run_report(request);
   if (what == "audit") {
     json out;
     out["containers"] = alerts_->verdicts();
@@ -66,8 +67,8 @@ json Daemon::handle(ControlServer::ClientId client, const json &request) {
       throw Error(Exit::usage, "\"topics\" must be a list: [\"denials\", \"alerts\"]");
     std::vector<std::string> names;
     for (const auto &t : topics) {
-      if (!t.is_string() || (t != "denials" && t != "alerts"))
-        throw Error(Exit::usage, "unknown topic " + t.dump() + " (denials, alerts)");
+      if (!t.is_string() || (t != "denials" && t != "alerts" && t != "would_deny"))
+        throw Error(Exit::usage, "unknown topic " + t.dump() + " (denials, alerts, would_deny)");
       names.push_back(t.get<std::string>());
     }
     for (const auto &t : names) server_->subscribe(client, t);
@@ -78,7 +79,7 @@ json Daemon::handle(ControlServer::ClientId client, const json &request) {
   if (what == "flight_dump") return flight_dump(request);
   return {{"ok", false},
           {"error", "unknown request \"" + what +
-                        "\" (status, containers, profile, denials, audit, subscribe, "
+                        "\" (status, containers, profile, denials, dry_run, audit, subscribe, "
                         "trace_start, trace_stop, flight_dump)"}};
 }
 
@@ -107,6 +108,7 @@ json Daemon::status() const {
   out["alerts"] = alerts_total_;
   out["losses"] = bpf::to_json(probes_->losses());
   out["losses"]["unattributed_calls"] = unattributed_calls_;
+  out["dry_run"] = dry_run_status();  // null without a dry-run setting
   out["map_bytes"] = probes_->map_bytes();
   out["rss_bytes"] = rss_bytes();
   out["clients"] = {{"connected", server.clients},

@@ -675,7 +675,7 @@ std::optional<ProfileStore::ImageProfile> ProfileStore::image_profile(
     const auto &who = slot.entry.who;
     std::string hexpart = who.image_id.rfind("sha256:", 0) == 0 ? who.image_id.substr(7) : "";
     bool id_match = by_id && hexpart.rfind(id_prefix, 0) == 0;
-    bool name_match = !who.image.empty() && (who.image == query || who.image == query + ":latest");
+    bool name_match = container::image_matches(query, who.image);
     if (id_match || name_match) matches.insert(slot.entry.image_key);
   }
   if (matches.empty()) return std::nullopt;

@@ -45,14 +45,18 @@ DryRunCall dry_run_call_from_record(const syscope_would_deny_event &ev, int64_t 
 WouldDenyProbe::WouldDenyProbe(CallSink on_call, CgroupSink on_cgroup)
     : on_call_(std::move(on_call)), on_cgroup_(std::move(on_cgroup)) {
   skel_ = open_skeleton<would_deny_bpf>();
+  bool lifecycle = static_cast<bool>(on_cgroup_);  // the daemon has its own
+  bpf_program__set_autoload(skel_->progs.lifecycle_cgroup_mkdir, lifecycle);
+  bpf_program__set_autoload(skel_->progs.lifecycle_cgroup_rmdir, lifecycle);
   load(skel_, "dry-run programs");
   ring_ = std::make_unique<RingBuffer>(
       bpf_map__fd(skel_->maps.events),
       [this](const void *data, size_t size) { on_record(data, size); });
   boot_to_wall_ns_ = boot_to_wall_ns();
-  attach_in_order({{skel_->progs.lifecycle_cgroup_mkdir, &skel_->links.lifecycle_cgroup_mkdir},
-                   {skel_->progs.lifecycle_cgroup_rmdir, &skel_->links.lifecycle_cgroup_rmdir},
-                   {skel_->progs.would_deny_enter, &skel_->links.would_deny_enter}});
+  if (lifecycle)
+    attach_in_order({{skel_->progs.lifecycle_cgroup_mkdir, &skel_->links.lifecycle_cgroup_mkdir},
+                     {skel_->progs.lifecycle_cgroup_rmdir, &skel_->links.lifecycle_cgroup_rmdir}});
+  attach_in_order({{skel_->progs.would_deny_enter, &skel_->links.would_deny_enter}});
 }
 
 WouldDenyProbe::~WouldDenyProbe() = default;
@@ -92,7 +96,7 @@ void WouldDenyProbe::on_record(const void *data, size_t size) {
   if (hdr->type == SYSCOPE_EV_WOULD_DENY && size >= sizeof(syscope_would_deny_event))
     on_call_(dry_run_call_from_record(*static_cast<const syscope_would_deny_event *>(data),
                                       boot_to_wall_ns_));
-  else
+  else if (on_cgroup_)
     deliver_cgroup_event(data, size, on_cgroup_);
 }
 

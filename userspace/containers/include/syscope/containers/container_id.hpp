@@ -43,6 +43,9 @@ bool is_container_id(std::string_view s);
 // exact name ("web", or Docker's API form "/web") or a prefix of its id. An empty query matches
 // nothing. watch --container, trace show --container and the resolver all decide through here.
 bool container_matches(std::string_view query, std::string_view name, std::string_view id);
+// Whether an image query names the image a container was run with: the same reference, or the
+// query without a tag and the image at ":latest" (docker's own default).
+bool image_matches(std::string_view query, std::string_view image);
 
 // The first 12 digits, as `docker ps` shows ids.
 std::string short_id(std::string_view id);

@@ -9,8 +9,18 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace syscope::daemon {
+
+// One dry-run setting: the containers it names have their live calls judged against `profile`
+// (a candidate, not enforced; watch --would-deny's semantics). Exactly one of container (a name
+// or id prefix, as docker takes them) and image (the reference given to run, "nginx:1.25").
+struct DryRunSetting {
+  std::string container, image;
+  std::string profile;  // path of a Docker-format profile
+  std::string where;    // "dry_run[1]" or "--dry-run web=cand.json": for messages
+};
 
 struct DaemonConfig {
   std::string state_dir = "/var/lib/syscope";
@@ -33,14 +43,20 @@ struct DaemonConfig {
   // Argument-aware profiles, as record --args: the kernel keeps the values of the tracked
   // (syscall, argument) pairs per cgroup, and profiles allow those calls only with them.
   bool args = false;
+  // Candidate profiles tried on live containers without enforcing them (at most
+  // SYSCOPE_DRY_CANDIDATES distinct profiles).
+  std::vector<DryRunSetting> dry_run;
 };
 
 // Applies the YAML file's keys (state_dir, socket, socket_group, pin_dir, keep_attached,
 // keep_removed [seconds, or "7d", "12h", "30m", "45s"], docker_socket, podman_socket, ring_mib,
-// flight_mib_per_container, flight_mib_total, flush_interval_ms, args) onto `config`. Exit::usage
+// flight_mib_per_container, flight_mib_total, flush_interval_ms, args, dry_run [a list of
+// {container: NAME, profile: FILE} or {image: REF, profile: FILE}]) onto `config`. Exit::usage
 // naming the file and key for a file that cannot be read, bad YAML, an unknown key or a bad value.
 void apply_config_file(DaemonConfig &config, const std::string &path);
 // Also used by the flag: "7d" -> 604800 s. Exit::usage on garbage, zero allowed.
 std::chrono::seconds parse_duration(const std::string &text, const std::string &what);
+// The flag's form, "CONTAINER=PROFILE" (a container name or id prefix). Exit::usage on others.
+DryRunSetting parse_dry_run_flag(const std::string &text);
 
 }  // namespace syscope::daemon

@@ -48,6 +48,7 @@ class WouldDenyProbe {
 
   // Loads and attaches; Exit::environment with libbpf's reason on failure. No cgroup is under
   // dry-run until add_cgroup(), so until then every syscall pays one hash lookup and returns.
+  // An empty `on_cgroup` leaves the cgroup lifecycle programs out (the daemon has its own).
   WouldDenyProbe(CallSink on_call, CgroupSink on_cgroup);
   ~WouldDenyProbe();
   WouldDenyProbe(const WouldDenyProbe &) = delete;
