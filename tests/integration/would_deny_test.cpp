@@ -9,9 +9,12 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "../common/dry_run_candidate.hpp"
@@ -31,7 +34,7 @@ struct Run {
   bpf::LossCounters losses;
 };
 
-Run run_workload(const watch::WouldDenyJudge &judge, int rounds) {
+Run run_workload(const watch::WouldDenyJudge &judge, std::vector<std::string> workload_args) {
   Run run;
   auto cg = cgroup::ScopedCgroup::create_beside_self("syscope-test-dry");
   bpf::WouldDenyProbe probe(
@@ -41,11 +44,27 @@ Run run_workload(const watch::WouldDenyJudge &judge, int rounds) {
       [](uint64_t, const std::string &, bool) {});
   probe.set_candidate(0, judge.plan());
   probe.add_cgroup(cg.id(), 0);
-  run.result = test::run({test_prog("clone_into_cgroup"), cg.path(), test_prog("dry_workload"),
-                          std::to_string(rounds)});
+  std::vector<std::string> argv{test_prog("clone_into_cgroup"), cg.path(),
+                                test_prog("dry_workload")};
+  argv.insert(argv.end(), workload_args.begin(), workload_args.end());
+  // Drained while the workload runs, as watch drains: a burst of distinct calls fits the ring.
+  std::atomic<bool> done{false};
+  std::thread drainer([&] {
+    while (!done) {
+      probe.drain();
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  });
+  run.result = test::run(argv);
+  done = true;
+  drainer.join();
   probe.drain();
   run.losses = probe.losses();
   return run;
+}
+
+Run run_workload(const watch::WouldDenyJudge &judge, int rounds) {
+  return run_workload(judge, {std::to_string(rounds)});
 }
 
 }  // namespace
@@ -142,4 +161,32 @@ TEST_CASE("would-deny: a removed cgroup is no longer judged and re-added starts 
   probe.add_cgroup(cg.id(), 0);
   workload();
   CHECK(records == 2);
+}
+
+TEST_CASE("would-deny counts the distinct calls its dedup map has no room for", "[would_deny]") {
+  // The candidate tests socket's family: 20,000 families are 20,000 distinct calls, and the
+  // kernel's map of distinct calls holds 16,384 (bpf/would_deny.bpf.c).
+  constexpr uint64_t kFamilies = 20000, kMapEntries = 16384;
+  watch::WouldDenyJudge judge(dry_run_candidate());
+  auto run = run_workload(judge, {"families", std::to_string(kFamilies)});
+  INFO(run.result.out << run.result.err);
+  REQUIRE(run.result.status == 0);  // nothing enforced: each socket() got EAFNOSUPPORT
+  uint64_t full = run.losses.values[SYSCOPE_CNT_DRY_RUN_FULL];
+  uint64_t ring = run.losses.values[SYSCOPE_CNT_RINGBUF_FULL];
+  INFO("dry_run_full " << full << ", ringbuf_full " << ring << ", records " << run.calls.size());
+  // Every family past the map's room is counted, none is silently dropped: each distinct call
+  // was either streamed, lost to a full ring (counted), or found no room (counted).
+  CHECK(full >= kFamilies - kMapEntries);
+  CHECK(run.calls.size() + ring + full >= kFamilies);
+  CHECK(run.calls.size() + ring <= kMapEntries);
+  CHECK(run.losses.describe().find("not judged by the dry-run (its dedup map full)") !=
+        std::string::npos);
+  size_t sockets = 0, denied = 0;  // each streamed family is one the candidate refuses
+  for (const auto &c : run.calls)
+    if (c.nr == SYS_socket) {
+      ++sockets;
+      denied += judge.judge(c).has_value();
+    }
+  CHECK(sockets > 0);  // a burst this fast also fills the ring: those are counted above
+  CHECK(denied == sockets);
 }

@@ -4,13 +4,18 @@
  * sysinfo, socket(AF_INET6), socket(AF_UNIX), socket(AF_INET), getppid.
  *   dry_workload [ROUNDS]
  * Prints "ok" and exits 0 when no call was refused with EPERM (nothing is enforced); exits 1
- * naming the first refused call otherwise, 2 when the filter cannot be installed. */
+ * naming the first refused call otherwise, 2 when the filter cannot be installed.
+ *   dry_workload families N
+ * instead calls socket() once with each of N address families no kernel has (1000, 1001, ...):
+ * N distinct calls for a candidate that tests socket's family, to fill dry-run's dedup map.
+ * Prints "ok" when each failed with EAFNOSUPPORT (nothing enforced), exits 1 otherwise. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -45,6 +50,17 @@ int main(int argc, char **argv)
 	    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
 		perror("seccomp");
 		return 2;
+	}
+	if (argc > 2 && strcmp(argv[1], "families") == 0) {
+		int n = atoi(argv[2]);
+
+		for (i = 0; i < n; i++)
+			if (socket(1000 + i, SOCK_STREAM, 0) >= 0 || errno != EAFNOSUPPORT) {
+				fprintf(stderr, "socket(%d): %s\n", 1000 + i, strerror(errno));
+				return 1;
+			}
+		printf("ok\n");
+		return 0;
 	}
 	for (i = 0; i < rounds; i++) {
 		if (refused("sysinfo", sysinfo(&info)) ||
