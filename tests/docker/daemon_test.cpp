@@ -615,3 +615,56 @@ TEST_CASE(
   CHECK(unknown.err.find("is under dry-run") != std::string::npos);
   d.check_clean();
 }
+
+TEST_CASE("watch --daemon --would-deny: the daemon judges for the client until it goes",
+          "[docker][daemon][would_deny]") {
+  TempDir dir;
+  auto candidate = dir / "candidate.json";
+  std::ofstream(candidate) << syscope::seccomp::to_docker_json(dry_run_candidate());
+  TestDaemon d(dir);
+  CHECK(d.ask({{"request", "status"}})["dry_run"].is_null());  // no candidate: nothing loaded
+  ContainerGuard guard(container_name("dcli"));
+  ContainerGuard other(container_name("dcliother"));
+  Background watch({syscope_bin(), "watch", "--daemon", "--would-deny", candidate.string(),
+                    "--container", guard.name(), "--json", "--fail-on-denial", "--socket",
+                    d.socket()},
+                   (dir / "watch.log").string());
+  REQUIRE(watch.wait_for("through the daemon"));
+  auto status = d.ask({{"request", "status"}});
+  INFO(status.dump());
+  REQUIRE(status["dry_run"].is_object());
+  CHECK(status["dry_run"]["settings"][0]["from"] == "client");
+  CHECK(status["dry_run"]["settings"][0]["container"] == guard.name());
+
+  const char *workload =
+      "sleep 0.5; free; nc ::1 1 </dev/null; nc 127.0.0.1 1 </dev/null; free; echo done";
+  auto ran = docker_run({"--name", guard.name(), kBusyboxImage, "sh", "-c", workload});
+  docker_run({"--name", other.name(), kBusyboxImage, "sh", "-c", workload});
+  INFO(ran.out << ran.err);
+  REQUIRE(ran.out.find("done") != std::string::npos);  // nothing enforced
+  CHECK(ran.out.find("Mem:") != std::string::npos);
+  auto reported = [&](const std::string &what) {
+    return watch.log().find(what) != std::string::npos;
+  };
+  for (int i = 0;
+       i < 40 && !(reported("\"syscall\":\"sysinfo\"") && reported("\"call\":\"socket(AF_INET6, "));
+       ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  REQUIRE(watch.interrupt() == 1);  // --fail-on-denial: something would have been denied
+  INFO(watch.log());
+  CHECK(reported("\"syscall\":\"sysinfo\""));
+  CHECK(reported("\"call\":\"socket(AF_INET6, "));
+  CHECK_FALSE(reported("\"call\":\"socket(AF_INET, "));  // allowed by the candidate
+  CHECK_FALSE(reported(other.name()));
+  CHECK(reported("\"type\":\"summary\""));
+
+  // The client gone, its candidate and the dry-run programs are gone too.
+  json after;
+  for (int i = 0; i < 40; ++i) {
+    after = d.ask({{"request", "status"}});
+    if (after["dry_run"].is_null()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(after["dry_run"].is_null());
+  d.check_clean();
+}

@@ -14,6 +14,7 @@
 #include "syscope/base/error.hpp"
 #include "syscope/daemon/dry_run_candidates.hpp"
 #include "syscope/daemon/dry_run_reports.hpp"
+#include "syscope/seccomp/profile_json.hpp"
 
 using namespace syscope;
 
@@ -68,7 +69,10 @@ TEST_CASE("dry-run candidates: one judge per distinct profile, matched by name i
   std::vector<std::string> warnings;
   daemon::DryRunCandidates c(
       {setting("web", "", web), setting("", "nginx", other), setting("3f2a", "", web)}, &warnings);
-  REQUIRE(c.candidates().size() == 2);  // web.json twice is one candidate
+  REQUIRE(c.candidate(0));
+  REQUIRE(c.candidate(1));
+  CHECK_FALSE(c.candidate(2));  // web.json twice is one candidate
+  CHECK(c.candidate(1)->profile == other);
   CHECK(c.candidate_for("web", "ffff", "") == 0u);
   CHECK(c.candidate_for("/web", "ffff", "") == 0u);
   CHECK(c.candidate_for("api", "ffff", "nginx:latest") == 1u);
@@ -78,6 +82,40 @@ TEST_CASE("dry-run candidates: one judge per distinct profile, matched by name i
   CHECK_FALSE(c.candidate_for("api", "ffff", "busybox"));
   CHECK(c.settings_json().size() == 3);
   CHECK(c.settings_json()[1]["image"] == "nginx");
+}
+
+TEST_CASE("dry-run candidates: a client's candidate takes a free slot until it ends", "[dry_run]") {
+  syscope::test::TempDir dir;
+  std::vector<std::string> warnings;
+  daemon::DryRunCandidates c({setting("web", "", write(dir, "web.json", kCandidate))}, &warnings);
+  auto profile = seccomp::parse_docker_profile(kCandidate, "test");
+  uint32_t api = c.add_client(11, profile, "api.json", {"api"});
+  uint32_t every = c.add_client(12, profile, "all.json", {});
+  CHECK(api == 1);
+  CHECK(every == 2);
+  CHECK(c.candidate(api)->owner == 11);
+  CHECK(c.candidate_for("web", "ffff", "") == 0u);  // the config's setting first
+  CHECK(c.candidate_for("api", "ffff", "") == api);
+  CHECK(c.candidate_for("db", "ffff", "") == every);  // every container no other names
+  CHECK(c.settings_json()[2]["container"] == "*");
+  CHECK(c.settings_json()[2]["from"] == "client");
+  CHECK(c.remove_owner(11) == std::vector<uint32_t>{api});
+  CHECK_FALSE(c.candidate(api));
+  CHECK(c.candidate_for("api", "ffff", "") == every);
+  CHECK(c.add_client(13, profile, "again.json", {"x"}) == api);  // the freed slot
+  CHECK(c.remove_owner(12).size() == 1);
+  CHECK(c.remove_owner(13).size() == 1);
+  CHECK_FALSE(c.empty());  // the config's stays
+  CHECK(c.remove_owner(daemon::DryRunCandidates::kConfig).size() == 1);
+  CHECK(c.empty());
+  for (uint64_t owner = 20; owner < 20 + SYSCOPE_DRY_CANDIDATES; ++owner)
+    c.add_client(owner, profile, "p.json", {"x"});
+  CHECK_THROWS_AS(c.add_client(99, profile, "p.json", {"x"}), Error);
+  auto broken = profile;
+  broken.architectures = {"SCMP_ARCH_NOPE"};
+  c.remove_owner(20);
+  CHECK_THROWS_AS(c.add_client(98, broken, "broken.json", {"x"}), Error);
+  CHECK(c.add_client(97, profile, "p.json", {"x"}) == 0u);  // the failure took no slot
 }
 
 TEST_CASE("dry-run candidates: a bad profile or too many is exit 2 naming the setting",
@@ -115,7 +153,7 @@ TEST_CASE("dry-run reports: one row per rule to add per container", "[dry_run]")
   syscope::test::TempDir dir;
   std::vector<std::string> warnings;
   daemon::DryRunCandidates c({setting("web", "", write(dir, "web.json", kCandidate))}, &warnings);
-  const auto &judge = *c.candidates()[0].judge;
+  const auto &judge = *c.candidate(0)->judge;
   CHECK_FALSE(judge.judge(call(SYS_socket, {AF_UNIX, SOCK_STREAM})));  // allowed: no report
   auto inet6 = judge.judge(call(SYS_socket, {AF_INET6, SOCK_STREAM}));
   auto inet6_other_cgroup = judge.judge(call(SYS_socket, {AF_INET6, SOCK_STREAM}, 8));
@@ -147,7 +185,7 @@ TEST_CASE("dry-run reports: past the cap a container's new rows are only counted
   syscope::test::TempDir dir;
   std::vector<std::string> warnings;
   daemon::DryRunCandidates c({setting("web", "", write(dir, "web.json", kCandidate))}, &warnings);
-  const auto &judge = *c.candidates()[0].judge;
+  const auto &judge = *c.candidate(0)->judge;
   daemon::DryRunReports reports;
   for (uint64_t family = 2; family < 2 + daemon::DryRunReports::kMaxRows + 5; ++family)
     if (auto w = judge.judge(call(SYS_socket, {family, SOCK_STREAM}))) reports.add("a", *w, family);

@@ -196,13 +196,17 @@ void setup_watch(CLI::App &app) {
       ->capture_default_str();
   cmd->add_option("--would-deny", opts->would_deny,
                   "Dry-run this candidate profile (Docker format) on the containers' live calls: "
-                  "report each call it would refuse and the rule to add; nothing is enforced")
-      ->excludes("--daemon")
+                  "report each call it would refuse and the rule to add; nothing is enforced "
+                  "(with --daemon: the daemon judges)")
       ->excludes("--suggest");
   cmd->callback([opts] {
-    if (!opts->would_deny.empty())
-      run_would_deny({opts->would_deny, opts->containers, opts->json, opts->fail_on_denial,
-                      opts->verbose, opts->duration_s, opts->docker_socket});
+    WouldDenyOptions dry{opts->would_deny,     opts->containers, opts->json,
+                         opts->fail_on_denial, opts->verbose,    opts->duration_s,
+                         opts->docker_socket,  opts->socket};
+    if (!opts->would_deny.empty() && opts->daemon)
+      run_would_deny_daemon(dry);
+    else if (!opts->would_deny.empty())
+      run_would_deny(dry);
     else if (opts->daemon)
       run_watch_daemon(*opts);
     else

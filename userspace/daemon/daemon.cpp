@@ -147,6 +147,7 @@ Daemon::Daemon(const DaemonConfig &config) : config_(config) {
       });
   server_->on_disconnect = [this](ControlServer::ClientId client) {
     end_sessions_of_client(client);
+    end_dry_run_of_client(client);
   };
 
   TracerLimits limits;

@@ -83,6 +83,9 @@ class Daemon {
   void dry_run_cgroup_gone(uint64_t cgroup_id);
   void dry_run_forget(const std::string &container_id);  // its profile expired
   void on_dry_run_call(bpf::DryRunCall &&call);
+  nlohmann::json dry_run_start(ControlServer::ClientId client, const nlohmann::json &request);
+  nlohmann::json dry_run_stop(ControlServer::ClientId client);
+  void end_dry_run_of_client(ControlServer::ClientId client);
   nlohmann::json dry_run_status() const;
   nlohmann::json dry_run_report(const nlohmann::json &request) const;
 
@@ -112,16 +115,18 @@ class Daemon {
   std::unique_ptr<ControlServer> server_;
   std::unique_ptr<bpf::DaemonProbes> probes_;
   std::unique_ptr<DaemonTracer> tracer_;
-  std::unique_ptr<DryRunCandidates> dry_candidates_;  // validated before anything is loaded
-  std::unique_ptr<bpf::WouldDenyProbe> dry_probe_;    // only with a dry-run setting
+  std::unique_ptr<DryRunCandidates> dry_candidates_;  // the config's validated before any load
+  std::unique_ptr<bpf::WouldDenyProbe> dry_probe_;    // only while a candidate exists
   DryRunReports dry_reports_;
   struct DryRunAssignment {
     uint32_t candidate = 0;
     uint64_t since_ns = 0;    // calls before this (the daemon saw the container) are not judged
     std::string name, image;  // kept for the report once the container is gone
+    std::string profile;      // the candidate's, as its setting named it
   };
   std::map<std::string, DryRunAssignment> dry_assigned_;  // by container id
-  std::set<uint64_t> dry_cgroups_;                        // cgroups under dry-run now
+  std::map<uint64_t, std::string> dry_cgroups_;           // under dry-run now -> container id
+  std::vector<ControlServer::ClientId> dry_clients_;      // each with a candidate of its own
 
   std::unordered_map<std::string, profile::CgroupCalls> pending_;  // by container id
   std::deque<nlohmann::ordered_json> recent_denials_;              // denial_to_wire + "report"

@@ -54,6 +54,8 @@ json Daemon::handle(ControlServer::ClientId client, const json &request) {
   if (what == "profile") return profile(request);
   if (what == "denials") return denials(request);
   if (what == "dry_run") return dry_run_report(request);
+  if (what == "dry_run_start") return dry_run_start(client, request);
+  if (what == "dry_run_stop") return dry_run_stop(client);
   if (what == "audit") {
     json out;
     out["containers"] = alerts_->verdicts();
@@ -78,9 +80,11 @@ json Daemon::handle(ControlServer::ClientId client, const json &request) {
   if (what == "trace_stop") return trace_stop(client, request);
   if (what == "flight_dump") return flight_dump(request);
   return {{"ok", false},
-          {"error", "unknown request \"" + what +
-                        "\" (status, containers, profile, denials, dry_run, audit, subscribe, "
-                        "trace_start, trace_stop, flight_dump)"}};
+          {"error",
+           "unknown request \"" + what +
+               "\" (status, containers, profile, denials, dry_run, dry_run_start, dry_run_stop, "
+               "audit, subscribe, "
+               "trace_start, trace_stop, flight_dump)"}};
 }
 
 json Daemon::status() const {

@@ -176,12 +176,14 @@ nlohmann::ordered_json to_json(const WouldDeny &w) {
 
 std::string format_json(const WouldDeny &w) { return to_json(w).dump(); }
 
-void WouldDenySummary::add(const WouldDeny &w) {
-  std::string who = who_short_of(w);
-  Row &row = rows_[{who, w.syscall, w.verdict_text}];
+void WouldDenySummary::add(const WouldDeny &w) { add(who_short_of(w), w.syscall, w.verdict_text); }
+
+void WouldDenySummary::add(const std::string &who, const std::string &syscall,
+                           const std::string &verdict) {
+  Row &row = rows_[{who, syscall, verdict}];
   row.who = who;
-  row.syscall = w.syscall;
-  row.verdict = w.verdict_text;
+  row.syscall = syscall;
+  row.verdict = verdict;
   ++row.count;
   ++total_;
 }

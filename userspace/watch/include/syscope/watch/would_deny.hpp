@@ -71,6 +71,9 @@ std::string format_json(const WouldDeny &w);
 class WouldDenySummary {
  public:
   void add(const WouldDeny &w);
+  // A row as a report read back from JSON gives it (`who`: container::container_label's short
+  // form, as add(w) makes it).
+  void add(const std::string &who, const std::string &syscall, const std::string &verdict);
   uint64_t total() const { return total_; }
   // Table of the rows, then "N distinct calls would be denied"; `losses` (the kernel's, already
   // described) is appended when not empty.
