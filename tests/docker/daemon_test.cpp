@@ -167,6 +167,20 @@ bool wait_for_call(TestDaemon &d, const std::string &target, const std::string &
   return false;
 }
 
+// The dry-run tests' workload under Docker's default: sysinfo (free) and AF_INET6 and AF_INET
+// sockets (nc), after a short sleep that keeps its calls after the moment the daemon sees its
+// cgroup (README). Runs it in `named` and in `other`; nothing may be refused.
+void run_dry_workload(const ContainerGuard &named, const ContainerGuard &other) {
+  const char *workload =
+      "sleep 0.5; free; nc ::1 1 </dev/null; nc 127.0.0.1 1 </dev/null; free; echo done";
+  auto ran = docker_run({"--name", named.name(), kBusyboxImage, "sh", "-c", workload});
+  docker_run({"--name", other.name(), kBusyboxImage, "sh", "-c", workload});
+  INFO(ran.out << ran.err);
+  REQUIRE(ran.out.find("done") != std::string::npos);  // nothing enforced
+  CHECK(ran.out.find("Mem:") != std::string::npos);
+  CHECK(ran.err.find("not permitted") == std::string::npos);
+}
+
 }  // namespace
 
 TEST_CASE("daemon: profiles denials alerts and capture for every container over its socket",
@@ -543,16 +557,7 @@ TEST_CASE(
   ContainerGuard other(container_name("ddryother"));  // named by no setting: never judged
   TestDaemon d(dir, {"--dry-run", guard.name() + "=" + candidate.string()});
   REQUIRE(d.wait_for_log("\"event\":\"dry_run\""));
-  // The daemon judges a container from the moment it sees its cgroup (README): the short sleep
-  // keeps the workload's calls after that moment.
-  const char *workload =
-      "sleep 0.5; free; nc ::1 1 </dev/null; nc 127.0.0.1 1 </dev/null; free; echo done";
-  auto ran = docker_run({"--name", guard.name(), kBusyboxImage, "sh", "-c", workload});
-  docker_run({"--name", other.name(), kBusyboxImage, "sh", "-c", workload});
-  INFO(ran.out << ran.err);
-  REQUIRE(ran.out.find("done") != std::string::npos);  // nothing enforced
-  CHECK(ran.out.find("Mem:") != std::string::npos);
-  CHECK(ran.err.find("not permitted") == std::string::npos);
+  run_dry_workload(guard, other);
 
   auto report = [&] {
     return json::parse(
@@ -636,13 +641,7 @@ TEST_CASE("watch --daemon --would-deny: the daemon judges for the client until i
   CHECK(status["dry_run"]["settings"][0]["from"] == "client");
   CHECK(status["dry_run"]["settings"][0]["container"] == guard.name());
 
-  const char *workload =
-      "sleep 0.5; free; nc ::1 1 </dev/null; nc 127.0.0.1 1 </dev/null; free; echo done";
-  auto ran = docker_run({"--name", guard.name(), kBusyboxImage, "sh", "-c", workload});
-  docker_run({"--name", other.name(), kBusyboxImage, "sh", "-c", workload});
-  INFO(ran.out << ran.err);
-  REQUIRE(ran.out.find("done") != std::string::npos);  // nothing enforced
-  CHECK(ran.out.find("Mem:") != std::string::npos);
+  run_dry_workload(guard, other);
   auto reported = [&](const std::string &what) {
     return watch.log().find(what) != std::string::npos;
   };

@@ -101,10 +101,7 @@ class DenialPrinter {
 };
 
 std::optional<std::chrono::steady_clock::time_point> deadline_of(const WatchOptions &opts) {
-  if (opts.duration_s <= 0) return std::nullopt;
-  return std::chrono::steady_clock::now() +
-         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-             std::chrono::duration<double>(opts.duration_s));
+  return process::deadline_after(opts.duration_s);
 }
 
 void announce(const WatchOptions &opts, const std::string &source) {

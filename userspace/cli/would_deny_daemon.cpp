@@ -72,13 +72,8 @@ void run_would_deny_daemon(const WouldDenyOptions &opts) {
       std::fflush(stdout);
     }
   };
-  std::optional<std::chrono::steady_clock::time_point> deadline;
-  if (opts.duration_s > 0)
-    deadline = std::chrono::steady_clock::now() +
-               std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                   std::chrono::duration<double>(opts.duration_s));
   process::serve_until(
-      signals, client.fd(), handle, [] { return false; }, deadline);
+      signals, client.fd(), handle, [] { return false; }, process::deadline_after(opts.duration_s));
   auto stopped = client.request({{"request", "dry_run_stop"}});  // events before it are kept
   handle();
   json losses = stopped.value("losses", json::object());

@@ -195,13 +195,9 @@ void run_would_deny(const WouldDenyOptions &opts) {
     probe.drain();
     session.decide();
   };
-  std::optional<std::chrono::steady_clock::time_point> deadline;
-  if (opts.duration_s > 0)
-    deadline = std::chrono::steady_clock::now() +
-               std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                   std::chrono::duration<double>(opts.duration_s));
   process::serve_until(
-      signals, probe.poll_fd(), handle, [] { return false; }, deadline);
+      signals, probe.poll_fd(), handle, [] { return false; },
+      process::deadline_after(opts.duration_s));
   handle();
   session.finish();
 }

@@ -167,4 +167,11 @@ ServeEnd serve_until(const SignalRouter &signals, int event_fd,
   }
 }
 
+std::optional<std::chrono::steady_clock::time_point> deadline_after(double seconds) {
+  if (seconds <= 0) return std::nullopt;
+  return std::chrono::steady_clock::now() +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+             std::chrono::duration<double>(seconds));
+}
+
 }  // namespace syscope::process

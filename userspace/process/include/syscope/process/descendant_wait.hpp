@@ -54,6 +54,9 @@ enum class ServeEnd { done, signal, deadline };
 // Serves `event_fd` (on_events, also at least every kServeTick) until done() holds, a
 // termination signal arrives (SIGINT, SIGTERM, SIGHUP, SIGQUIT; children are reaped on the way)
 // or the deadline passes.
+// now + `seconds` on the steady clock; nullopt for 0 or less (no deadline): --duration's meaning.
+std::optional<std::chrono::steady_clock::time_point> deadline_after(double seconds);
+
 ServeEnd serve_until(const SignalRouter &signals, int event_fd,
                      const std::function<void()> &on_events, const std::function<bool()> &done,
                      std::optional<std::chrono::steady_clock::time_point> deadline);
