@@ -42,7 +42,7 @@ TEST_CASE("the config file sets the same keys as the flags", "[daemon_config]") 
   daemon::apply_config_file(config, write(dir, "state_dir: /srv/syscope\nsocket: /run/s.sock\n"
                                                "keep_removed: 12h\npin_dir: ~\nring_mib: 8\n"
                                                "keep_attached: true\nsocket_group: syscope\n"
-                                               "args: true\n"));
+                                               "args: false\n"));
   CHECK(config.state_dir == "/srv/syscope");
   CHECK(config.socket == "/run/s.sock");
   CHECK(config.keep_removed == std::chrono::hours(12));
@@ -50,7 +50,7 @@ TEST_CASE("the config file sets the same keys as the flags", "[daemon_config]") 
   CHECK(config.ring_mib == 8);
   CHECK(config.keep_attached);
   CHECK(config.socket_group == "syscope");
-  CHECK(config.args);
+  CHECK_FALSE(config.args);  // on by default: the file turns it off
 }
 
 TEST_CASE("an empty config file keeps the defaults", "[daemon_config]") {
@@ -60,6 +60,7 @@ TEST_CASE("an empty config file keeps the defaults", "[daemon_config]") {
   CHECK(config.state_dir == "/var/lib/syscope");
   CHECK(config.socket == "/run/syscope/syscope.sock");
   CHECK(config.keep_removed == std::chrono::hours(24 * 7));
+  CHECK(config.args);
 }
 
 TEST_CASE("a typo, a bad value or bad YAML is exit 2 naming the key", "[daemon_config]") {

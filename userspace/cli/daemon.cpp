@@ -16,6 +16,7 @@ struct DaemonFlags {
   std::string config_file, state_dir, socket, socket_group, pin_dir, keep_removed, docker_socket;
   std::string podman_socket;
   bool keep_attached = false, no_pin = false, uninstall = false, verbose = false, args = false;
+  bool no_args = false;
   uint32_t ring_mib = 0;
   std::vector<std::string> dry_run;  // CONTAINER=PROFILE
 };
@@ -40,6 +41,7 @@ daemon::DaemonConfig effective_config(const DaemonFlags &flags, CLI::App &cmd) {
   }
   if (flags.keep_attached) config.keep_attached = true;
   if (flags.args) config.args = true;
+  if (flags.no_args) config.args = false;
   for (const auto &d : flags.dry_run) config.dry_run.push_back(daemon::parse_dry_run_flag(d));
   if (flags.verbose) config.verbose = true;
   return config;
@@ -64,7 +66,9 @@ void setup_daemon(CLI::App &app) {
                   "bpffs directory for the pinned maps and links (default /sys/fs/bpf/syscope)");
   cmd->add_flag("--no-pin", flags->no_pin, "Pin nothing: a restart starts the kernel side afresh");
   cmd->add_flag("--args", flags->args,
-                "Argument-aware profiles (as record --args; the config's args: true)");
+                "Argument-aware profiles (the default, as record's; the config's args: true)")
+      ->excludes(cmd->add_flag("--no-args", flags->no_args,
+                               "Names-only profiles (the config's args: false)"));
   cmd->add_option("--dry-run", flags->dry_run,
                   "CONTAINER=PROFILE: judge the container's live calls against a candidate "
                   "profile without enforcing it, as watch --would-deny (repeatable; the "

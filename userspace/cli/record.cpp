@@ -88,6 +88,7 @@ void run_record_command(RecordOptions &opts) {
   auto watcher = prepare_command_cgroup();  // forks: before libbpf opens anything
   if (!output.temp_path().empty()) watcher.discard(output.temp_path());
   bpf::route_libbpf_log(opts.verbose);
+  resolve_record_args(opts, store);
   bpf::SyscallRecorder recorder(
       {.store = store, .track_denials = opts.track_denials, .record_args = opts.record_args});
   auto cg = cgroup::ScopedCgroup::create_beside_self("syscope-record");
@@ -139,6 +140,20 @@ void run_record_command(RecordOptions &opts) {
 
 void warn_if_large(const std::optional<std::string> &size_warning) {
   if (size_warning) std::fprintf(stderr, "syscope: warning: %s\n", size_warning->c_str());
+}
+
+void resolve_record_args(RecordOptions &opts, bpf::BitmapStore store) {
+  opts.record_args = opts.args != RecordOptions::Args::off;
+  if (opts.args != RecordOptions::Args::by_default) return;
+  const char *why = nullptr;
+  if (store == bpf::BitmapStore::hash)
+    why = "--bitmap-store hash keeps no arguments";
+  else if (store == bpf::BitmapStore::automatic && !bpf::kernel_has_cgroup_storage())
+    why = "this kernel has no cgroup storage (BPF_MAP_TYPE_CGRP_STORAGE, Linux 6.2+)";
+  if (!why) return;
+  opts.record_args = false;
+  std::fprintf(stderr, "syscope: note: %s: recording syscall names only, without argument rules\n",
+               why);
 }
 
 profile::ArgumentRecording argument_recording(const RecordOptions &opts,
@@ -214,10 +229,16 @@ void setup_record(CLI::App &app) {
   cmd->add_flag("--denials", opts->track_denials,
                 "Also detect calls a seccomp filter CMD runs under refused (watches sys_exit); "
                 "on by itself for containers");
-  cmd->add_flag("--args", opts->record_args,
-                "Argument-aware profile: also record the values of socket's family and type, "
-                "clone's namespace flags, ioctl's request and the other tracked arguments, and "
-                "allow those calls only with the values used");
+  auto *args = cmd->add_flag_callback(
+      "--args", [opts] { opts->args = RecordOptions::Args::on; },
+      "Argument-aware profile (the default; this flag makes it required, failing where the kernel "
+      "cannot): also record the values of socket's family and type, clone's namespace flags, "
+      "ioctl's request and the other tracked arguments, and allow those calls only with the "
+      "values used");
+  auto *no_args = cmd->add_flag_callback(
+      "--no-args", [opts] { opts->args = RecordOptions::Args::off; },
+      "Names-only profile: record no argument values");
+  args->excludes(no_args);
   cmd->add_option("command", opts->command, "CMD [ARGS...], after --");
   cmd->positionals_at_end();
   cmd->callback([opts] {

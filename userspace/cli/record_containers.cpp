@@ -97,6 +97,7 @@ void run_record_containers(RecordOptions &opts) {
   bpf::require_bpf_environment();
   std::string mount = cgroup::cgroup2_mount();
   bpf::route_libbpf_log(opts.verbose);
+  resolve_record_args(opts, store);
   bpf::SyscallRecorder recorder(
       {.store = store, .track_denials = true, .record_args = opts.record_args});
   auto api = docker::DockerClient::from_environment(

@@ -8,6 +8,7 @@
 
 #include "syscope/base/atomic_file.hpp"
 #include "syscope/kernel/loss_counters.hpp"
+#include "syscope/kernel/syscall_recorder.hpp"
 #include "syscope/seccomp/container_profile.hpp"
 #include "syscope/seccomp/profile_builder.hpp"
 
@@ -19,7 +20,11 @@ struct RecordOptions {
   std::string bitmap_store = "auto";
   bool verbose = false;
   bool track_denials = false;
-  bool record_args = false;  // --args: argument-aware rules for the tracked calls
+  // Argument-aware rules for the tracked calls: on by default, where the kernel can (cgroup
+  // storage); an explicit --args insists (and fails where it cannot), --no-args turns it off.
+  enum class Args { by_default, on, off };
+  Args args = Args::by_default;
+  bool record_args = false;  // what this run does: set by resolve_record_args
   std::vector<std::string> containers;
   double duration_s = 0;  // 0: until the containers exit
   double wait_s = 60;     // how long a named container may take to appear
@@ -35,6 +40,11 @@ struct RecordOptions {
 inline constexpr util::AtomicFileOptions kProfileOutput{64 * 1024, true};
 
 void run_record_containers(RecordOptions &opts);
+
+// Sets opts.record_args from opts.args and the bitmap store: the default falls back to names
+// only, with one stderr line saying why, where the kernel cannot keep arguments (no cgroup
+// storage, or --bitmap-store hash); an explicit --args is left for the recorder to refuse.
+void resolve_record_args(RecordOptions &opts, bpf::BitmapStore store);
 
 // What compose_container_profile needs to know of an argument recording: complete unless the
 // kernel lost events (a lost value event would make a rule that refuses a call the workload made).

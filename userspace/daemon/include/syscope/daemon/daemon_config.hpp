@@ -40,9 +40,10 @@ struct DaemonConfig {
   uint32_t flight_mib_total = 64;
   std::chrono::milliseconds flush_interval{2000};  // profiles written at most this late
   bool verbose = false;
-  // Argument-aware profiles, as record --args: the kernel keeps the values of the tracked
+  // Argument-aware profiles, as record's default: the kernel keeps the values of the tracked
   // (syscall, argument) pairs per cgroup, and profiles allow those calls only with them.
-  bool args = false;
+  // args: false (--no-args) makes names-only profiles.
+  bool args = true;
   // Candidate profiles tried on live containers without enforcing them (at most
   // SYSCOPE_DRY_CANDIDATES distinct profiles).
   std::vector<DryRunSetting> dry_run;
