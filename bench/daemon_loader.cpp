@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// bench_daemon: the daemon's real programs (DaemonProbes, nothing pinned) attached machine-wide,
-// with their ring buffer drained as the daemon drains it, for bench/run's daemon rows. Prints
+// bench_daemon [--args]: the daemon's real programs (DaemonProbes, nothing pinned) attached
+// machine-wide, with their ring buffer drained as the daemon drains it, for bench/run's daemon
+// rows; --args loads them with record_args, as the daemon runs by default. Prints
 // "ready" once attached; on SIGUSR1 "map_bytes N" (DaemonProbes::map_bytes: the kernel's memlock
 // figure per map plus the cgroup-storage element estimate); on SIGINT or SIGTERM
 // "records first_seen=N denials=N cgroups=N" and "losses none|<what the kernel counted>", then
@@ -12,12 +13,20 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <exception>
 
 #include "syscope/base/error.hpp"
 #include "syscope/kernel/daemon_probes.hpp"
 
-int main() {
+int main(int argc, char **argv) {
+  syscope::bpf::DaemonProbeOptions options;
+  if (argc == 2 && std::strcmp(argv[1], "--args") == 0)
+    options.record_args = true;
+  else if (argc != 1) {
+    std::fprintf(stderr, "usage: bench_daemon [--args]\n");
+    return 2;
+  }
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGINT);
@@ -31,7 +40,7 @@ int main() {
     sinks.first_seen = [&](uint64_t, uint32_t, uint32_t, uint32_t) { ++first_seen; };
     sinks.denial = [&](syscope::watch::Denial &&) { ++denials; };
     sinks.cgroup = [&](uint64_t, const std::string &, bool) { ++cgroups; };
-    syscope::bpf::DaemonProbes probes({}, sinks);
+    syscope::bpf::DaemonProbes probes(options, sinks);
     std::printf("ready\n");
     std::fflush(stdout);
     for (;;) {

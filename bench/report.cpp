@@ -402,8 +402,11 @@ int main(int argc, char **argv) {
     struct {
       const char *mode, *floor_mode, *what;
       double limit;
-    } rows[] = {{"daemon_unfiltered", "floor_pair", "task without filter", 1.1},
-                {"daemon_filtered", "floor_pair_filtered", "task with filter", 1.15}};
+    } rows[] = {
+        {"daemon_unfiltered", "floor_pair", "task without filter", 1.1},
+        {"daemon_filtered", "floor_pair_filtered", "task with filter", 1.15},
+        {"daemon_args_unfiltered", "floor_pair", "with args, task without filter", 1.1},
+        {"daemon_args_filtered", "floor_pair_filtered", "with args, task with filter", 1.15}};
     for (const auto &r : rows) {
       auto d = overhead_cell(raw, w.id, r.mode).stats;
       auto pair = overhead_cell(raw, w.id, r.floor_mode).stats;
