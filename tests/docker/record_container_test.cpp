@@ -65,6 +65,13 @@ std::vector<std::string> allowed(const fs::path &profile) {
   return names;
 }
 
+// Recorded with record's default: the replays below run under argument rules.
+bool has_argument_rules(const fs::path &profile) {
+  for (const auto &rule : syscope::seccomp::load_docker_profile(profile.string()).syscalls)
+    if (!rule.args.empty()) return true;
+  return false;
+}
+
 bool has(const std::vector<std::string> &v, const std::string &s) {
   return std::find(v.begin(), v.end(), s) != v.end();
 }
@@ -118,6 +125,7 @@ TEST_CASE(
     CHECK_FALSE(has(names, setup_only));  // runc's setup, before the filter
   for (const char *gap : {"capset", "setgroups", "execve"}) CHECK(has(names, gap));
   CHECK(has(names, "bind"));  // httpd on loopback
+  CHECK(has_argument_rules(dir / "p.json"));
   check_starts(dir / "p.json", kBusyboxImage, {"sh", "-c", kBusyboxWorkload}, 50);
   check_probes_denied(dir / "p.json");
 }
