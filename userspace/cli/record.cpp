@@ -120,18 +120,20 @@ void run_record_command(RecordOptions &opts) {
   auto calls = recorder.calls_of(cg.id(), cg.dir_fd());
   auto built = profile::allow_list_profile(calls.all());
   auto recording = argument_recording(opts, recorder.losses());
+  std::vector<std::string> notes;
   if (recording.recorded) {
     profile::NarrowOptions narrow;
     narrow.complete = recording.complete;
-    auto narrowed = profile::narrow_by_arguments(built.profile, calls, calls.all(), narrow);
-    for (const auto &note : narrowed.notes)
-      std::fprintf(stderr, "syscope: %s: %s\n", opts.command[0].c_str(), note.c_str());
+    notes = profile::narrow_by_arguments(built.profile, calls, calls.all(), narrow).notes;
   }
   if (opts.verbose)
     std::fprintf(stderr, "syscope: bitmap store %s, cgroup %s (id %llu)\n",
                  bpf::to_string(recorder.store()), cg.path().c_str(),
                  static_cast<unsigned long long>(cg.id()));
   warn_if_large(record::write_profile(built.profile, opts.format, output));
+  // After the write, with the summary (as for a container): a write that fails is one line.
+  for (const auto &note : notes)
+    std::fprintf(stderr, "syscope: %s: %s\n", opts.command[0].c_str(), note.c_str());
   print_record_summary(opts.command[0], built, seconds, output.is_stdout() ? "stdout" : opts.output,
                        recorder.losses());
 }
