@@ -144,18 +144,24 @@ void warn_if_large(const std::optional<std::string> &size_warning) {
   if (size_warning) std::fprintf(stderr, "syscope: warning: %s\n", size_warning->c_str());
 }
 
+ArgsDecision decide_record_args(ArgsFlag flag, bpf::BitmapStore store,
+                                bool kernel_has_cgroup_storage) {
+  if (flag != ArgsFlag::by_default) return {flag == ArgsFlag::on, std::nullopt};
+  if (store == bpf::BitmapStore::hash) return {false, "--bitmap-store hash keeps no arguments"};
+  if (store == bpf::BitmapStore::automatic && !kernel_has_cgroup_storage)
+    return {false, "this kernel has no cgroup storage (BPF_MAP_TYPE_CGRP_STORAGE, Linux 6.2+)"};
+  return {true, std::nullopt};
+}
+
 void resolve_record_args(RecordOptions &opts, bpf::BitmapStore store) {
-  opts.record_args = opts.args != RecordOptions::Args::off;
-  if (opts.args != RecordOptions::Args::by_default) return;
-  const char *why = nullptr;
-  if (store == bpf::BitmapStore::hash)
-    why = "--bitmap-store hash keeps no arguments";
-  else if (store == bpf::BitmapStore::automatic && !bpf::kernel_has_cgroup_storage())
-    why = "this kernel has no cgroup storage (BPF_MAP_TYPE_CGRP_STORAGE, Linux 6.2+)";
-  if (!why) return;
-  opts.record_args = false;
-  std::fprintf(stderr, "syscope: note: %s: recording syscall names only, without argument rules\n",
-               why);
+  // Probed only when the answer matters: a libbpf map probe, after the checks of the host.
+  bool probe = opts.args == ArgsFlag::by_default && store == bpf::BitmapStore::automatic;
+  auto decision = decide_record_args(opts.args, store, probe && bpf::kernel_has_cgroup_storage());
+  opts.record_args = decision.record_args;
+  if (decision.names_only_why)
+    std::fprintf(stderr,
+                 "syscope: note: %s: recording syscall names only, without argument rules\n",
+                 decision.names_only_why->c_str());
 }
 
 profile::ArgumentRecording argument_recording(const RecordOptions &opts,
@@ -232,13 +238,13 @@ void setup_record(CLI::App &app) {
                 "Also detect calls a seccomp filter CMD runs under refused (watches sys_exit); "
                 "on by itself for containers");
   auto *args = cmd->add_flag_callback(
-      "--args", [opts] { opts->args = RecordOptions::Args::on; },
+      "--args", [opts] { opts->args = ArgsFlag::on; },
       "Argument-aware profile (the default; this flag makes it required, failing where the kernel "
       "cannot): also record the values of socket's family and type, clone's namespace flags, "
       "ioctl's request and the other tracked arguments, and allow those calls only with the "
       "values used");
   auto *no_args = cmd->add_flag_callback(
-      "--no-args", [opts] { opts->args = RecordOptions::Args::off; },
+      "--no-args", [opts] { opts->args = ArgsFlag::off; },
       "Names-only profile: record no argument values");
   args->excludes(no_args);
   cmd->add_option("command", opts->command, "CMD [ARGS...], after --");

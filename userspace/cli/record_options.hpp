@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "syscope/base/atomic_file.hpp"
+#include "syscope/cli/record_args.hpp"
 #include "syscope/kernel/loss_counters.hpp"
 #include "syscope/kernel/syscall_recorder.hpp"
 #include "syscope/seccomp/container_profile.hpp"
@@ -20,10 +21,9 @@ struct RecordOptions {
   std::string bitmap_store = "auto";
   bool verbose = false;
   bool track_denials = false;
-  // Argument-aware rules for the tracked calls: on by default, where the kernel can (cgroup
-  // storage); an explicit --args insists (and fails where it cannot), --no-args turns it off.
-  enum class Args { by_default, on, off };
-  Args args = Args::by_default;
+  // Argument-aware rules for the tracked calls (syscope/cli/record_args.hpp): on by default,
+  // where the kernel can; an explicit --args insists, --no-args turns it off.
+  ArgsFlag args = ArgsFlag::by_default;
   bool record_args = false;  // what this run does: set by resolve_record_args
   std::vector<std::string> containers;
   double duration_s = 0;  // 0: until the containers exit
@@ -41,9 +41,8 @@ inline constexpr util::AtomicFileOptions kProfileOutput{64 * 1024, true};
 
 void run_record_containers(RecordOptions &opts);
 
-// Sets opts.record_args from opts.args and the bitmap store: the default falls back to names
-// only, with one stderr line saying why, where the kernel cannot keep arguments (no cgroup
-// storage, or --bitmap-store hash); an explicit --args is left for the recorder to refuse.
+// Sets opts.record_args by decide_record_args, with the one stderr note of a fallback to names
+// only.
 void resolve_record_args(RecordOptions &opts, bpf::BitmapStore store);
 
 // What compose_container_profile needs to know of an argument recording: complete unless the
