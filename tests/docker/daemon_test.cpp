@@ -69,11 +69,41 @@ class TestDaemon {
                                      "--docker-socket",
                                      docker_socket_path()};
     argv.insert(argv.end(), extra.begin(), extra.end());
+    // scripts/record-daemon-profile: each daemon runs unconfined under `syscope record`, whose
+    // profiles become profiles/syscope-daemon.json.
+    const char *record_dir = std::getenv("SYSCOPE_RECORD_DAEMON_DIR");
+    if (record_dir) {
+      std::string out = std::string(record_dir) + "/daemon-" + std::to_string(getpid()) + "-" +
+                        std::to_string(++recordings) + ".json";
+      argv.insert(argv.begin() + 3, {syscope_bin(), "record", "--no-args", "-o", out, "--"});
+      argv.push_back("--no-confine");
+    }
     started_lines_ += 1;  // each start logs to a file of its own; log() joins them
     process_ = std::make_unique<Background>(argv, log_path(started_lines_));
     bool started = wait_for_log("\"event\":\"started\"", started_lines_);
     INFO("daemon log: " << log() << "\nstderr: " << err());
     REQUIRE(started);
+    if (!record_dir) check_confined();
+  }
+  // Every test's daemon runs as deployed: under its own profile, with only CAP_BPF and
+  // CAP_PERFMON (README: run it as a service).
+  void check_confined() const {
+    std::string status = read_file("/proc/" + std::to_string(pid()) + "/status");
+    INFO(status);
+    auto field = [&](const std::string &name) {
+      auto at = status.find("\n" + name + ":");
+      if (at == std::string::npos) return std::string();
+      auto start = status.find_first_not_of(" \t", at + name.size() + 2);
+      return status.substr(start, status.find('\n', start) - start);
+    };
+    CHECK(field("Seccomp") == "2");
+    CHECK(field("NoNewPrivs") == "1");
+    const std::string kept = "000000c000000000";  // CAP_PERFMON (38), CAP_BPF (39)
+    CHECK(field("CapEff") == kept);
+    CHECK(field("CapPrm") == kept);
+    CHECK(field("CapBnd") == kept);
+    CHECK(field("CapInh") == "0000000000000000");
+    CHECK(field("CapAmb") == "0000000000000000");
   }
   // Waits until the log holds `text` at least `times` times.
   bool wait_for_log(const std::string &text, int times = 1, double seconds = 30) const {
@@ -103,10 +133,11 @@ class TestDaemon {
     return all;
   }
   std::string err() const { return read_file(err_path()); }
-  // No error from the daemon, in its log or on its stderr.
+  // No error from the daemon (its own profile refusing it is one), in its log or on its stderr
+  // (which a recording run shares with `syscope record`).
   void check_clean() const {
     INFO("stderr: " << err());
-    CHECK(err().empty());
+    if (!std::getenv("SYSCOPE_RECORD_DAEMON_DIR")) CHECK(err().empty());
     INFO("log: " << log());
     CHECK(log().find("\"level\":\"error\"") == std::string::npos);
   }
@@ -117,15 +148,16 @@ class TestDaemon {
     for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
     return n;
   }
-  void kill_pid(int sig) {
-    // Background keeps the pid private; the daemon wrote it in its started line.
+  // Background keeps the pid private; the daemon wrote it in its started line.
+  pid_t pid() const {
     auto text = log();
     auto at = text.rfind("\"event\":\"started\"");
     auto line_start = text.rfind('\n', at);
     auto line = text.substr(line_start == std::string::npos ? 0 : line_start + 1);
     line = line.substr(0, line.find('\n'));
-    ::kill(json::parse(line).at("pid").get<pid_t>(), sig);
+    return json::parse(line).at("pid").get<pid_t>();
   }
+  void kill_pid(int sig) { ::kill(pid(), sig); }
   std::string log_path(int run) const {
     return (dir_ / ("log-" + std::to_string(run) + ".jsonl")).string();
   }
@@ -135,6 +167,7 @@ class TestDaemon {
   std::string socket_, pin_dir_;
   std::unique_ptr<Background> process_;
   int started_lines_ = 0;
+  static inline int recordings = 0;  // every daemon of this test run: one profile each
 };
 
 bool has(const std::set<std::string> &names, const std::string &name) {
@@ -666,4 +699,47 @@ TEST_CASE("watch --daemon --would-deny: the daemon judges for the client until i
   }
   CHECK(after["dry_run"].is_null());
   d.check_clean();
+}
+
+namespace syscope::data {
+extern const char *const kDaemonProfileJson;
+}
+
+TEST_CASE("daemon: a call its own profile refuses is reported and the daemon keeps working",
+          "[docker][daemon][confine]") {
+  TempDir dir;
+  // The built-in profile without rename: every profile write (temp file, then rename) is
+  // refused with EPERM, as a gap in the profile would be on a host whose libc differs.
+  auto self = json::parse(syscope::data::kDaemonProfileJson);
+  for (auto &rule : self["syscalls"]) {
+    auto &names = rule["names"];
+    names.erase(std::remove_if(names.begin(), names.end(),
+                               [](const json &n) { return n == "rename" || n == "renameat2"; }),
+                names.end());
+  }
+  auto self_path = dir / "self.json";
+  std::ofstream(self_path) << self.dump();
+  TestDaemon d(dir, {"--self-profile", self_path.string()});
+  REQUIRE(d.wait_for_log("\"event\":\"confined\""));
+  ContainerGuard guard(container_name("dself"));
+  REQUIRE(docker_run({"--name", guard.name(), kBusyboxImage, "true"}).status == 0);
+  REQUIRE(d.wait_for_log("\"event\":\"self_denial\""));
+  INFO(d.log());
+  auto refused = events(d.log(), "self_denial");
+  REQUIRE(!refused.empty());
+  std::string call = refused[0]["syscall"];
+  CHECK((call == "rename" || call == "renameat2"));
+  CHECK(refused[0]["errno_name"] == "EPERM");
+  CHECK(refused[0]["level"] == "error");
+  auto status = d.ask({{"request", "status"}});  // ERRNO, not KILL: it still answers
+  CHECK(status["self_denials"].get<uint64_t>() >= 1);
+  CHECK(status["confinement"]["seccomp"]["profile"] == self_path.string());
+  // A self profile that does not parse stops the start, naming it.
+  auto bad = dir / "bad.json";
+  std::ofstream(bad) << "{\"defaultAction\": 7}";
+  auto refused_start =
+      run({syscope_bin(), "daemon", "--state-dir", (dir / "bad-state").string(), "--socket",
+           (dir / "bad.sock").string(), "--no-pin", "--self-profile", bad.string()});
+  CHECK(refused_start.status == 2);
+  CHECK(refused_start.err.find("the daemon's own profile " + bad.string()) != std::string::npos);
 }

@@ -14,9 +14,10 @@ namespace {
 
 struct DaemonFlags {
   std::string config_file, state_dir, socket, socket_group, pin_dir, keep_removed, docker_socket;
-  std::string podman_socket;
+  std::string podman_socket, self_profile;
   bool keep_attached = false, no_pin = false, uninstall = false, verbose = false, args = false;
   bool no_args = false;
+  bool no_confine = false;
   uint32_t ring_mib = 0;
   std::vector<std::string> dry_run;  // CONTAINER=PROFILE
 };
@@ -42,6 +43,8 @@ daemon::DaemonConfig effective_config(const DaemonFlags &flags, CLI::App &cmd) {
   if (flags.keep_attached) config.keep_attached = true;
   if (flags.args) config.args = true;
   if (flags.no_args) config.args = false;
+  if (flags.no_confine) config.confine = false;
+  if (cmd.count("--self-profile")) config.self_profile = flags.self_profile;
   for (const auto &d : flags.dry_run) config.dry_run.push_back(daemon::parse_dry_run_flag(d));
   if (flags.verbose) config.verbose = true;
   return config;
@@ -73,6 +76,12 @@ void setup_daemon(CLI::App &app) {
                   "CONTAINER=PROFILE: judge the container's live calls against a candidate "
                   "profile without enforcing it, as watch --would-deny (repeatable; the "
                   "config's dry_run list also takes images)");
+  cmd->add_flag("--no-confine", flags->no_confine,
+                "Keep every capability and run without the daemon's own seccomp profile (to "
+                "record that profile, or to debug; the config's confine: false)");
+  cmd->add_option("--self-profile", flags->self_profile,
+                  "Confine the daemon with this profile instead of the built-in one (a host "
+                  "whose libc makes calls the built-in lacks: see its self_denial lines)");
   cmd->add_flag("--keep-attached", flags->keep_attached,
                 "On SIGTERM leave the programs attached and pinned (for an upgrade or restart)");
   cmd->add_option("--keep-removed", flags->keep_removed,

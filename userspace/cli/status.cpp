@@ -37,6 +37,16 @@ std::string text(const json &s) {
   line("denials: " + std::to_string(s.value("denials", 0)) +
        ", alerts: " + std::to_string(s.value("alerts", 0)));
   line("losses: " + losses_text(s["losses"]));
+  if (const auto &c = s["confinement"]; c.is_object()) {
+    std::string caps;
+    for (const auto &name : c["capabilities"])
+      caps += (caps.empty() ? "" : ", ") + name.get<std::string>();
+    line("confined: its own seccomp profile (" + std::to_string(c["seccomp"].value("syscalls", 0)) +
+         " syscalls, default EPERM), no_new_privs, " + "capabilities " + caps +
+         "; its own calls refused: " + std::to_string(s.value("self_denials", 0)));
+  } else {
+    line("confined: no (--no-confine)");
+  }
   if (const auto &d = s["dry_run"]; d.is_object())
     line("dry-run: " + std::to_string(d["settings"].size()) + " setting(s), " +
          std::to_string(d.value("containers", 0)) + " container(s), " +

@@ -70,6 +70,7 @@ bool is_workload_set(uint32_t set) {
 Daemon::Daemon(const DaemonConfig &config) : config_(config) {
   started_wall_ns_ = wall_now();
   started_ = Clock::now();
+  if (config_.confine) self_profile_ = load_self_profile(config_.self_profile);
   if (!config_.dry_run.empty()) {  // a bad candidate stops the start before anything is loaded
     std::vector<std::string> warnings;
     dry_candidates_ = std::make_unique<DryRunCandidates>(config_.dry_run, &warnings);
@@ -183,6 +184,15 @@ Daemon::Daemon(const DaemonConfig &config) : config_(config) {
   for (TrackedContainer *c : registry_->reconcile(wall_now())) {
     container_appeared(*c);
     read_kernel_maps(*c, denials);
+  }
+  // Everything that needs the start's privileges is done: mounts, pins, the socket's owner.
+  if (self_profile_) {
+    confinement_ = confine_daemon(*self_profile_);
+    log_.info("confined", confinement_->to_json());
+  } else {
+    log_.warning("not_confined", {{"reason", "confine is off (--no-confine)"},
+                                  {"effect", "the daemon keeps every capability and runs "
+                                             "without its own seccomp profile"}});
   }
   auto now = Clock::now();
   next_flush_ = now + config_.flush_interval;
@@ -328,6 +338,13 @@ void Daemon::publish_alert(const std::optional<nlohmann::ordered_json> &alert,
 }
 
 void Daemon::on_denial(watch::Denial &&denial) {
+  // Its own profile refused one of its calls: a gap in profiles/syscope-daemon.json, an error
+  // of ours (scripts/record-daemon-profile regenerates it).
+  if (denial.pid == static_cast<uint32_t>(getpid())) {
+    ++self_denials_;
+    log_.error("self_denial", watch::to_json(denial));
+    return;
+  }
   TrackedContainer *c = registry_->container_of(denial.cgroup_id, wall_now());
   if (c)
     denial.container =

@@ -153,6 +153,10 @@ void apply_config_file(DaemonConfig &config, const std::string &path) {
       config.verbose = boolean(v, path, key);
     else if (key == "args")
       config.args = boolean(v, path, key);
+    else if (key == "confine")
+      config.confine = boolean(v, path, key);
+    else if (key == "self_profile")
+      config.self_profile = scalar(v, path, key);
     else if (key == "dry_run")
       config.dry_run = dry_run_settings(v, path);
     else

@@ -27,6 +27,7 @@
 #include "syscope/daemon/instance_lock.hpp"
 #include "syscope/daemon/json_log.hpp"
 #include "syscope/daemon/profile_store.hpp"
+#include "syscope/daemon/self_confinement.hpp"
 #include "syscope/kernel/daemon_probes.hpp"
 #include "syscope/kernel/denial.hpp"
 #include "syscope/kernel/would_deny_probe.hpp"
@@ -135,6 +136,9 @@ class Daemon {
   uint64_t denials_total_ = 0, alerts_total_ = 0, unattributed_calls_ = 0;
   uint64_t ring_losses_seen_ = 0;  // SYSCOPE_CNT_RINGBUF_FULL when argument losses were last noted
   uint64_t flight_dumps_ = 0;
+  std::optional<SelfProfile> self_profile_;  // compiled at the start, installed after loading
+  std::optional<Confinement> confinement_;   // set once the daemon confined itself
+  uint64_t self_denials_ = 0;                // its own calls its profile refused
   Clock::time_point next_flush_, next_api_poll_, next_engine_info_;
 
   struct Session {

@@ -113,6 +113,8 @@ json Daemon::status() const {
   out["losses"] = bpf::to_json(probes_->losses());
   out["losses"]["unattributed_calls"] = unattributed_calls_;
   out["dry_run"] = dry_run_status();  // null without a dry-run setting
+  out["confinement"] = confinement_ ? confinement_->to_json() : json();
+  out["self_denials"] = self_denials_;
   out["map_bytes"] = probes_->map_bytes();
   out["rss_bytes"] = rss_bytes();
   out["clients"] = {{"connected", server.clients},

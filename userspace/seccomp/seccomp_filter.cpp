@@ -276,7 +276,7 @@ std::vector<EssentialDenial> essential_denials(const Profile &profile, const Hos
   return out;
 }
 
-void install_filter(const CompiledFilter &filter) {
+void install_filter(const CompiledFilter &filter, bool all_threads) {
   if (filter.bpf.empty() || filter.bpf.size() % sizeof(sock_filter) != 0)
     throw Error(Exit::environment, "install_filter: not a classic BPF program");
   // operator new's alignment covers sock_filter's, so the bytes can be handed over in place.
@@ -287,7 +287,12 @@ void install_filter(const CompiledFilter &filter) {
   // a setuid CMD from escaping it.
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     throw Error(Exit::environment, "prctl(PR_SET_NO_NEW_PRIVS): " + errno_text(errno));
-  if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0)
+  long rc = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                    all_threads ? SECCOMP_FILTER_FLAG_TSYNC : 0, &prog);
+  if (rc > 0)  // TSYNC: the id of a thread that could not be synchronised
+    throw Error(Exit::environment, "seccomp(SECCOMP_FILTER_FLAG_TSYNC): thread " +
+                                       std::to_string(rc) + " cannot take the filter");
+  if (rc != 0)
     throw Error(Exit::environment, "seccomp(SECCOMP_SET_MODE_FILTER): " + errno_text(errno));
 }
 

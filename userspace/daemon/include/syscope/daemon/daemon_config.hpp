@@ -44,6 +44,10 @@ struct DaemonConfig {
   // (syscall, argument) pairs per cgroup, and profiles allow those calls only with them.
   // args: false (--no-args) makes names-only profiles.
   bool args = true;
+  // Once loaded, the daemon keeps only the capabilities it needs and runs under its own seccomp
+  // profile (daemon/self_confinement.hpp). Off only to record that profile, or to debug.
+  bool confine = true;
+  std::string self_profile;  // the profile it confines itself with; empty: the built-in one
   // Candidate profiles tried on live containers without enforcing them (at most
   // SYSCOPE_DRY_CANDIDATES distinct profiles).
   std::vector<DryRunSetting> dry_run;
@@ -51,9 +55,10 @@ struct DaemonConfig {
 
 // Applies the YAML file's keys (state_dir, socket, socket_group, pin_dir, keep_attached,
 // keep_removed [seconds, or "7d", "12h", "30m", "45s"], docker_socket, podman_socket, ring_mib,
-// flight_mib_per_container, flight_mib_total, flush_interval_ms, args, dry_run [a list of
-// {container: NAME, profile: FILE} or {image: REF, profile: FILE}]) onto `config`. Exit::usage
-// naming the file and key for a file that cannot be read, bad YAML, an unknown key or a bad value.
+// flight_mib_per_container, flight_mib_total, flush_interval_ms, args, confine, self_profile,
+// dry_run [a list of {container: NAME, profile: FILE} or {image: REF, profile: FILE}]) onto
+// `config`. Exit::usage naming the file and key for a file that cannot be read, bad YAML, an
+// unknown key or a bad value.
 void apply_config_file(DaemonConfig &config, const std::string &path);
 // Also used by the flag: "7d" -> 604800 s. Exit::usage on garbage, zero allowed.
 std::chrono::seconds parse_duration(const std::string &text, const std::string &what);

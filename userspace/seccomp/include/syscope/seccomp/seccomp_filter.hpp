@@ -63,7 +63,8 @@ struct EssentialDenial {
 std::vector<EssentialDenial> essential_denials(const Profile &profile, const HostFacts &host);
 std::vector<EssentialDenial> essential_denials(const Profile &profile);  // this host
 
-// Sets no_new_privs and installs the filter on the calling thread; throws on failure.
-void install_filter(const CompiledFilter &filter);
+// Sets no_new_privs and installs the filter on the calling thread (every thread of the process
+// with `all_threads`: SECCOMP_FILTER_FLAG_TSYNC); throws on failure.
+void install_filter(const CompiledFilter &filter, bool all_threads = false);
 
 }  // namespace syscope::seccomp
