@@ -28,6 +28,9 @@ constexpr std::array<std::string_view, 20> kSpoArches = {
 constexpr size_t kMaxName = 253;   // a DNS-1123 subdomain
 constexpr size_t kSpoMaxArgs = 6;  // Syscall.Args: +kubebuilder:validation:MaxItems=6
 constexpr uint32_t kEperm = 1;
+// Kubernetes refuses an object whose annotations (keys and values) exceed 256 KiB
+// (apimachinery's TotalAnnotationSizeLimitB).
+constexpr size_t kMaxAnnotationBytes = 256 * 1024;
 
 [[noreturn]] void fail(const std::string &origin, const std::string &path,
                        const std::string &what) {
@@ -169,7 +172,19 @@ std::string to_spo_json(const Profile &profile, const SpoMetadata &meta, const C
   if (!coverage.empty()) {
     auto &annotations = metadata["annotations"];
     annotations[kSpoCoverageAnnotation] = spo_coverage_annotation(coverage);
-    annotations[kSyscopeCoverageAnnotation] = coverage_json(coverage).dump();
+    auto units = coverage_json(coverage);  // the totals are SPO's annotation already
+    units.erase("instances");
+    units.erase("syscalls");
+    annotations[kSyscopeCoverageAnnotation] = units.dump();
+    size_t bytes = 0;
+    for (const auto &[key, value] : annotations.items())
+      bytes += key.size() + value.get<std::string>().size();
+    if (bytes > kMaxAnnotationBytes)
+      throw Error(Exit::usage,
+                  origin + ": the coverage of " + std::to_string(coverage.units.size()) +
+                      " recording units takes " + std::to_string(bytes) +
+                      " bytes of annotations, more than the 262144 Kubernetes takes: write "
+                      "--format docker (coverage in a file beside it)");
   }
   // Docker's JSON of the profile, trimmed to the fields SPO's spec has.
   auto spec = nlohmann::ordered_json::parse(to_docker_json(profile));

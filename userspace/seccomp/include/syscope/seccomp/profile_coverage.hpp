@@ -45,7 +45,8 @@ Coverage merge_coverage(const Coverage &a, const Coverage &b);
 Coverage coverage_from_daemon_json(const nlohmann::json &doc, const std::string &origin);
 
 // syscope's coverage document, as merge writes it beside a Docker/OCI profile
-// (OUT.coverage.json) and in the SPO object's syscope.dev/coverage annotation:
+// (OUT.coverage.json) and, without the totals, in the SPO object's syscope.dev/coverage
+// annotation:
 // {"version":"v1","instances":N,"syscalls":{call:count},"units":{id:{"instances":[...],
 // "syscalls":{...}}}}; the totals first, in the daemon file's shape, for readers of either.
 nlohmann::ordered_json coverage_json(const Coverage &coverage);

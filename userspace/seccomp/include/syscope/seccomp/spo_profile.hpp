@@ -51,7 +51,8 @@ void check_spo_expressible(const Profile &profile, const std::string &origin);
 
 // The SeccompProfile object as JSON (kubectl applies JSON as it applies YAML), 2-space indented,
 // trailing newline. Comments and archMap are left out (SPO has no fields for them); `coverage`
-// (when not empty) goes into both annotations; partial metadata into the labels. Checks first.
+// (when not empty) goes into both annotations (refused past Kubernetes' 256 KiB of
+// annotations); partial metadata into the labels. Checks first.
 std::string to_spo_json(const Profile &profile, const SpoMetadata &meta, const Coverage &coverage,
                         const std::string &origin);
 
