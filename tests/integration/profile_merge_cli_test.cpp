@@ -10,10 +10,10 @@
 
 #include "helpers.hpp"
 
+using Catch::Matchers::Contains;
 using syscope::test::read_file;
-using syscope::test::run;
+using syscope::test::run_syscope;
 using syscope::test::RunResult;
-using syscope::test::syscope_bin;
 using syscope::test::TempDir;
 
 namespace {
@@ -22,14 +22,9 @@ const std::string kMerge = std::string(SYSCOPE_SOURCE_DIR) + "/tests/fixtures/pr
 const std::string kDockerDefault =
     std::string(SYSCOPE_SOURCE_DIR) + "/profiles/docker-default-20.10.24.json";
 
-RunResult profile(const std::vector<std::string> &args) {
-  std::vector<std::string> argv{syscope_bin(), "profile"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  return run(argv);
-}
-
-bool contains(const std::string &haystack, const std::string &needle) {
-  return haystack.find(needle) != std::string::npos;
+RunResult profile(std::vector<std::string> args) {
+  args.insert(args.begin(), "profile");
+  return run_syscope(args);
 }
 
 size_t lines(const std::string &text) { return std::count(text.begin(), text.end(), '\n'); }
@@ -43,8 +38,8 @@ TEST_CASE("profile merge: -o writes the union and its coverage; order and repeat
       profile({"merge", kMerge + "node1.json", kMerge + "node2.json", "-o", dir.file("ab.json")});
   INFO(r.out << r.err);
   REQUIRE(r.status == 0);
-  CHECK(contains(r.err, "merged 2 profiles (3 instances)"));
-  CHECK(contains(r.err, "seen in only some instances: close 2/3, epoll_wait 1/3, mkdir 1/3"));
+  CHECK_THAT(r.err, Contains("merged 2 profiles (3 instances)"));
+  CHECK_THAT(r.err, Contains("seen in only some instances: close 2/3, epoll_wait 1/3, mkdir 1/3"));
   auto cov = nlohmann::json::parse(read_file(dir / "ab.coverage.json"));
   CHECK(cov["instances"] == 3);
   CHECK(cov["syscalls"]["read"] == 3);
@@ -76,7 +71,7 @@ TEST_CASE("profile merge: Docker's default with itself is itself, normalised",
   RunResult d = profile({"diff", kDockerDefault, dir.file("two.json")});
   INFO(d.out << d.err);
   CHECK(d.status == 0);
-  CHECK(contains(d.out, "profiles are equal"));
+  CHECK_THAT(d.out, Contains("profiles are equal"));
 }
 
 TEST_CASE("profile merge: bad input is exit 2 with one line naming the JSON path",
@@ -86,16 +81,16 @@ TEST_CASE("profile merge: bad input is exit 2 with one line naming the JSON path
       {"merge", kMerge + "node1.json", kMerge + "kill-default.json", "-o", dir.file("m.json")});
   CHECK(kill.status == 2);
   CHECK(lines(kill.err) == 1);
-  CHECK(contains(kill.err, "kill-default.json: defaultAction SCMP_ACT_KILL_PROCESS differs"));
+  CHECK_THAT(kill.err, Contains("kill-default.json: defaultAction SCMP_ACT_KILL_PROCESS differs"));
   RunResult errno_ = profile(
       {"merge", kMerge + "node1.json", kMerge + "bad-errno.json", "-o", dir.file("m.json")});
   CHECK(errno_.status == 2);
   CHECK(lines(errno_.err) == 1);
-  CHECK(contains(errno_.err, "bad-errno.json: syscalls[0].errnoRet: 5000 is not an errno"));
+  CHECK_THAT(errno_.err, Contains("bad-errno.json: syscalls[0].errnoRet: 5000 is not an errno"));
   RunResult spo = profile(
       {"merge", kMerge + "node1.json", kMerge + "spo-bad-value.json", "-o", dir.file("m.json")});
   CHECK(spo.status == 2);
-  CHECK(contains(spo.err, "spo-bad-value.json: spec.syscalls[0].args[0].value: "));
+  CHECK_THAT(spo.err, Contains("spo-bad-value.json: spec.syscalls[0].args[0].value: "));
   CHECK_FALSE(std::filesystem::exists(dir / "m.json"));
 }
 
@@ -110,8 +105,8 @@ TEST_CASE("profile convert: an SPO object with coverage, and back", "[profile_me
   auto obj = nlohmann::json::parse(read_file(dir / "sp.json"));
   CHECK(obj["metadata"]["name"] == "nginx-1.25");
   CHECK(obj["metadata"]["labels"]["spo.x-k8s.io/partial"] == "true");
-  CHECK(contains(obj["metadata"]["annotations"]["spo.x-k8s.io/syscall-coverage"].get<std::string>(),
-                 "\"total\":2"));
+  CHECK_THAT(obj["metadata"]["annotations"]["spo.x-k8s.io/syscall-coverage"].get<std::string>(),
+             Contains("\"total\":2"));
   RunResult back =
       profile({"convert", dir.file("sp.json"), "--format", "docker", "-o", dir.file("back.json")});
   REQUIRE(back.status == 0);
@@ -140,7 +135,7 @@ TEST_CASE("profile diff: exit 1 when different, --json, exit 2 on a missing file
   RunResult d = profile({"diff", kMerge + "node1.json", kMerge + "node2.json"});
   INFO(d.out << d.err);
   CHECK(d.status == 1);
-  CHECK(contains(d.out, "  + epoll_wait, mkdir\n"));
+  CHECK_THAT(d.out, Contains("  + epoll_wait, mkdir\n"));
   RunResult j = profile({"diff", "--json", kMerge + "node1.json", kMerge + "node2.json"});
   CHECK(j.status == 1);
   auto doc = nlohmann::json::parse(j.out);

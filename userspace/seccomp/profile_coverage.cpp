@@ -66,6 +66,12 @@ CoverageUnit unit_at(const json &v, const std::string &origin, const std::string
   return unit;
 }
 
+nlohmann::ordered_json counts_json(const std::map<std::string, size_t> &counts) {
+  auto out = nlohmann::ordered_json::object();
+  for (const auto &[name, n] : counts) out[name] = n;
+  return out;
+}
+
 }  // namespace
 
 size_t Coverage::instances() const {
@@ -123,14 +129,12 @@ nlohmann::ordered_json coverage_json(const Coverage &coverage) {
   nlohmann::ordered_json doc;
   doc["version"] = "v1";
   doc["instances"] = coverage.instances();
-  doc["syscalls"] = nlohmann::ordered_json::object();
-  for (const auto &[name, n] : coverage.counts()) doc["syscalls"][name] = n;
+  doc["syscalls"] = counts_json(coverage.counts());
   auto &units = doc["units"] = nlohmann::ordered_json::object();
   for (const auto &[id, unit] : coverage.units) {
     auto &u = units[id];
     u["instances"] = std::vector<std::string>(unit.instances.begin(), unit.instances.end());
-    u["syscalls"] = nlohmann::ordered_json::object();
-    for (const auto &[name, n] : unit.syscalls) u["syscalls"][name] = n;
+    u["syscalls"] = counts_json(unit.syscalls);
   }
   return doc;
 }
@@ -155,8 +159,7 @@ std::string spo_coverage_annotation(const Coverage &coverage) {
   nlohmann::ordered_json out;
   out["version"] = "v1";
   out["total"] = coverage.instances();
-  out["syscalls"] = nlohmann::ordered_json::object();
-  for (const auto &[name, n] : coverage.counts()) out["syscalls"][name] = n;
+  out["syscalls"] = counts_json(coverage.counts());
   return out.dump();
 }
 
