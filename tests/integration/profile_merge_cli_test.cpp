@@ -6,6 +6,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "helpers.hpp"
@@ -144,4 +147,34 @@ TEST_CASE("profile diff: exit 1 when different, --json, exit 2 on a missing file
   RunResult missing = profile({"diff", kMerge + "node1.json", kMerge + "no-such.json"});
   CHECK(missing.status == 2);
   CHECK(lines(missing.err) == 1);
+}
+
+TEST_CASE("profile merge: a filter near the kernel's limit is warned about, past it refused",
+          "[profile_merge_cli]") {
+  TempDir dir;
+  // ioctl allowed for N request values: libseccomp compiles each into about one instruction.
+  auto write_profile =
+      [&dir](const std::string &name, int values) {
+        nlohmann::json rules = nlohmann::json::array();
+        rules.push_back({{"names", {"read", "write", "exit_group"}}, {"action", "SCMP_ACT_ALLOW"}});
+        for (int v = 0; v < values; ++v)
+          rules.push_back({{"names", {"ioctl"}},
+                           {"action", "SCMP_ACT_ALLOW"},
+                           {"args", {{{"index", 1}, {"value", v}, {"op", "SCMP_CMP_EQ"}}}}});
+        std::ofstream(dir.file(name))
+            << nlohmann::json{{"defaultAction", "SCMP_ACT_ERRNO"}, {"syscalls", rules}}.dump();
+        return dir.file(name);
+      };
+  std::string half = write_profile("half.json", 1750);
+  std::string other = write_profile("other.json", 3500);  // the first 1750 values again, and more
+  RunResult near = profile({"merge", half, other, "-o", dir.file("near.json")});
+  INFO(near.err);
+  CHECK(near.status == 0);
+  CHECK_THAT(near.err, Contains("syscope: warning: the compiled filter has ") &&
+                           Contains(" of the kernel's 4096 instructions (BPF_MAXINSNS)"));
+  RunResult past =
+      profile({"merge", other, write_profile("more.json", 5000), "-o", dir.file("past.json")});
+  CHECK(past.status == 2);
+  CHECK_THAT(past.err, Contains("more than the kernel's limit of 4096"));
+  CHECK_FALSE(std::filesystem::exists(dir / "past.json"));
 }
