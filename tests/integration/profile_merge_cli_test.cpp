@@ -58,6 +58,10 @@ TEST_CASE("profile merge: -o writes the union and its coverage; order and repeat
   REQUIRE(again.status == 0);
   CHECK(read_file(dir / "again.json") == read_file(dir / "ab.json"));
   CHECK(read_file(dir / "again.coverage.json") == read_file(dir / "ab.coverage.json"));
+  // A device is written in place, and has nothing beside it for the coverage.
+  CHECK(
+      profile({"merge", kMerge + "node1.json", kMerge + "node2.json", "-o", "/dev/null"}).status ==
+      0);
   // What runc and libseccomp make of it: no errors.
   RunResult check = profile({"check", dir.file("ab.json")});
   INFO(check.out);

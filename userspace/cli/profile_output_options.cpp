@@ -54,8 +54,9 @@ std::string write_profile_document(const seccomp::ProfileDocument &doc,
   if (meta.name.empty()) meta.name = default_name;
 
   util::AtomicFile output(opts.output, kProfileOutput);
+  // Beside a file only: a device or FIFO written in place (-o /dev/null) has no "beside".
   bool side_coverage =
-      format != seccomp::ProfileFormat::spo && !doc.coverage.empty() && !output.is_stdout();
+      format != seccomp::ProfileFormat::spo && !doc.coverage.empty() && !output.temp_path().empty();
   std::optional<std::string> size_warning;
   std::string text = seccomp::render_profile(doc, format, meta, origin, &size_warning);
   std::string written = output.is_stdout() ? "stdout" : output.path();
