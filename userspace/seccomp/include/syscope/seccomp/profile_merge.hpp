@@ -21,12 +21,13 @@ struct MergeInput {
 // - per name: allowed unconditionally (an ALLOW rule without args/includes/excludes) by any
 //   input -> one unconditional ALLOW, every other rule of the name dropped; else every distinct
 //   rule of the name kept (argument rules, errno rules, Docker's includes/excludes rules). Two
-//   unconditional non-ALLOW rules of one name that differ (ERRNO EACCES vs EPERM) are
-//   Error(Exit::usage): a union cannot choose.
+//   unconditional non-ALLOW rules of one name that differ (ERRNO EACCES vs EPERM), with no
+//   input allowing the name outright, are Error(Exit::usage): a union cannot choose.
 // - then compacted (compact_rules).
 Profile merge_profiles(const std::vector<MergeInput> &inputs);
 
-// The canonical form merge writes: each rule split per name, duplicates dropped, names sharing
+// The canonical form merge writes: each rule split per name, duplicates dropped, a name's other
+// rules dropped where it is allowed outright (libseccomp lets that rule decide), names sharing
 // action, errnoRet, args, includes and excludes in one rule with sorted unique names, rules in
 // a fixed order (action, errnoRet, args, includes/excludes, first name); comments kept (the
 // smallest when rules of one group differ). normalize_profile(merge(A, A)) == normalize(A).
