@@ -97,6 +97,12 @@ std::string test_prog(const std::string &name) {
   return std::string(SYSCOPE_PROGS_DIR) + "/" + name;
 }
 
+RunResult run_syscope(const std::vector<std::string> &args) {
+  std::vector<std::string> argv{syscope_bin()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return run(argv);
+}
+
 std::string read_file(const std::filesystem::path &path) {
   std::ifstream in(path);
   std::stringstream ss;

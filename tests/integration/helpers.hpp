@@ -30,6 +30,8 @@ RunResult run_for(const std::vector<std::string> &argv, std::chrono::millisecond
 
 // Path of the syscope binary and of a test program built by the suite (tests/progs/<name>.c).
 std::string syscope_bin();
+// run() of `syscope ARGS...`.
+RunResult run_syscope(const std::vector<std::string> &args);
 std::string test_prog(const std::string &name);
 
 std::string read_file(const std::filesystem::path &path);

@@ -14,6 +14,9 @@ void add_profile_get(CLI::App &profile_cmd);      // profile_get.cpp
 void add_profile_check(CLI::App &profile_cmd);    // profile_check.cpp
 void add_profile_explain(CLI::App &profile_cmd);  // profile_check.cpp
 void add_profile_verify(CLI::App &profile_cmd);   // profile_verify.cpp
+void add_profile_convert(CLI::App &profile_cmd);  // profile_convert.cpp
+void add_profile_merge(CLI::App &profile_cmd);    // profile_merge.cpp
+void add_profile_diff(CLI::App &profile_cmd);     // profile_diff.cpp
 
 void setup_profile(CLI::App &app) {
   auto *cmd = app.add_subcommand("profile", "Work with seccomp profiles");
@@ -22,6 +25,9 @@ void setup_profile(CLI::App &app) {
   add_profile_check(*cmd);
   add_profile_explain(*cmd);
   add_profile_verify(*cmd);
+  add_profile_convert(*cmd);
+  add_profile_merge(*cmd);
+  add_profile_diff(*cmd);
   struct Options {
     std::string file, container, output, format = "docker";
     bool strict = false;

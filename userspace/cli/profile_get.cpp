@@ -1,17 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
-// syscope profile get CONTAINER_OR_IMAGE [--format docker|oci] [-o FILE]: the profile the
+// syscope profile get CONTAINER_OR_IMAGE [--format docker|oci|spo] [-o FILE]: the profile the
 // daemon holds for a container (name or id prefix) or an image (name, id, or the key of one
 // image + command group), written as record writes its profiles; the summary goes to stderr.
+// An image's coverage goes into the SPO object's annotations, or beside a Docker/OCI file.
 #include <cstdio>
 
 #include "daemon_request.hpp"
-#include "record_options.hpp"
-#include "syscope/base/atomic_file.hpp"
+#include "profile_output_options.hpp"
 #include "syscope/cli/commands.hpp"
 #include "syscope/containers/container_id.hpp"
 #include "syscope/daemon/control_protocol.hpp"
+#include "syscope/seccomp/profile_coverage.hpp"
 #include "syscope/seccomp/profile_json.hpp"
-#include "syscope/seccomp/profile_output.hpp"
 
 namespace syscope::cli {
 namespace {
@@ -41,29 +41,37 @@ std::string summary(const json &r) {
 
 void add_profile_get(CLI::App &profile_cmd) {
   struct Options {
-    std::string target, output = "-", format = "docker", kind = "auto";
+    std::string target, kind = "auto";
     std::string socket = daemon::default_socket_path();
+    ProfileOutputOptions out;
   };
   auto opts = std::make_shared<Options>();
   auto *cmd = profile_cmd.add_subcommand(
       "get", "The profile the daemon wrote for a container or an image (with coverage: in how "
              "many containers of the image each call was seen)");
   cmd->add_option("target", opts->target, "Container name or id prefix, or image")->required();
-  cmd->add_option("-o,--output", opts->output, "Profile file to write (default: stdout)");
-  cmd->add_option("--format", opts->format, "docker, or oci (linux.seccomp)")
-      ->check(CLI::IsMember({"docker", "oci"}));
+  add_profile_output_options(*cmd, opts->out, false);
   cmd->add_option("--kind", opts->kind, "container or image, when a name could be both")
       ->check(CLI::IsMember({"auto", "container", "image"}));
   cmd->add_option("--socket", opts->socket, "The daemon's control socket")->capture_default_str();
   cmd->callback([opts] {
-    util::AtomicFile output(opts->output, kProfileOutput);
     json r = ask_daemon(opts->socket, {{"request", "profile"},
                                        {"target", opts->target},
                                        {"kind", opts->kind},
                                        {"format", "docker"}});
     // Parsed and compiled again here: what lands in the file is checked on this side too.
-    auto profile = seccomp::parse_docker_profile(r["profile"].dump(), "the daemon's profile");
-    record::write_profile(profile, opts->format, output);
+    seccomp::ProfileDocument doc;
+    doc.profile = seccomp::parse_docker_profile(r["profile"].dump(), "the daemon's profile");
+    std::string name;
+    if (r["kind"] == "image") {
+      name = r["image"].value("image", "");
+      if (r.contains("coverage"))
+        doc.coverage = seccomp::coverage_from_daemon_json(r["coverage"], "the daemon's coverage");
+    } else {
+      name = r["container"].value("name", "");
+    }
+    if (name.empty()) name = opts->target;
+    std::string written = write_profile_document(doc, opts->out, name, opts->target);
     for (const auto &note : r.value("notes", json::array()))
       std::fprintf(stderr, "syscope: note: %s\n", note.get<std::string>().c_str());
     if (r["kind"] == "image" && r.contains("coverage")) {
@@ -79,7 +87,7 @@ void add_profile_get(CLI::App &profile_cmd) {
         std::fprintf(stderr, "syscope: seen in only some containers: %s\n", partial.c_str());
     }
     std::fprintf(stderr, "syscope: %s%s\n", summary(r).c_str(),
-                 output.is_stdout() ? "" : ("; wrote " + output.path()).c_str());
+                 written == "stdout" ? "" : ("; wrote " + written).c_str());
   });
 }
 

@@ -92,10 +92,12 @@ bool equal_ignoring_ascii_case(std::string_view a, std::string_view b) {
 // once per kind (the first place, and how many more), so a key repeated in 300 rules is one line.
 class Reader {
  public:
-  explicit Reader(const std::string &origin) : origin_(origin) {}
+  // `prefix`: where the profile sits in a larger document ("spec" of an SPO object), or empty.
+  explicit Reader(const std::string &origin, const std::string &prefix = "")
+      : origin_(origin), prefix_(prefix) {}
 
   [[noreturn]] void fail(const std::string &path, const std::string &what) const {
-    throw Error(Exit::usage, origin_ + ": " + path + ": " + what);
+    throw Error(Exit::usage, origin_ + ": " + full_path(path) + ": " + what);
   }
 
   [[noreturn]] void wrong_type(const std::string &path, const char *expected,
@@ -106,7 +108,7 @@ class Reader {
   void warn(const std::string &path, const std::string &what) {
     auto [it, added] = warning_index_.try_emplace(what, warnings_.size());
     if (added)
-      warnings_.push_back({path, what, 0});
+      warnings_.push_back({full_path(path), what, 0});
     else
       ++warnings_[it->second].more;
   }
@@ -358,7 +360,13 @@ class Reader {
     std::string path, what;
     size_t more;  // further places with the same warning
   };
+  std::string full_path(const std::string &path) const {
+    if (prefix_.empty()) return path;
+    return path == "(top level)" ? prefix_ : prefix_ + "." + path;
+  }
+
   std::string origin_;
+  std::string prefix_;
   std::vector<Warning> warnings_;                          // in the order first seen
   std::unordered_map<std::string, size_t> warning_index_;  // what -> its place in warnings_
 };
@@ -480,8 +488,7 @@ std::string op_name(Op op) {
   return "SCMP_CMP_<" + std::to_string(static_cast<int>(op)) + ">";  // not an Op
 }
 
-Profile parse_docker_profile(const std::string &text, const std::string &origin,
-                             std::vector<std::string> *warnings) {
+nlohmann::json parse_json_strict(const std::string &text, const std::string &origin) {
   json doc;
   DuplicateKeyCheck duplicates(origin);
   try {
@@ -500,10 +507,20 @@ Profile parse_docker_profile(const std::string &text, const std::string &origin,
                 origin + ": invalid JSON: " +
                     printable(bracket == std::string::npos ? what : what.substr(bracket + 2)));
   }
-  Reader reader(origin);
+  return doc;
+}
+
+Profile profile_from_json(const nlohmann::json &doc, const std::string &origin,
+                          const std::string &prefix, std::vector<std::string> *warnings) {
+  Reader reader(origin, prefix);
   Profile profile = reader.profile(doc);
   if (warnings) *warnings = reader.warnings();
   return profile;
+}
+
+Profile parse_docker_profile(const std::string &text, const std::string &origin,
+                             std::vector<std::string> *warnings) {
+  return profile_from_json(parse_json_strict(text, origin), origin, "", warnings);
 }
 
 std::string read_profile_text(const std::string &path) {

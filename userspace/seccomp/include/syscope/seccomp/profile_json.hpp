@@ -30,6 +30,14 @@ std::string op_name(Op op);
 // taken from the profile in any message is printable() (no control characters).
 Profile parse_docker_profile(const std::string &text, const std::string &origin,
                              std::vector<std::string> *warnings = nullptr);
+// The JSON parse parse_docker_profile does: a key given twice in one object and malformed JSON
+// are Error(Exit::usage) naming `origin` and the position.
+nlohmann::json parse_json_strict(const std::string &text, const std::string &origin);
+// parse_docker_profile's reading of an already parsed document; `prefix` is where the profile
+// sits in a larger document ("spec" of an SPO object), put before every path in messages.
+Profile profile_from_json(const nlohmann::json &doc, const std::string &origin,
+                          const std::string &prefix = "",
+                          std::vector<std::string> *warnings = nullptr);
 // Reads a regular file of at most 4 MiB; an unreadable file is Error(Exit::usage), one line.
 std::string read_profile_text(const std::string &path);
 // Reads (as read_profile_text) and parses.
