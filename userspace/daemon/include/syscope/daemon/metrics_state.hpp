@@ -39,6 +39,9 @@ struct DenialLabels {
   std::string syscall, errno_name, action;
   auto operator<=>(const DenialLabels &) const = default;
 };
+// From the kernel's record: arch (enum syscope_arch), number, action (enum syscope_action) and
+// errno or signal. Names come from libseccomp and glibc, never from the caller's values.
+DenialLabels denial_labels(uint32_t arch, int32_t nr, uint32_t action, uint32_t err);
 
 class ContainerSeries {
  public:
@@ -75,7 +78,7 @@ struct DaemonGauges {
   // From the audit verdicts the daemon keeps: containers running without a real filter
   // (unconfined, allow-all, privileged, config and kernel disagreeing), and privileged ones.
   uint64_t containers_unconfined = 0, containers_privileged = 0;
-  uint64_t alerts_total = 0, denials_total = 0;
+  uint64_t alerts_total = 0;
   std::vector<std::pair<std::string, uint64_t>> events;  // kernel events handled, by type
   // The kernel's loss counters by reason (loss_counter_key), per program set ("daemon",
   // "dry_run"); plus the daemon's own ("unattributed_calls").
