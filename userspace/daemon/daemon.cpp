@@ -403,7 +403,9 @@ void Daemon::poll_runtime_api() {
   // privileged or unconfined one is worth an alert before anyone starts it.
   auto list = docker_->list_containers();
   if (!list.ok()) return;
+  created_now_.clear();
   for (const auto &summary : *list.value) {
+    if (summary.state == "created") created_now_.insert(summary.id);
     if (summary.state != "created" || judged_created_.count(summary.id)) continue;
     if (registry_->containers().count(summary.id)) continue;
     auto meta = docker_->inspect(summary.id);

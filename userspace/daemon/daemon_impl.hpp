@@ -148,6 +148,7 @@ class Daemon {
   std::deque<nlohmann::ordered_json> recent_denials_;              // denial_to_wire + "report"
   std::map<std::string, std::deque<nlohmann::ordered_json>> recent_by_container_;  // by id
   std::set<std::string> judged_created_;  // created containers audited
+  std::set<std::string> created_now_;     // created, never started, as the API last listed
   uint64_t denials_total_ = 0, alerts_total_ = 0, unattributed_calls_ = 0;
   uint64_t ring_losses_seen_ = 0;  // SYSCOPE_CNT_RINGBUF_FULL when argument losses were last noted
   uint64_t flight_dumps_ = 0;

@@ -18,8 +18,9 @@ constexpr auto kMetricsEvery = std::chrono::seconds(1);
 double cpu_seconds() {
   rusage ru{};
   getrusage(RUSAGE_SELF, &ru);
-  auto secs = [](const timeval &t) { return double(t.tv_sec) + double(t.tv_usec) / 1e6; };
-  return secs(ru.ru_utime) + secs(ru.ru_stime);
+  // Summed in whole microseconds first, so the page shows 0.11824 rather than 0.118239999.
+  auto us = [](const timeval &t) { return int64_t(t.tv_sec) * 1000000 + t.tv_usec; };
+  return double(us(ru.ru_utime) + us(ru.ru_stime)) / 1e6;
 }
 
 metrics::ContainerLabels labels_of(const TrackedContainer &c) {
@@ -68,16 +69,23 @@ void Daemon::update_metrics() {
 
   metrics::DaemonGauges g;
   g.version = SYSCOPE_VERSION;
+  // Verdicts of the containers that exist now: running, or created and not started (the API's
+  // list); the verdicts kept for exited ones (until their profile expires) are not counted.
+  auto count_verdict = [&](const std::string &id) {
+    if (const auto *v = alerts_->verdict(id)) {
+      g.containers_unconfined += !v->pass;
+      g.containers_privileged += v->config && v->config->privileged;
+    }
+  };
   std::map<std::string, metrics::ContainerLabels> running;
   for (const auto &[id, c] : registry_->containers()) {
     if (!c.running()) continue;
     running.emplace(id, labels_of(c));
     ++g.containers_running;
-    if (const auto *v = alerts_->verdict(id)) {
-      g.containers_unconfined += !v->pass;
-      g.containers_privileged += v->config && v->config->privileged;
-    }
+    count_verdict(id);
   }
+  for (const auto &id : created_now_)
+    if (!running.count(id)) count_verdict(id);
   metrics_series_->observe(running, now);
   g.containers_profiled = store_->containers().size();
   g.images_profiled = store_->image_keys().size();

@@ -88,10 +88,10 @@ std::string render(const DaemonGauges &g, const ContainerSeries &series) {
   out.gauge("syscope_images_profiled", "Images with a profile in the state dir");
   out.sample(g.images_profiled);
   out.gauge("syscope_containers_unconfined",
-            "Containers whose audit verdict is FAIL: no real seccomp filter (unconfined, "
-            "allow-all profile, privileged, or config and kernel disagreeing)");
+            "Containers running or created whose audit verdict is FAIL: no real seccomp filter "
+            "(unconfined, allow-all profile, privileged, or config and kernel disagreeing)");
   out.sample(g.containers_unconfined);
-  out.gauge("syscope_containers_privileged", "Containers started (or created) privileged");
+  out.gauge("syscope_containers_privileged", "Containers running or created with --privileged");
   out.sample(g.containers_privileged);
   series.render(out);
   out.gauge("syscope_metrics_containers", "Containers with series on this page");

@@ -75,8 +75,9 @@ class ContainerSeries {
 struct DaemonGauges {
   std::string version;
   uint64_t containers_running = 0, containers_profiled = 0, images_profiled = 0;
-  // From the audit verdicts the daemon keeps: containers running without a real filter
-  // (unconfined, allow-all, privileged, config and kernel disagreeing), and privileged ones.
+  // From the audit verdicts the daemon keeps, of the containers running or created now: those
+  // without a real filter (unconfined, allow-all, privileged, config and kernel disagreeing),
+  // and the privileged ones.
   uint64_t containers_unconfined = 0, containers_privileged = 0;
   uint64_t alerts_total = 0;
   std::vector<std::pair<std::string, uint64_t>> events;  // kernel events handled, by type
