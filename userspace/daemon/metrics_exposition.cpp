@@ -7,14 +7,15 @@
 
 namespace syscope::daemon::metrics {
 
-std::string escape_label_value(std::string_view value) {
+namespace {
+
+// The format's two escapings differ only in the double quote, which HELP text keeps as it is.
+std::string escape(std::string_view text, bool quote) {
   std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '"')
-      out += "\\\"";
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '\\' || (quote && c == '"'))
+      (out += '\\') += c;
     else if (c == '\n')
       out += "\\n";
     else
@@ -23,18 +24,11 @@ std::string escape_label_value(std::string_view value) {
   return out;
 }
 
-std::string escape_help(std::string_view text) {
-  std::string out;
-  for (char c : text) {
-    if (c == '\\')
-      out += "\\\\";
-    else if (c == '\n')
-      out += "\\n";
-    else
-      out += c;
-  }
-  return out;
-}
+}  // namespace
+
+std::string escape_label_value(std::string_view value) { return escape(value, true); }
+
+std::string escape_help(std::string_view text) { return escape(text, false); }
 
 void Exposition::family(std::string_view name, std::string_view type, std::string_view help) {
   name_ = name;
