@@ -25,6 +25,7 @@
 #include "../common/dry_run_candidate.hpp"
 #include "docker_helpers.hpp"
 #include "helpers.hpp"
+#include "prometheus_helpers.hpp"
 #include "syscope/daemon/control_client.hpp"
 
 using namespace syscope::test;
@@ -742,4 +743,106 @@ TEST_CASE("daemon: a call its own profile refuses is reported and the daemon kee
            (dir / "bad.sock").string(), "--no-pin", "--self-profile", bad.string()});
   CHECK(refused_start.status == 2);
   CHECK(refused_start.err.find("the daemon's own profile " + bad.string()) != std::string::npos);
+}
+
+TEST_CASE("daemon --metrics: a real Prometheus scrapes a container's denial counter",
+          "[docker][daemon][metrics]") {
+  TempDir dir;
+  {  // a bad address is exit 2 with one line, before anything is loaded
+    auto bad = run({syscope_bin(), "daemon", "--metrics", "256.0.0.1:80", "--state-dir",
+                    (dir / "bad").string(), "--no-pin"});
+    CHECK(bad.status == 2);
+    CHECK(bad.err == "syscope: --metrics: expected [HOST:]PORT (9090, 127.0.0.1:9090, "
+                     "0.0.0.0:9090, [::1]:9090), not \"256.0.0.1:80\"\n");
+  }
+  uint16_t port = free_loopback_port();
+  std::string target = "127.0.0.1:" + std::to_string(port);
+  TestDaemon d(dir, {"--metrics", std::to_string(port), "--metrics-keep-exited", "5s"});
+  CHECK(d.ask({{"request", "status"}})["metrics"] == "http://" + target + "/metrics");
+  auto status_text = run({syscope_bin(), "status", "--socket", d.socket()});
+  CHECK(status_text.out.find("metrics: http://" + target + "/metrics\n") != std::string::npos);
+  {  // the port taken: exit 3 naming it (another state dir, socket and pin dir)
+    TempDir other;
+    auto taken = run({syscope_bin(), "daemon", "--metrics", target, "--state-dir",
+                      (other / "state").string(), "--socket", (other / "s.sock").string(),
+                      "--no-pin", "--docker-socket", docker_socket_path()});
+    CHECK(taken.status == 3);
+    CHECK(taken.err.find("metrics: cannot listen on " + target + ": Address already in use") !=
+          std::string::npos);
+  }
+  CHECK(http_get(port, "/").status == 404);
+
+  TestPrometheus prom(dir, target);
+  REQUIRE(prom.wait_ready());
+  ContainerGuard denier(container_name("mdeny")), priv(container_name("mpriv"));
+  // Created only (this VM's runc cannot start a privileged one): the API's list shows it.
+  REQUIRE(docker({"create", "--name", priv.name(), "--network", "none", "--privileged",
+                  kBusyboxImage, "true"})
+              .status == 0);
+  // Denied once under Docker's default, then alive long enough for a few scrapes.
+  REQUIRE(docker_run({"-d", "--name", denier.name(), kBusyboxImage, "sh", "-c",
+                      "sleep 0.5; unshare -U true; sleep 6"})
+              .status == 0);
+
+  std::string promql = "syscope_denials_total{container=\"" + denier.name() +
+                       "\",syscall=\"unshare\",errno=\"EPERM\",action=\"errno\"}";
+  json result;
+  for (int i = 0; i < 60; ++i) {
+    result = prom.query(promql);
+    if (result.is_object() && !result["data"]["result"].empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  INFO("query " << promql << ": " << result.dump() << "\nprometheus: " << prom.log());
+  REQUIRE(result.value("status", "") == "success");
+  REQUIRE(result["data"]["result"].size() == 1);
+  const auto &sample = result["data"]["result"][0];
+  CHECK(sample["value"][1] == "1");  // busybox's unshare tries once
+  CHECK(sample["metric"]["image"] == kBusyboxImage);
+  CHECK(sample["metric"]["container_id"].get<std::string>().size() == 12);
+  CHECK(sample["metric"]["job"] == "syscope");
+
+  auto targets = prom.api("targets");
+  INFO("targets: " << targets.dump());
+  REQUIRE(targets["data"]["activeTargets"].size() == 1);
+  CHECK(targets["data"]["activeTargets"][0]["health"] == "up");
+  CHECK(targets["data"]["activeTargets"][0]["scrapeUrl"] == "http://" + target + "/metrics");
+
+  // The page as Prometheus' own linter reads it: exit 0, not a word.
+  auto page = http_get(port, "/metrics");
+  REQUIRE(page.status == 200);
+  CHECK(page.headers.find("Content-Type: text/plain; version=0.0.4") != std::string::npos);
+  std::ofstream(dir / "page.txt") << page.body;
+  auto lint = run(
+      {"/bin/sh", "-c", "exec promtool check metrics < \"$0\" 2>&1", (dir / "page.txt").string()});
+  INFO("page:\n" << page.body);
+  CHECK(lint.status == 0);
+  CHECK(lint.out.empty());
+  for (const char *line :
+       {"syscope_build_info{version=\"" SYSCOPE_VERSION "\"} 1\n",
+        "# TYPE syscope_bpf_map_bytes gauge\n", "# TYPE process_cpu_seconds_total counter\n",
+        "syscope_losses_total{program=\"daemon\",reason=\"ringbuf_full\"} "}) {
+    INFO(line);
+    CHECK(page.body.find(line) != std::string::npos);
+  }
+  // The privileged container (this host may run others: at least one).
+  auto privileged = prom.query("syscope_containers_privileged");
+  INFO(privileged.dump());
+  REQUIRE(privileged["data"]["result"].size() == 1);
+  CHECK(std::stoi(privileged["data"]["result"][0]["value"][1].get<std::string>()) >= 1);
+
+  // The container gone, its series stay --metrics-keep-exited (5 s), then go.
+  REQUIRE(docker({"wait", denier.name()}).status == 0);
+  auto gone_at = std::chrono::steady_clock::now();
+  std::string mine = "container=\"" + denier.name() + "\"";
+  CHECK(http_get(port, "/metrics").body.find(mine) != std::string::npos);
+  bool went = false;
+  while (!went && std::chrono::steady_clock::now() - gone_at < std::chrono::seconds(15)) {
+    went = http_get(port, "/metrics").body.find(mine) == std::string::npos;
+    if (!went) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  double after = std::chrono::duration<double>(std::chrono::steady_clock::now() - gone_at).count();
+  INFO("gone after " << after << " s");
+  CHECK(went);
+  CHECK(after >= 3.5);  // not at once: kept about 5 s after the exit the daemon saw
+  d.check_clean();
 }

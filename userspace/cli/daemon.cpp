@@ -7,6 +7,7 @@
 #include "syscope/cli/commands.hpp"
 #include "syscope/daemon/daemon.hpp"
 #include "syscope/daemon/daemon_config.hpp"
+#include "syscope/daemon/metrics_server.hpp"
 #include "syscope/kernel/loss_counters.hpp"
 
 namespace syscope::cli {
@@ -14,7 +15,7 @@ namespace {
 
 struct DaemonFlags {
   std::string config_file, state_dir, socket, socket_group, pin_dir, keep_removed, docker_socket;
-  std::string podman_socket, self_profile;
+  std::string podman_socket, self_profile, metrics, metrics_keep_exited;
   bool keep_attached = false, no_pin = false, uninstall = false, verbose = false, args = false;
   bool no_args = false;
   bool no_confine = false;
@@ -40,6 +41,13 @@ daemon::DaemonConfig effective_config(const DaemonFlags &flags, CLI::App &cmd) {
       throw Error(Exit::usage, "--ring-mib must be a power of two");
     config.ring_mib = flags.ring_mib;
   }
+  if (cmd.count("--metrics")) {
+    daemon::metrics::parse_metrics_address(flags.metrics, "--metrics");  // exit 2 before a load
+    config.metrics = flags.metrics;
+  }
+  if (cmd.count("--metrics-keep-exited"))
+    config.metrics_keep_exited =
+        daemon::parse_duration(flags.metrics_keep_exited, "--metrics-keep-exited");
   if (flags.keep_attached) config.keep_attached = true;
   if (flags.args) config.args = true;
   if (flags.no_args) config.args = false;
@@ -93,6 +101,11 @@ void setup_daemon(CLI::App &app) {
   cmd->add_option("--ring-mib", flags->ring_mib,
                   "Kernel ring buffer in MiB, a power of two (default 4): what a downtime keeps")
       ->check(CLI::Range(1, 1024));
+  cmd->add_option("--metrics", flags->metrics,
+                  "[HOST:]PORT: serve Prometheus metrics at http://HOST:PORT/metrics (a bare "
+                  "port listens on 127.0.0.1 only)");
+  cmd->add_option("--metrics-keep-exited", flags->metrics_keep_exited,
+                  "Keep a gone container's series on /metrics this long (default 5m)");
   cmd->add_flag("--uninstall", flags->uninstall,
                 "Remove what a crashed or --keep-attached daemon left pinned, then exit");
   cmd->add_flag("-v,--verbose", flags->verbose, "Log every file written");

@@ -55,6 +55,7 @@ std::string text(const json &s) {
   line("BPF maps: " + std::to_string(s.value("map_bytes", 0) >> 10) + " KiB, RSS " +
        std::to_string(s.value("rss_bytes", 0) >> 20) + " MiB");
   line("state: " + s.value("state_dir", "") + ", socket " + s.value("socket", ""));
+  if (const auto &m = s["metrics"]; m.is_string()) line("metrics: " + m.get<std::string>());
   return out;
 }
 

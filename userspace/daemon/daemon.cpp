@@ -150,6 +150,7 @@ Daemon::Daemon(const DaemonConfig &config) : config_(config) {
     end_sessions_of_client(client);
     end_dry_run_of_client(client);
   };
+  start_metrics();  // bound before the programs load: a port in use stops the start at once
 
   TracerLimits limits;
   limits.flight_bytes_per_container = size_t(config_.flight_mib_per_container) << 20;
@@ -216,6 +217,7 @@ void Daemon::run() {
                                {server_->poll_fd(), POLLIN, 0}};
     if (int fd = tracer_->poll_fd(); fd >= 0) fds.push_back({fd, POLLIN, 0});
     if (dry_probe_) fds.push_back({dry_probe_->poll_fd(), POLLIN, 0});
+    if (metrics_server_) fds.push_back({metrics_server_->poll_fd(), POLLIN, 0});
     int n = poll(fds.data(), fds.size(), kTickMs);
     if (n < 0 && errno != EINTR) throw Error(Exit::environment, "poll: " + errno_text(errno));
     if (fds[0].revents) {
@@ -232,6 +234,7 @@ void Daemon::run() {
     server_->serve();
     tick();
     server_->serve();  // what tick() published goes out now
+    if (metrics_server_) metrics_server_->serve();
   }
   shutdown();
 }
@@ -259,6 +262,7 @@ void Daemon::shutdown() {
 // ---- kernel events ----
 
 void Daemon::on_cgroup(uint64_t cgroup_id, const std::string &path, bool removed) {
+  ++kernel_events_[kEventCgroup];
   bool created = false;
   TrackedContainer *c = registry_->on_cgroup(cgroup_id, path, removed, wall_now(), &created);
   if (!c) return;
@@ -291,6 +295,7 @@ void Daemon::container_appeared(TrackedContainer &c) {
 }
 
 void Daemon::on_first_seen(uint64_t cgroup_id, uint32_t nr, uint32_t arch, uint32_t set) {
+  ++kernel_events_[kEventFirstSeen];
   TrackedContainer *c = registry_->container_of(cgroup_id, wall_now());
   if (!c) return;  // a host cgroup: the daemon profiles containers
   if (set >= SYSCOPE_SET_COUNT || arch >= SYSCOPE_ARCH_COUNT || nr >= SYSCOPE_SYSCALL_BITS) {
@@ -306,6 +311,7 @@ void Daemon::on_first_seen(uint64_t cgroup_id, uint32_t nr, uint32_t arch, uint3
 }
 
 void Daemon::on_arg_value(uint64_t cgroup_id, uint32_t pair, uint64_t value, uint32_t flags) {
+  ++kernel_events_[kEventArgValue];
   TrackedContainer *c = registry_->container_of(cgroup_id, wall_now());
   if (!c || pair >= SYSCOPE_ARG_PAIRS) return;
   if (flags & SYSCOPE_ARG_OVERFLOW)
@@ -351,6 +357,8 @@ void Daemon::on_denial(watch::Denial &&denial) {
         watch::ContainerLabel{std::string(container::runtime_name(c->ref.runtime)), c->ref.id,
                               c->metadata ? c->metadata->name : "", c->image()};
   ++denials_total_;
+  ++kernel_events_[kEventDenial];
+  metrics_denial(denial, c);
   if (c && denial.action == SYSCOPE_ACTION_ERRNO && denial.nr >= 0)
     pending_[c->ref.id].denials.try_emplace(
         profile::Denial{denial.arch, static_cast<uint32_t>(denial.nr), denial.err}, 0);
@@ -378,6 +386,7 @@ void Daemon::tick() {
   tracer_->tick();
   if (config_.args) note_argument_losses();
   end_expired_sessions();
+  update_metrics();
   auto now = Clock::now();
   if (now >= next_api_poll_) {
     next_api_poll_ = now + kApiPoll;
@@ -411,7 +420,9 @@ void Daemon::poll_runtime_api() {
   // privileged or unconfined one is worth an alert before anyone starts it.
   auto list = docker_->list_containers();
   if (!list.ok()) return;
+  created_now_.clear();
   for (const auto &summary : *list.value) {
+    if (summary.state == "created") created_now_.insert(summary.id);
     if (summary.state != "created" || judged_created_.count(summary.id)) continue;
     if (registry_->containers().count(summary.id)) continue;
     auto meta = docker_->inspect(summary.id);

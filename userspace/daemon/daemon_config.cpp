@@ -11,6 +11,7 @@
 #include "syscope/base/error.hpp"
 #include "syscope/base/read_file.hpp"
 #include "syscope/base/text.hpp"
+#include "syscope/daemon/metrics_server.hpp"
 
 namespace syscope::daemon {
 namespace {
@@ -159,6 +160,13 @@ void apply_config_file(DaemonConfig &config, const std::string &path) {
       config.self_profile = scalar(v, path, key);
     else if (key == "dry_run")
       config.dry_run = dry_run_settings(v, path);
+    else if (key == "metrics") {
+      std::string text = scalar(v, path, key);  // `metrics: 9090` is a number in YAML: fine
+      metrics::parse_metrics_address(text, path + ": metrics");
+      config.metrics = text;
+    } else if (key == "metrics_keep_exited")
+      config.metrics_keep_exited =
+          parse_duration(scalar(v, path, key), path + ": metrics_keep_exited");
     else
       bad(path, key, "unknown setting (see README: run it as a service)");
   }

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The daemon's one object, private to this layer: daemon.cpp runs its loop and feeds it the
 // kernel's events, daemon_requests.cpp answers the control socket, daemon_capture.cpp drives
-// trace sessions and flight recorders, daemon_dry_run.cpp its dry-run settings.
+// trace sessions and flight recorders, daemon_dry_run.cpp its dry-run settings,
+// daemon_metrics.cpp its Prometheus /metrics.
 #pragma once
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -26,6 +28,8 @@
 #include "syscope/daemon/dry_run_reports.hpp"
 #include "syscope/daemon/instance_lock.hpp"
 #include "syscope/daemon/json_log.hpp"
+#include "syscope/daemon/metrics_server.hpp"
+#include "syscope/daemon/metrics_state.hpp"
 #include "syscope/daemon/profile_store.hpp"
 #include "syscope/daemon/self_confinement.hpp"
 #include "syscope/kernel/daemon_probes.hpp"
@@ -45,6 +49,8 @@ inline constexpr const char *kFlightLabel = "io.syscope.flight-recorder";
 inline constexpr int kMaxFlightSeconds = 3600;
 
 using Clock = std::chrono::steady_clock;
+
+uint64_t rss_bytes();  // this process's resident memory (/proc/self/statm)
 
 class Daemon {
  public:
@@ -90,6 +96,12 @@ class Daemon {
   nlohmann::json dry_run_status() const;
   nlohmann::json dry_run_report(const nlohmann::json &request) const;
 
+  // ---- Prometheus /metrics (daemon_metrics.cpp) ----
+  void start_metrics();  // binds the listener when the config asks for one
+  void metrics_denial(const watch::Denial &denial, const TrackedContainer *c);
+  void update_metrics();  // from tick(): the page rendered again about once a second
+  enum KernelEvent { kEventFirstSeen, kEventArgValue, kEventDenial, kEventCgroup, kEventTypes };
+
   // ---- forensic capture (daemon_capture.cpp) ----
   void ensure_flight(TrackedContainer &c);
   void flight_trigger(const std::string &container_id, const std::string &reason);
@@ -125,14 +137,19 @@ class Daemon {
     std::string name, image;  // kept for the report once the container is gone
     std::string profile;      // the candidate's, as its setting named it
   };
-  std::map<std::string, DryRunAssignment> dry_assigned_;  // by container id
-  std::map<uint64_t, std::string> dry_cgroups_;           // under dry-run now -> container id
-  std::vector<ControlServer::ClientId> dry_clients_;      // each with a candidate of its own
+  std::map<std::string, DryRunAssignment> dry_assigned_;    // by container id
+  std::map<uint64_t, std::string> dry_cgroups_;             // under dry-run now -> container id
+  std::vector<ControlServer::ClientId> dry_clients_;        // each with a candidate of its own
+  std::unique_ptr<metrics::MetricsServer> metrics_server_;  // only with --metrics
+  std::unique_ptr<metrics::ContainerSeries> metrics_series_;
+  std::array<uint64_t, kEventTypes> kernel_events_{};
+  Clock::time_point next_metrics_;
 
   std::unordered_map<std::string, profile::CgroupCalls> pending_;  // by container id
   std::deque<nlohmann::ordered_json> recent_denials_;              // denial_to_wire + "report"
   std::map<std::string, std::deque<nlohmann::ordered_json>> recent_by_container_;  // by id
   std::set<std::string> judged_created_;  // created containers audited
+  std::set<std::string> created_now_;     // created, never started, as the API last listed
   uint64_t denials_total_ = 0, alerts_total_ = 0, unattributed_calls_ = 0;
   uint64_t ring_losses_seen_ = 0;  // SYSCOPE_CNT_RINGBUF_FULL when argument losses were last noted
   uint64_t flight_dumps_ = 0;

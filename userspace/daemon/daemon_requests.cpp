@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <vector>
@@ -30,13 +29,6 @@ std::string string_field(const json &request, const char *key, const std::string
   if (it == request.end() || it->is_null()) return fallback;
   if (!it->is_string()) throw Error(Exit::usage, std::string("\"") + key + "\" must be a string");
   return it->get<std::string>();
-}
-
-uint64_t rss_bytes() {
-  std::ifstream in("/proc/self/statm");
-  uint64_t size = 0, resident = 0;
-  in >> size >> resident;
-  return resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
 json profile_text(const seccomp::Profile &profile, const std::string &format) {
@@ -99,6 +91,8 @@ json Daemon::status() const {
   out["uptime_s"] = std::chrono::duration<double>(Clock::now() - started_).count();
   out["state_dir"] = config_.state_dir;
   out["socket"] = config_.socket;
+  out["metrics"] =
+      metrics_server_ ? json("http://" + metrics_server_->address() + "/metrics") : json();
   out["persistence"] = {{"pinned", pin_dir_.has_value()},
                         {"pin_dir", pin_dir_ ? json(*pin_dir_) : json()},
                         {"note", persistence_note_},

@@ -33,6 +33,11 @@ class ContainerAlerts {
   // Every verdict, newest per container, as `syscope audit --json` shows them.
   nlohmann::ordered_json verdicts() const;
   size_t failing() const;
+  // The kept verdict of one container; nullptr before its workload was judged.
+  const audit::ContainerAudit *verdict(const std::string &id) const {
+    auto it = verdicts_.find(id);
+    return it == verdicts_.end() ? nullptr : &it->second;
+  }
   void forget(const std::string &id) {
     verdicts_.erase(id);
     alerted_.erase(id);

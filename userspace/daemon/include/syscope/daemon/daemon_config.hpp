@@ -51,14 +51,19 @@ struct DaemonConfig {
   // Candidate profiles tried on live containers without enforcing them (at most
   // SYSCOPE_DRY_CANDIDATES distinct profiles).
   std::vector<DryRunSetting> dry_run;
+  // Prometheus /metrics listener, "[HOST:]PORT" as given (validated when read; a bare port is
+  // 127.0.0.1:PORT). Unset: no listener.
+  std::optional<std::string> metrics;
+  // How long a gone container's series stay on /metrics.
+  std::chrono::seconds metrics_keep_exited{300};
 };
 
 // Applies the YAML file's keys (state_dir, socket, socket_group, pin_dir, keep_attached,
 // keep_removed [seconds, or "7d", "12h", "30m", "45s"], docker_socket, podman_socket, ring_mib,
 // flight_mib_per_container, flight_mib_total, flush_interval_ms, args, confine, self_profile,
-// dry_run [a list of {container: NAME, profile: FILE} or {image: REF, profile: FILE}]) onto
-// `config`. Exit::usage naming the file and key for a file that cannot be read, bad YAML, an
-// unknown key or a bad value.
+// dry_run [a list of {container: NAME, profile: FILE} or {image: REF, profile: FILE}], metrics
+// ["[HOST:]PORT"], metrics_keep_exited [a duration as keep_removed]) onto `config`. Exit::usage
+// naming the file and key for a file that cannot be read, bad YAML, an unknown key or a bad value.
 void apply_config_file(DaemonConfig &config, const std::string &path);
 // Also used by the flag: "7d" -> 604800 s. Exit::usage on garbage, zero allowed.
 std::chrono::seconds parse_duration(const std::string &text, const std::string &what);
