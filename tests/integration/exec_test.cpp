@@ -386,10 +386,10 @@ TEST_CASE("the command line: an unknown command is named, exit 2", "[exec][cli]"
                  "watch, trace, profile, daemon, status; see syscope --help)\n");
   r = run({syscope_bin(), "profile", "nosuch\x1b"});
   CHECK(r.status == 2);
-  CHECK(
-      r.err ==
-      "syscope: unknown command \"nosuch\\x1b\" (commands: get, check, explain, verify, from-trace; see "
-      "syscope profile --help)\n");
+  CHECK(r.err ==
+        "syscope: unknown command \"nosuch\\x1b\" (commands: get, check, explain, verify, convert, "
+        "merge, diff, from-trace; see "
+        "syscope profile --help)\n");
   r = run({syscope_bin(), "--bogus"});
   CHECK(r.status == 2);
   CHECK(r.err == "syscope: unknown option \"--bogus\" (see syscope --help)\n");

@@ -32,7 +32,7 @@ TEST_CASE("the default falls back to names only with a reason", "[record_args]")
   }
 }
 
-TEST_CASE("--args insists and --no-args turns it off without a note", "[record_args]") {
+TEST_CASE("record: --args insists and --no-args turns it off without a note", "[record_args]") {
   for (auto store : {BitmapStore::automatic, BitmapStore::cgroup_storage, BitmapStore::hash})
     for (bool has_storage : {true, false}) {
       auto on = decide_record_args(ArgsFlag::on, store, has_storage);
