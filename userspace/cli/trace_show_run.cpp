@@ -67,7 +67,7 @@ int run_trace_show(const std::string &path, const ShowOptions &opts, bool strict
     std::fputc('\n', stdout);
   }
   std::fflush(stdout);
-  auto losses = loss_counters_of(catalog.counters());
+  auto losses = bpf::loss_counters_from_json(catalog.counters());
   if (losses.any())
     std::fprintf(stderr, "syscope: trace show: the kernel counted losses while tracing: %s\n",
                  losses.describe().c_str());

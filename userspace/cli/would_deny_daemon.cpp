@@ -12,6 +12,7 @@
 #include "syscope/cli/commands.hpp"
 #include "syscope/containers/container_id.hpp"
 #include "syscope/daemon/control_client.hpp"
+#include "syscope/kernel/loss_counters.hpp"
 #include "syscope/process/descendant_wait.hpp"
 #include "syscope/seccomp/profile_json.hpp"
 #include "syscope/watch/would_deny.hpp"
@@ -77,14 +78,10 @@ void run_would_deny_daemon(const WouldDenyOptions &opts) {
   auto stopped = client.request({{"request", "dry_run_stop"}});  // events before it are kept
   handle();
   json losses = stopped.value("losses", json::object());
-  std::string described;
-  for (const auto &[key, value] : losses.items())
-    if (value.is_number() && value.get<uint64_t>() > 0)
-      described += (described.empty() ? "" : ", ") + key + " " + value.dump();
-  if (opts.json)
+  if (opts.json)  // the same summary as watch --would-deny's own
     std::printf("%s\n", summary.json(losses).dump().c_str());
   else
-    std::printf("%s", summary.text(described).c_str());
+    std::printf("%s", summary.text(bpf::loss_counters_from_json(losses).describe()).c_str());
   std::fflush(stdout);
   if (client.dropped_events())
     std::fprintf(stderr, "syscope: %llu would-deny events were dropped unread\n",

@@ -32,7 +32,6 @@ constexpr auto kApiPoll = std::chrono::seconds(2);      // created containers, m
 constexpr auto kEngineInfo = std::chrono::seconds(60);  // the runtime's default profile
 constexpr int kTickMs = 100;                            // trace batches, session deadlines
 
-uint64_t wall_now() { return static_cast<uint64_t>(clock_ns(CLOCK_REALTIME)); }
 
 // SIGTERM, SIGINT and SIGHUP arrive on a signalfd, so the loop ends between two events.
 class StopSignals {

@@ -25,8 +25,6 @@ namespace {
 
 using json = nlohmann::json;
 
-uint64_t wall_now() { return static_cast<uint64_t>(clock_ns(CLOCK_REALTIME)); }
-
 // A container keeps the ids of its removed cgroups (their calls are its history); only a
 // cgroup still there under that id (a cgroup2 id is its directory's inode) goes under dry-run.
 bool cgroup_alive(const std::string &mount, const std::optional<std::string> &path, uint64_t id) {

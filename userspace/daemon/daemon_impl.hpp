@@ -18,6 +18,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "syscope/base/clock.hpp"
 #include "syscope/containers/docker_client.hpp"
 #include "syscope/daemon/container_alerts.hpp"
 #include "syscope/daemon/container_registry.hpp"
@@ -49,6 +50,8 @@ inline constexpr const char *kFlightLabel = "io.syscope.flight-recorder";
 inline constexpr int kMaxFlightSeconds = 3600;
 
 using Clock = std::chrono::steady_clock;
+
+inline uint64_t wall_now() { return static_cast<uint64_t>(clock_ns(CLOCK_REALTIME)); }
 
 uint64_t rss_bytes();  // this process's resident memory (/proc/self/statm)
 

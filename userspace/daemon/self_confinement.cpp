@@ -5,6 +5,7 @@
 #include <linux/capability.h>
 
 #include "syscope/base/error.hpp"
+#include "syscope/kernel/bpf_environment.hpp"
 #include "syscope/seccomp/profile_json.hpp"
 #include "syscope/seccomp/seccomp_filter.hpp"
 
@@ -15,9 +16,8 @@ extern const char *const kDaemonProfileJson;
 namespace syscope::daemon {
 namespace {
 
-// CAP_PERFMON and CAP_BPF arrived in Linux 5.8; older uapi headers lack the macros.
-constexpr int kCapPerfmon = 38;
-constexpr int kCapBpf = 39;
+using bpf::kCapBpf;
+using bpf::kCapPerfmon;
 
 }  // namespace
 

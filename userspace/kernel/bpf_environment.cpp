@@ -12,10 +12,6 @@
 namespace syscope::bpf {
 namespace {
 
-// CAP_PERFMON and CAP_BPF arrived in Linux 5.8; older uapi headers lack the macros.
-constexpr int kCapPerfmon = 38;
-constexpr int kCapBpf = 39;
-
 bool has_cap(uint64_t mask, int cap) { return (mask >> cap) & 1; }
 
 }  // namespace

@@ -77,4 +77,15 @@ nlohmann::json to_json(const LossCounters &losses) {
   return j;
 }
 
+LossCounters loss_counters_from_json(const nlohmann::json &counters) {
+  LossCounters out;
+  if (!counters.is_object()) return out;
+  for (int i = 0; i < SYSCOPE_CNT_MAX; ++i) {
+    const char *key = loss_counter_key(i);
+    if (counters.contains(key) && counters[key].is_number_unsigned())
+      out.values[i] = counters[key].get<uint64_t>();
+  }
+  return out;
+}
+
 }  // namespace syscope::bpf

@@ -86,7 +86,7 @@ ProfileFromTrace TraceProfileBuilder::finish(const std::optional<std::string> &c
   catalog_.finish();
   ProfileFromTrace out;
   out.records = records_;
-  out.losses = loss_counters_of(catalog_.counters());
+  out.losses = bpf::loss_counters_from_json(catalog_.counters());
 
   // Which cgroups: the named container's, the only container's, or (no containers) all.
   std::vector<uint64_t> selected;

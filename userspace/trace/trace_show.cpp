@@ -474,17 +474,6 @@ nlohmann::ordered_json sockaddr_json(const std::string &bytes) {
   return j;
 }
 
-bpf::LossCounters loss_counters_of(const nlohmann::json &counters) {
-  bpf::LossCounters out;
-  if (!counters.is_object()) return out;
-  for (int i = 0; i < SYSCOPE_CNT_MAX; ++i) {
-    const char *key = bpf::loss_counter_key(i);
-    if (counters.contains(key) && counters[key].is_number_unsigned())
-      out.values[i] = counters[key].get<uint64_t>();
-  }
-  return out;
-}
-
 // ---- time bounds ----
 
 uint64_t parse_time_bound(const std::string &text, uint64_t trace_start_wall_ns, bool utc) {

@@ -7,6 +7,10 @@
 
 namespace syscope::bpf {
 
+// CAP_PERFMON and CAP_BPF arrived in Linux 5.8; older uapi headers lack the macros.
+inline constexpr int kCapPerfmon = 38;
+inline constexpr int kCapBpf = 39;
+
 // Kernel BTF at /sys/kernel/btf/vmlinux, and root or CAP_BPF + CAP_PERFMON (or CAP_SYS_ADMIN).
 void require_bpf_environment();
 

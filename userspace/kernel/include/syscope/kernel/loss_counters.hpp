@@ -22,6 +22,9 @@ struct LossCounters {
 const char *loss_counter_key(int which);
 // {"ringbuf_full":n,...}: every counter by its key (trace files, the daemon's status).
 nlohmann::json to_json(const LossCounters &losses);
+// The inverse, for counters read back (a trace file's catalog, the daemon's answers); a key that
+// is missing or not a count reads as 0.
+LossCounters loss_counters_from_json(const nlohmann::json &counters);
 
 // Reads a BPF_MAP_TYPE_PERCPU_ARRAY of SYSCOPE_CNT_MAX __u64 slots; Exit::environment on failure.
 LossCounters read_loss_counters(int percpu_array_fd);

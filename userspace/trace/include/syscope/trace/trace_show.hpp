@@ -61,9 +61,7 @@ class TraceCatalog {
   nlohmann::json counters_ = nlohmann::json::object();
 };
 
-// A kRecordCounters object ({"ringbuf_full":n, "cgroup_full", "nr_range", "task_full",
-// "denial_full", "user_read": enum syscope_counter in lower case) as the kernel's counters.
-bpf::LossCounters loss_counters_of(const nlohmann::json &counters);
+// A kRecordCounters object is read back with bpf::loss_counters_from_json.
 
 // --since/--until: an RFC 3339 time ("2024-05-01T12:00:01.5Z", "...+02:00"; without a zone:
 // local time, or UTC when `utc`), a time of day on the trace's first day ("12:00:01.25", local
